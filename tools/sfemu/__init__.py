@@ -1,0 +1,1 @@
+"""forcefs local Salesforce REST API emulator (see docs/emulator.md)."""
