@@ -1,0 +1,322 @@
+/*
+ * `forcefs mount MOUNTPOINT`: checks everything that can be checked (database,
+ * schema, objects, mount point) while errors can still reach the terminal, then
+ * mounts, daemonizes unless -f, and serves until unmounted or signalled.
+ */
+#include <errno.h>
+#include <fuse_lowlevel.h>
+#include <getopt.h>
+#include <glib.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "config.h"
+#include "db_conn.h"
+#include "db_schema.h"
+#include "fs_notify.h"
+#include "fs_ops.h"
+#include "fs_tree.h"
+#include "log.h"
+
+struct mount_options {
+	int readonly;
+	int allow_delete;
+	char *objects;
+	double entry_timeout;
+	double attr_timeout;
+	unsigned int cache_mib;
+	unsigned int batch_size;
+};
+
+enum { KEY_RO };
+
+#define MOUNT_OPT(t, p) {t, offsetof(struct mount_options, p), 1}
+static const struct fuse_opt mount_opt_table[] = {
+	FUSE_OPT_KEY("ro", KEY_RO),
+	MOUNT_OPT("allow_delete", allow_delete),
+	MOUNT_OPT("objects=%s", objects),
+	MOUNT_OPT("entry_timeout=%lf", entry_timeout),
+	MOUNT_OPT("attr_timeout=%lf", attr_timeout),
+	MOUNT_OPT("cache_size=%u", cache_mib),
+	MOUNT_OPT("batch_size=%u", batch_size),
+	FUSE_OPT_END,
+};
+
+static int mount_opt_proc(void *data, const char *arg, int key, struct fuse_args *outargs)
+{
+	struct mount_options *opts = data;
+	if (key == KEY_RO) {
+		opts->readonly = 1;
+		return 1; /* keep it: the kernel then refuses writes itself */
+	}
+	return 1;
+}
+
+static void mount_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: forcefs mount MOUNTPOINT [-f] [-d] [-o OPT[,OPT...]] [--db URL] "
+		"[--schema NAME]\n"
+		"\n"
+		"Shows each object of the schema as a directory and each record as <sfid>.json.\n"
+		"\n"
+		"  -f               stay in the foreground (log to stderr)\n"
+		"  -d               debug: log every FUSE request (implies -f)\n"
+		"  --db URL         database URL without a password (default: DATABASE_URL,\n"
+		"                   then HEROKUCONNECT_URL); the password comes from\n"
+		"                   PGPASSWORD or ~/.pgpass\n"
+		"  --schema NAME    schema (default: HEROKUCONNECT_SCHEMA, then salesforce)\n"
+		"  -o ro            read-only mount\n"
+		"  -o allow_delete  let rm delete records (off: rm answers EPERM)\n"
+		"  -o objects=a,b   show only these objects\n"
+		"  -o entry_timeout=S, attr_timeout=S  kernel cache times in seconds (1)\n"
+		"  -o cache_size=MIB  memory for rendered records (32)\n"
+		"  -o allow_other and the other FUSE mount options pass through\n"
+		"\n"
+		"Unmount with: fusermount3 -u MOUNTPOINT\n");
+}
+
+/* Refuses a missing, non-directory, or already mounted mount point, in words. */
+static int check_mountpoint(const char *path)
+{
+	struct stat st, parent;
+	if (stat(path, &st) != 0) {
+		if (errno == ENOTCONN)
+			die_msg("cannot mount on %s: a previous mount there died; run "
+				"fusermount3 -u %s first",
+				path, path);
+		else
+			die_msg("cannot mount on %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		die_msg("cannot mount on %s: not a directory", path);
+		return -1;
+	}
+	char *up = g_build_filename(path, "..", NULL);
+	int rc = stat(up, &parent);
+	g_free(up);
+	if (rc == 0 && (parent.st_dev != st.st_dev || parent.st_ino == st.st_ino)) {
+		die_msg("cannot mount on %s: something is already mounted there (unmount it "
+			"with fusermount3 -u %s or umount)",
+			path, path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Splits -o objects=a,b (':' also accepted) and checks each exists. */
+static int check_objects(const struct db_catalog *cat, const char *list, char ***out)
+{
+	if (!list)
+		return 0;
+	char **names = g_strsplit_set(list, ":,", -1);
+	for (char **p = names; *p; p++) {
+		if (!db_catalog_find(cat, *p)) {
+			die_msg("-o objects: no object \"%s\" in schema \"%s\" (objects are the "
+				"tables that have an sfid column)",
+				*p, cat->schema);
+			g_strfreev(names);
+			return -1;
+		}
+	}
+	*out = names;
+	return 0;
+}
+
+int cmd_mount(int argc, char **argv)
+{
+	static const struct option long_opts[] = {
+		{"db", required_argument, NULL, 'D'},
+		{"schema", required_argument, NULL, 'S'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *flag_db = NULL, *flag_schema = NULL, *mountpoint = NULL;
+	bool foreground = false, debug = false;
+	GString *fuse_o = g_string_new(NULL);
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "-fdho:", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 1:
+			if (mountpoint) {
+				die_msg("mount: unexpected argument \"%s\": see forcefs mount --help",
+					optarg);
+				return EXIT_USAGE;
+			}
+			mountpoint = optarg;
+			break;
+		case 'f':
+			foreground = true;
+			break;
+		case 'd':
+			debug = foreground = true;
+			break;
+		case 'o':
+			g_string_append_printf(fuse_o, "%s%s", fuse_o->len ? "," : "", optarg);
+			break;
+		case 'D':
+			flag_db = optarg;
+			break;
+		case 'S':
+			flag_schema = optarg;
+			break;
+		case 'h':
+			mount_usage(stdout);
+			return EXIT_OK;
+		default:
+			mount_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (!mountpoint) {
+		die_msg("mount: no mount point given: forcefs mount MOUNTPOINT (see --help)");
+		return EXIT_USAGE;
+	}
+
+	struct mount_options opts = {
+		.entry_timeout = 1.0, .attr_timeout = 1.0, .cache_mib = 32, .batch_size = 256};
+	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
+	fuse_opt_add_arg(&args, "forcefs");
+	if (fuse_o->len) {
+		fuse_opt_add_arg(&args, "-o");
+		fuse_opt_add_arg(&args, fuse_o->str);
+	}
+	g_string_free(fuse_o, TRUE);
+	if (fuse_opt_parse(&args, &opts, mount_opt_table, mount_opt_proc) != 0) {
+		die_msg("mount: invalid -o options: see forcefs mount --help");
+		fuse_opt_free_args(&args);
+		return EXIT_USAGE;
+	}
+	if (opts.batch_size == 0 || opts.batch_size > 10000 || opts.entry_timeout < 0 ||
+	    opts.attr_timeout < 0) {
+		die_msg("mount: invalid -o value: batch_size must be 1..10000, timeouts >= 0");
+		return EXIT_USAGE;
+	}
+	if (debug)
+		fuse_opt_add_arg(&args, "-d");
+	log_set_debug(debug);
+
+	int exit_code = EXIT_RUNTIME;
+	struct error err = {0};
+	char *url = NULL;
+	char **only_objects = NULL;
+	struct db_pool *pool = NULL;
+	struct db_catalog *catalog = NULL;
+	struct fuse_session *se = NULL;
+	struct fs_notify *notify = NULL;
+	struct fs_tree *tree = NULL;
+	bool mounted = false, handlers = false;
+
+	if (config_database_url(flag_db, &url, &err) < 0) {
+		die_msg("mount: %s", err.message);
+		exit_code = flag_db ? EXIT_USAGE : EXIT_RUNTIME;
+		goto out;
+	}
+	const char *schema = config_schema(flag_schema);
+	if (check_mountpoint(mountpoint) < 0)
+		goto out;
+	pool = db_pool_open(url, 8, "forcefs mount", &err);
+	if (!pool) {
+		die_msg("mount: %s", err.message);
+		goto out;
+	}
+	PGconn *conn = db_acquire(pool, &err);
+	int rc = conn ? db_catalog_load(conn, schema, &catalog, &err) : -err.code;
+	db_release(pool, conn);
+	if (rc) {
+		die_msg("mount: %s", err.message);
+		goto out;
+	}
+	if (catalog->nobjects == 0)
+		log_warn("schema \"%s\" has no objects (tables with an sfid column); the mount "
+			 "will be empty",
+			 schema);
+	if (check_objects(catalog, opts.objects, &only_objects) < 0) {
+		exit_code = EXIT_USAGE;
+		goto out;
+	}
+
+	struct fs_ops_config cfg = {
+		.entry_timeout = opts.entry_timeout,
+		.attr_timeout = opts.attr_timeout,
+		.readonly = opts.readonly,
+	};
+	se = fuse_session_new(&args, &fs_ops, sizeof(fs_ops), &cfg);
+	if (!se) {
+		die_msg("mount: invalid mount options (libfuse said why above): see forcefs "
+			"mount --help");
+		exit_code = EXIT_USAGE;
+		goto out;
+	}
+	if (fuse_set_signal_handlers(se) != 0) {
+		die_msg("mount: cannot install signal handlers");
+		goto out;
+	}
+	handlers = true;
+	if (fuse_session_mount(se, mountpoint) != 0) {
+		die_msg("mount: cannot mount on %s (is /dev/fuse available and fusermount3 "
+			"installed?)",
+			mountpoint);
+		goto out;
+	}
+	mounted = true;
+	if (fuse_daemonize(foreground) != 0) {
+		die_msg("mount: cannot daemonize");
+		goto out;
+	}
+	if (!foreground)
+		log_use_syslog(true);
+
+	/* Threads start only now: fuse_daemonize() forks, and threads do not survive it. */
+	notify = fs_notify_start(se);
+	struct fs_tree_options tree_opts = {
+		.readonly = opts.readonly,
+		.only_objects = only_objects,
+		.cache_bytes = (size_t)opts.cache_mib * 1024 * 1024,
+		.batch_size = (int)opts.batch_size,
+		.uid = getuid(),
+		.gid = getgid(),
+	};
+	struct fs_tree_notify tree_notify = {
+		.inval_inode = fs_notify_inval_inode,
+		.inval_entry = fs_notify_inval_entry,
+		.ctx = notify,
+	};
+	tree = fs_tree_new(pool, catalog, &tree_opts, &tree_notify);
+	cfg.tree = tree;
+	log_info("mounted schema \"%s\" (%zu objects) on %s", schema, fs_tree_object_count(tree),
+		 mountpoint);
+
+	struct fuse_loop_config *loop = fuse_loop_cfg_create();
+	fuse_loop_cfg_set_clone_fd(loop, 0);
+	fuse_loop_cfg_set_max_threads(loop, 16);
+	rc = fuse_session_loop_mt(se, loop);
+	fuse_loop_cfg_destroy(loop);
+	exit_code = rc == 0 ? EXIT_OK : EXIT_RUNTIME;
+	log_info("unmounting %s", mountpoint);
+
+out:
+	if (mounted)
+		fuse_session_unmount(se);
+	if (handlers)
+		fuse_remove_signal_handlers(se);
+	fs_notify_stop(notify);
+	if (se)
+		fuse_session_destroy(se);
+	fs_tree_free(tree);
+	db_catalog_free(catalog);
+	db_pool_close(pool);
+	g_strfreev(only_objects);
+	fuse_opt_free_args(&args);
+	free(opts.objects);
+	free(url);
+	return exit_code;
+}

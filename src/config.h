@@ -1,0 +1,23 @@
+/*
+ * config: the settings of SPEC §2, resolved flag first, then environment, then default.
+ */
+#ifndef FORCEFS_CONFIG_H
+#define FORCEFS_CONFIG_H
+
+#include "error.h"
+
+/*
+ * Resolves the database URL: `flag_db` (--db), then DATABASE_URL, then
+ * HEROKUCONNECT_URL. A --db value that carries a password is refused (it would show
+ * in ps); environment values may carry one, as Heroku's do. On success returns 0 and
+ * a newly allocated string in *url; on failure returns -1 with a message in `err`.
+ */
+int config_database_url(const char *flag_db, char **url, struct error *err);
+
+/* --schema, then HEROKUCONNECT_SCHEMA, then "salesforce". Never NULL; do not free. */
+const char *config_schema(const char *flag_schema);
+
+/* True when `name` is a valid schema/table identifier we are willing to show. */
+int config_valid_schema_name(const char *name);
+
+#endif

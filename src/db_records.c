@@ -1,0 +1,111 @@
+#include "db_records.h"
+
+#include <errno.h>
+#include <glib.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db_conn.h"
+
+enum { COL_ID, COL_SFID, COL_MTIME, COL_LASTOP, COL_ERR, COL_FIRST_VALUE };
+
+static const char *nullable(const PGresult *res, int row, int col)
+{
+	return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
+}
+
+static int emit_rows(const PGresult *res, const struct db_object *obj, bool with_values,
+		     db_row_fn fn, void *ctx)
+{
+	const char **values = g_newa(const char *, obj->nshown + 1);
+	for (int r = 0; r < PQntuples(res); r++) {
+		struct db_row row = {
+			.id = strtoll(PQgetvalue(res, r, COL_ID), NULL, 10),
+			.sfid = nullable(res, r, COL_SFID),
+			.mtime_ms = PQgetisnull(res, r, COL_MTIME)
+					    ? -1
+					    : strtoll(PQgetvalue(res, r, COL_MTIME), NULL, 10),
+			.lastop = nullable(res, r, COL_LASTOP),
+			.hc_err = nullable(res, r, COL_ERR),
+		};
+		if (with_values) {
+			for (size_t i = 0; i < obj->nshown; i++)
+				values[i] = nullable(res, r, COL_FIRST_VALUE + (int)i);
+			row.values = values;
+		}
+		int rc = fn(&row, ctx);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Runs a query in single-row mode so that a 100,000-row table never sits in memory. */
+static int stream_query(PGconn *conn, const struct db_object *obj, const char *sql, int nparams,
+			const char *const *params, bool with_values, db_row_fn fn, void *ctx,
+			struct error *err)
+{
+	char what[300];
+	snprintf(what, sizeof(what), "reading %s", obj->table);
+	if (!PQsendQueryParams(conn, sql, nparams, NULL, params, NULL, NULL, 0))
+		return db_error(conn, NULL, what, err);
+	PQsetSingleRowMode(conn);
+	int rc = 0;
+	PGresult *res;
+	while ((res = PQgetResult(conn)) != NULL) {
+		ExecStatusType st = PQresultStatus(res);
+		if (st == PGRES_SINGLE_TUPLE) {
+			if (rc == 0)
+				rc = emit_rows(res, obj, with_values, fn, ctx);
+		} else if (st != PGRES_TUPLES_OK && rc == 0) {
+			rc = db_error(conn, res, what, err);
+		}
+		PQclear(res);
+	}
+	if (rc == 0 && PQstatus(conn) != CONNECTION_OK)
+		rc = db_error(conn, NULL, what, err);
+	return rc;
+}
+
+int db_records_scan(PGconn *conn, const struct db_object *obj, int64_t from_id, int limit,
+		    bool with_values, db_row_fn fn, void *ctx, struct error *err)
+{
+	const char *select = with_values ? obj->select_list : NULL;
+	char *names_only = NULL;
+	if (!select) {
+		/* The select list without the shown values: its first five items. */
+		const char *p = obj->select_list;
+		for (int commas = 0; *p; p++)
+			if (*p == ',' && ++commas == COL_FIRST_VALUE)
+				break;
+		names_only = g_strndup(obj->select_list, (gsize)(p - obj->select_list));
+		select = names_only;
+	}
+	char from[32], lim[32];
+	snprintf(from, sizeof(from), "%" G_GINT64_FORMAT, from_id);
+	snprintf(lim, sizeof(lim), "%d", limit);
+	const char *params[] = {from, lim};
+	char *sql = g_strdup_printf("SELECT %s %s AND id >= $1 ORDER BY id %s", select,
+				    obj->from_where, limit > 0 ? "LIMIT $2" : "");
+	int rc = stream_query(conn, obj, sql, limit > 0 ? 2 : 1, params, with_values, fn, ctx,
+			      err);
+	g_free(sql);
+	g_free(names_only);
+	return rc;
+}
+
+int db_records_fetch(PGconn *conn, const struct db_object *obj, const int64_t *ids,
+		     size_t nids, db_row_fn fn, void *ctx, struct error *err)
+{
+	GString *array = g_string_new("{");
+	for (size_t i = 0; i < nids; i++)
+		g_string_append_printf(array, "%s%" G_GINT64_FORMAT, i ? "," : "", ids[i]);
+	g_string_append_c(array, '}');
+	const char *params[] = {array->str};
+	char *sql = g_strdup_printf("SELECT %s %s AND id = ANY($1::int8[]) ORDER BY id",
+				    obj->select_list, obj->from_where);
+	int rc = stream_query(conn, obj, sql, 1, params, true, fn, ctx, err);
+	g_free(sql);
+	g_string_free(array, TRUE);
+	return rc;
+}

@@ -1,0 +1,43 @@
+/*
+ * db_records: reading the rows of one object.
+ *
+ * Rows come back in id order, which is also the listing order, so a caller that
+ * reads files in listing order can fetch them in batches. Deleted rows
+ * (isdeleted = true) are never returned.
+ */
+#ifndef FORCEFS_DB_RECORDS_H
+#define FORCEFS_DB_RECORDS_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "db_schema.h"
+#include "error.h"
+
+struct db_row {
+	int64_t id;
+	const char *sfid;   /* NULL when the record has no sfid yet */
+	int64_t mtime_ms;   /* systemmodstamp in ms since the epoch, or -1 when NULL */
+	const char *lastop; /* _hc_lastop, or NULL */
+	const char *hc_err; /* _hc_err, or NULL */
+	const char *const *values; /* obj->nshown text values; NULL = SQL NULL; only
+				      when values were asked for */
+};
+
+/* Called once per row; a non-zero return stops the scan and is returned. */
+typedef int (*db_row_fn)(const struct db_row *row, void *ctx);
+
+/*
+ * Streams the rows of `obj` with id >= from_id, in id order, at most `limit` of them
+ * (0 = all), with or without their shown values. Returns 0, the callback's non-zero
+ * value, or -errno with `err` set.
+ */
+int db_records_scan(PGconn *conn, const struct db_object *obj, int64_t from_id, int limit,
+		    bool with_values, db_row_fn fn, void *ctx, struct error *err);
+
+/* Reads the rows whose ids are in `ids` (in id order); missing ids are not reported. */
+int db_records_fetch(PGconn *conn, const struct db_object *obj, const int64_t *ids,
+		     size_t nids, db_row_fn fn, void *ctx, struct error *err);
+
+#endif

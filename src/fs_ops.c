@@ -1,0 +1,340 @@
+#include "fs_ops.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <sys/xattr.h>
+
+#include "log.h"
+
+static struct fs_ops_config *config_of(fuse_req_t req)
+{
+	return fuse_req_userdata(req);
+}
+
+/* An open file: a snapshot of the bytes it showed when opened. */
+struct open_file {
+	GBytes *bytes;
+};
+
+static void fill_entry(const struct fs_ops_config *cfg, const struct stat *st,
+		       struct fuse_entry_param *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->ino = st->st_ino;
+	e->attr = *st;
+	e->attr_timeout = cfg->attr_timeout;
+	e->entry_timeout = cfg->entry_timeout;
+}
+
+static void op_init(void *userdata, struct fuse_conn_info *conn)
+{
+	/* Writes are whole-file commits at close: the kernel must not merge or reorder them. */
+	conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+	if (conn->capable & FUSE_CAP_READDIRPLUS)
+		conn->want |= FUSE_CAP_READDIRPLUS;
+	if (conn->capable & FUSE_CAP_PARALLEL_DIROPS)
+		conn->want |= FUSE_CAP_PARALLEL_DIROPS;
+	conn->max_readahead = 128 * 1024;
+}
+
+static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct fs_ops_config *cfg = config_of(req);
+	struct stat st;
+	struct error err = {0};
+	int rc = fs_tree_lookup(cfg->tree, parent, name, &st, &err);
+	if (rc == -ENOENT) {
+		/* A negative entry: cached as long as a positive one; inserts invalidate it. */
+		struct fuse_entry_param e = {.ino = 0, .entry_timeout = cfg->entry_timeout};
+		fuse_reply_entry(req, &e);
+		return;
+	}
+	if (rc) {
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	struct fuse_entry_param e;
+	fill_entry(cfg, &st, &e);
+	fuse_reply_entry(req, &e);
+}
+
+static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fs_ops_config *cfg = config_of(req);
+	struct stat st;
+	struct error err = {0};
+	int rc = fs_tree_getattr(cfg->tree, ino, &st, &err);
+	if (rc)
+		fuse_reply_err(req, -rc);
+	else
+		fuse_reply_attr(req, &st, cfg->attr_timeout);
+}
+
+static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
+		       struct fuse_file_info *fi)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	if (!fs_tree_is_dir(ino)) {
+		fuse_reply_err(req, ENOTDIR);
+		return;
+	}
+	fuse_reply_open(req, fi);
+}
+
+struct dir_reply {
+	fuse_req_t req;
+	const struct fs_ops_config *cfg;
+	char *buf;
+	size_t size;
+	size_t used;
+	bool plus;
+};
+
+static int add_dirent(const struct fs_dirent *entry, void *data)
+{
+	struct dir_reply *r = data;
+	size_t room = r->size - r->used;
+	size_t need;
+	if (r->plus) {
+		struct fuse_entry_param e;
+		fill_entry(r->cfg, &entry->st, &e);
+		need = fuse_add_direntry_plus(r->req, r->buf + r->used, room, entry->name, &e,
+					      entry->cookie);
+	} else {
+		need = fuse_add_direntry(r->req, r->buf + r->used, room, entry->name, &entry->st,
+					 entry->cookie);
+	}
+	if (need > room)
+		return 1;
+	r->used += need;
+	return 0;
+}
+
+static void reply_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, bool plus)
+{
+	struct fs_ops_config *cfg = config_of(req);
+	struct dir_reply r = {.req = req, .cfg = cfg, .size = size, .plus = plus};
+	r.buf = g_malloc(size);
+	struct error err = {0};
+	int rc = fs_tree_list(cfg->tree, ino, off, plus, add_dirent, &r, &err);
+	if (rc)
+		fuse_reply_err(req, -rc);
+	else
+		fuse_reply_buf(req, r.buf, r.used);
+	g_free(r.buf);
+}
+
+static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		       struct fuse_file_info *fi)
+{
+	reply_dir(req, ino, size, off, false);
+}
+
+static void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+			   struct fuse_file_info *fi)
+{
+	reply_dir(req, ino, size, off, true);
+}
+
+static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fs_ops_config *cfg = config_of(req);
+	if (fs_tree_is_dir(ino)) {
+		fuse_reply_err(req, EISDIR);
+		return;
+	}
+	if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)) {
+		fuse_reply_err(req, EROFS);
+		return;
+	}
+	struct fs_content content;
+	struct error err = {0};
+	int rc = fs_tree_open_content(cfg->tree, ino, &content, &err);
+	if (rc) {
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	struct open_file *of = g_new0(struct open_file, 1);
+	of->bytes = content.bytes;
+	fi->fh = (uint64_t)(uintptr_t)of;
+	fi->keep_cache = content.keep_cache;
+	/* The kernel was told another size: read straight from us this once. */
+	fi->direct_io = content.size_stale;
+	if (fuse_reply_open(req, fi) != 0) {
+		g_bytes_unref(of->bytes);
+		g_free(of);
+	}
+}
+
+static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		    struct fuse_file_info *fi)
+{
+	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
+	gsize len;
+	const char *data = g_bytes_get_data(of->bytes, &len);
+	if (off < 0 || (gsize)off >= len) {
+		fuse_reply_buf(req, NULL, 0);
+		return;
+	}
+	size_t n = len - (gsize)off < size ? len - (gsize)off : size;
+	fuse_reply_buf(req, data + off, n);
+}
+
+static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	fuse_reply_err(req, 0);
+}
+
+static void op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
+{
+	fuse_reply_err(req, 0);
+}
+
+static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
+	if (of) {
+		g_bytes_unref(of->bytes);
+		g_free(of);
+	}
+	fuse_reply_err(req, 0);
+}
+
+static void op_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+	struct statvfs st = {
+		.f_bsize = 4096,
+		.f_frsize = 4096,
+		.f_namemax = 255,
+	};
+	fuse_reply_statfs(req, &st);
+}
+
+static void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
+{
+	struct fs_ops_config *cfg = config_of(req);
+	char *value = NULL;
+	struct error err = {0};
+	int rc = fs_tree_getxattr(cfg->tree, ino, name, &value, &err);
+	if (rc) {
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	size_t len = strlen(value);
+	if (size == 0)
+		fuse_reply_xattr(req, len);
+	else if (size < len)
+		fuse_reply_err(req, ERANGE);
+	else
+		fuse_reply_buf(req, value, len);
+	g_free(value);
+}
+
+static void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
+{
+	struct fs_ops_config *cfg = config_of(req);
+	GString *names = g_string_new(NULL);
+	struct error err = {0};
+	int rc = fs_tree_listxattr(cfg->tree, ino, names, &err);
+	if (rc)
+		fuse_reply_err(req, -rc);
+	else if (size == 0)
+		fuse_reply_xattr(req, names->len);
+	else if (size < names->len)
+		fuse_reply_err(req, ERANGE);
+	else
+		fuse_reply_buf(req, names->str, names->len);
+	g_string_free(names, TRUE);
+}
+
+static bool is_forcefs_xattr(const char *name)
+{
+	return strncmp(name, "user.forcefs.", strlen("user.forcefs.")) == 0;
+}
+
+static void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
+			size_t size, int flags)
+{
+	/* forcefs's own attributes are read-only; nothing else can be stored. */
+	fuse_reply_err(req, is_forcefs_xattr(name) ? EPERM : ENOTSUP);
+}
+
+static void op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
+{
+	fuse_reply_err(req, is_forcefs_xattr(name) ? EPERM : ENOTSUP);
+}
+
+static void reply_erofs_entry(fuse_req_t req)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev)
+{
+	reply_erofs_entry(req);
+}
+
+static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
+{
+	reply_erofs_entry(req);
+}
+
+static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+static void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
+		      const char *newname, unsigned int flags)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+		      struct fuse_file_info *fi)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
+		     struct fuse_file_info *fi)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+const struct fuse_lowlevel_ops fs_ops = {
+	.init = op_init,
+	.lookup = op_lookup,
+	.getattr = op_getattr,
+	.setattr = op_setattr,
+	.opendir = op_opendir,
+	.readdir = op_readdir,
+	.readdirplus = op_readdirplus,
+	.open = op_open,
+	.read = op_read,
+	.flush = op_flush,
+	.fsync = op_fsync,
+	.release = op_release,
+	.statfs = op_statfs,
+	.getxattr = op_getxattr,
+	.listxattr = op_listxattr,
+	.setxattr = op_setxattr,
+	.removexattr = op_removexattr,
+	.mknod = op_mknod,
+	.mkdir = op_mkdir,
+	.unlink = op_unlink,
+	.rmdir = op_rmdir,
+	.rename = op_rename,
+	.create = op_create,
+	.write = op_write,
+};

@@ -1,0 +1,891 @@
+#include "fs_tree.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "db_records.h"
+#include "log.h"
+#include "record_render.h"
+
+#define OBJECT_SHIFT 40
+#define ROW_ID_MAX ((INT64_C(1) << OBJECT_SHIFT) - 3)
+#define ERRORS_NAME ".errors"
+
+struct fs_record {
+	int64_t id;
+	char name[48];          /* canonical file name */
+	int64_t mtime_ms;       /* -1 = unknown */
+	uint32_t size;          /* exact rendered length, when sized */
+	bool sized;
+	uint32_t kernel_size;   /* size last reported to the kernel, UINT32_MAX = none */
+	uint32_t version;       /* bumped whenever the rendered bytes change */
+	uint32_t kernel_version; /* version whose pages the kernel may hold, 0 = none */
+	char lastop[16];
+	char *sf_error;         /* message from _hc_err, or NULL */
+	GBytes *content;        /* cached rendered bytes, or NULL */
+	GList lru_link;         /* in tree->lru while content != NULL */
+};
+
+struct fs_object_state {
+	const struct db_object *obj;
+	uint64_t dir_ino;
+	GMutex load_lock;     /* one load at a time per object */
+	bool names_loaded;
+	bool sizes_loaded;
+	GPtrArray *records;   /* struct fs_record*, sorted by id */
+	GHashTable *by_name;  /* name -> struct fs_record* */
+	GPtrArray *bad_rows;  /* char* lines for .errors: rows that cannot be shown */
+};
+
+struct fs_tree {
+	struct db_pool *pool;
+	struct db_catalog *catalog;
+	struct fs_tree_options options;
+	struct fs_tree_notify notify;
+	GMutex lock; /* guards every record, the LRU and the load flags */
+	struct fs_object_state *objects;
+	size_t nobjects;
+	GQueue lru; /* most recently used content at the head */
+	size_t cached_bytes;
+	int64_t mount_time_ms;
+};
+
+/* A kernel cache invalidation to send once the tree lock is released. */
+struct pending_inval {
+	uint64_t ino;
+	uint64_t parent; /* non-zero: invalidate the entry `name` in `parent` */
+	char name[48];
+};
+
+/* --- inode numbers ----------------------------------------------------------------- */
+
+static uint64_t dir_ino_of(size_t index)
+{
+	return (uint64_t)(index + 1) << OBJECT_SHIFT;
+}
+
+static uint64_t record_ino(const struct fs_object_state *os, int64_t id)
+{
+	return os->dir_ino + (uint64_t)id + 2;
+}
+
+bool fs_tree_is_dir(uint64_t ino)
+{
+	return ino == FS_ROOT_INO || (ino & ((UINT64_C(1) << OBJECT_SHIFT) - 1)) == 0;
+}
+
+/* Splits an inode into its object and the offset inside it (0 dir, 1 .errors, 2+ row). */
+static struct fs_object_state *object_of_ino(struct fs_tree *tree, uint64_t ino, uint64_t *local)
+{
+	uint64_t index = (ino >> OBJECT_SHIFT);
+	if (ino == FS_ROOT_INO || index == 0 || index > tree->nobjects)
+		return NULL;
+	*local = ino & ((UINT64_C(1) << OBJECT_SHIFT) - 1);
+	return &tree->objects[index - 1];
+}
+
+/* --- construction -------------------------------------------------------------- */
+
+static bool object_selected(const struct fs_tree_options *options, const char *table)
+{
+	if (!options->only_objects)
+		return true;
+	for (char **p = options->only_objects; *p; p++)
+		if (strcmp(*p, table) == 0)
+			return true;
+	return false;
+}
+
+static void record_free(gpointer data)
+{
+	struct fs_record *rec = data;
+	if (rec->content)
+		g_bytes_unref(rec->content);
+	g_free(rec->sf_error);
+	g_free(rec);
+}
+
+struct fs_tree *fs_tree_new(struct db_pool *pool, struct db_catalog *catalog,
+			    const struct fs_tree_options *options,
+			    const struct fs_tree_notify *notify)
+{
+	struct fs_tree *tree = g_new0(struct fs_tree, 1);
+	tree->pool = pool;
+	tree->catalog = catalog;
+	tree->options = *options;
+	if (notify)
+		tree->notify = *notify;
+	g_mutex_init(&tree->lock);
+	g_queue_init(&tree->lru);
+	tree->objects = g_new0(struct fs_object_state, catalog->nobjects);
+	for (size_t i = 0; i < catalog->nobjects; i++) {
+		if (!object_selected(options, catalog->objects[i].table))
+			continue;
+		struct fs_object_state *os = &tree->objects[tree->nobjects];
+		os->obj = &catalog->objects[i];
+		os->dir_ino = dir_ino_of(tree->nobjects);
+		g_mutex_init(&os->load_lock);
+		os->records = g_ptr_array_new_with_free_func(record_free);
+		os->by_name = g_hash_table_new(g_str_hash, g_str_equal);
+		os->bad_rows = g_ptr_array_new_with_free_func(g_free);
+		tree->nobjects++;
+	}
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	tree->mount_time_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	return tree;
+}
+
+void fs_tree_free(struct fs_tree *tree)
+{
+	if (!tree)
+		return;
+	for (size_t i = 0; i < tree->nobjects; i++) {
+		struct fs_object_state *os = &tree->objects[i];
+		g_hash_table_destroy(os->by_name);
+		g_ptr_array_free(os->records, TRUE);
+		g_ptr_array_free(os->bad_rows, TRUE);
+		g_mutex_clear(&os->load_lock);
+	}
+	g_free(tree->objects);
+	g_mutex_clear(&tree->lock);
+	g_free(tree);
+}
+
+/* --- the content cache (tree lock held) --------------------------------------------- */
+
+static void cache_drop(struct fs_tree *tree, struct fs_record *rec)
+{
+	if (!rec->content)
+		return;
+	g_queue_unlink(&tree->lru, &rec->lru_link);
+	tree->cached_bytes -= g_bytes_get_size(rec->content);
+	g_bytes_unref(rec->content);
+	rec->content = NULL;
+}
+
+static void cache_touch(struct fs_tree *tree, struct fs_record *rec)
+{
+	g_queue_unlink(&tree->lru, &rec->lru_link);
+	g_queue_push_head_link(&tree->lru, &rec->lru_link);
+}
+
+static void cache_put(struct fs_tree *tree, struct fs_record *rec, GBytes *bytes)
+{
+	cache_drop(tree, rec);
+	rec->content = g_bytes_ref(bytes);
+	rec->lru_link.data = rec;
+	g_queue_push_head_link(&tree->lru, &rec->lru_link);
+	tree->cached_bytes += g_bytes_get_size(bytes);
+	while (tree->cached_bytes > tree->options.cache_bytes && tree->lru.length > 1) {
+		struct fs_record *old = g_queue_peek_tail(&tree->lru);
+		cache_drop(tree, old);
+	}
+}
+
+/* --- records (tree lock held) --------------------------------------------------------- */
+
+static guint find_index(const struct fs_object_state *os, int64_t id, bool *found)
+{
+	guint lo = 0, hi = os->records->len;
+	while (lo < hi) {
+		guint mid = lo + (hi - lo) / 2;
+		const struct fs_record *r = g_ptr_array_index(os->records, mid);
+		if (r->id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = lo < os->records->len &&
+		 ((const struct fs_record *)g_ptr_array_index(os->records, lo))->id == id;
+	return lo;
+}
+
+static struct fs_record *find_record(const struct fs_object_state *os, int64_t id)
+{
+	bool found;
+	guint i = find_index(os, id, &found);
+	return found ? g_ptr_array_index(os->records, i) : NULL;
+}
+
+static void canonical_name(const struct db_row *row, char *out, size_t size)
+{
+	if (row->sfid)
+		snprintf(out, size, "%s.json", row->sfid);
+	else
+		snprintf(out, size, "local-%" PRId64 ".json", row->id);
+}
+
+static char *sf_error_message(const char *hc_err)
+{
+	if (!hc_err || !*hc_err)
+		return NULL;
+	cJSON *json = cJSON_Parse(hc_err);
+	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(json, "msg");
+	char *text = g_strdup(cJSON_IsString(msg) ? msg->valuestring : hc_err);
+	cJSON_Delete(json);
+	g_strdelimit(text, "\t\r\n", ' ');
+	return text;
+}
+
+static void queue_inval(GArray *invals, uint64_t ino, uint64_t parent, const char *name)
+{
+	struct pending_inval p = {.ino = ino, .parent = parent};
+	if (name)
+		g_strlcpy(p.name, name, sizeof(p.name));
+	g_array_append_val(invals, p);
+}
+
+static bool row_is_showable(struct fs_object_state *os, const struct db_row *row)
+{
+	if (row->id < 1 || row->id > ROW_ID_MAX) {
+		g_ptr_array_add(os->bad_rows,
+				g_strdup_printf("row-%" PRId64 "\tforcefs\tid %" PRId64
+						" is outside the range forcefs can show",
+						row->id, row->id));
+		return false;
+	}
+	if (row->sfid && (!db_name_is_file_name(row->sfid) || strlen(row->sfid) > 40)) {
+		char *shown = g_strescape(row->sfid, NULL);
+		g_ptr_array_add(os->bad_rows,
+				g_strdup_printf("row-%" PRId64 "\tforcefs\tsfid \"%s\" cannot be a "
+						"file name; the record is not shown",
+						row->id, shown));
+		log_warn("%s: row id %" PRId64 " is not shown: its sfid \"%s\" cannot be a "
+			 "file name",
+			 os->obj->table, row->id, shown);
+		g_free(shown);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Brings one record up to date with a row read from the database. `rendered` is the
+ * row's file content when the values were read, else NULL. Queues the kernel
+ * invalidations the change needs.
+ */
+static void apply_row(struct fs_tree *tree, struct fs_object_state *os, const struct db_row *row,
+		      GBytes *rendered, bool keep_content, GArray *invals)
+{
+	bool found;
+	guint at = find_index(os, row->id, &found);
+	struct fs_record *rec;
+	char name[48];
+	canonical_name(row, name, sizeof(name));
+	if (found) {
+		rec = g_ptr_array_index(os->records, at);
+		if (strcmp(rec->name, name) != 0) {
+			g_hash_table_remove(os->by_name, rec->name);
+			queue_inval(invals, 0, os->dir_ino, rec->name);
+			g_strlcpy(rec->name, name, sizeof(rec->name));
+			g_hash_table_insert(os->by_name, rec->name, rec);
+		}
+	} else {
+		rec = g_new0(struct fs_record, 1);
+		rec->id = row->id;
+		rec->kernel_size = UINT32_MAX;
+		rec->version = 1;
+		g_strlcpy(rec->name, name, sizeof(rec->name));
+		g_ptr_array_insert(os->records, (gint)at, rec);
+		g_hash_table_insert(os->by_name, rec->name, rec);
+		/* A cached negative lookup of this name must go. */
+		queue_inval(invals, 0, os->dir_ino, rec->name);
+	}
+	rec->mtime_ms = row->mtime_ms;
+	g_strlcpy(rec->lastop, row->lastop ? row->lastop : "", sizeof(rec->lastop));
+	g_free(rec->sf_error);
+	rec->sf_error = sf_error_message(row->hc_err);
+	if (!rendered)
+		return;
+
+	gsize len = g_bytes_get_size(rendered);
+	bool changed = !rec->sized || rec->size != len ||
+		       (rec->content && !g_bytes_equal(rec->content, rendered));
+	if (changed && rec->sized) {
+		rec->version++;
+		if (rec->kernel_size != UINT32_MAX || rec->kernel_version)
+			queue_inval(invals, record_ino(os, rec->id), 0, NULL);
+	}
+	rec->size = (uint32_t)len;
+	rec->sized = true;
+	if (keep_content)
+		cache_put(tree, rec, rendered);
+	else if (changed)
+		cache_drop(tree, rec);
+}
+
+static void remove_record(struct fs_tree *tree, struct fs_object_state *os, guint at,
+			  GArray *invals)
+{
+	struct fs_record *rec = g_ptr_array_index(os->records, at);
+	queue_inval(invals, 0, os->dir_ino, rec->name);
+	cache_drop(tree, rec);
+	g_hash_table_remove(os->by_name, rec->name);
+	g_ptr_array_remove_index(os->records, at);
+}
+
+static void send_invals(struct fs_tree *tree, GArray *invals)
+{
+	for (guint i = 0; i < invals->len; i++) {
+		const struct pending_inval *p = &g_array_index(invals, struct pending_inval, i);
+		if (p->parent && tree->notify.inval_entry)
+			tree->notify.inval_entry(tree->notify.ctx, p->parent, p->name);
+		if (p->ino && tree->notify.inval_inode)
+			tree->notify.inval_inode(tree->notify.ctx, p->ino);
+	}
+	g_array_free(invals, TRUE);
+}
+
+/* --- loading ---------------------------------------------------------------------- */
+
+struct load_ctx {
+	struct fs_tree *tree;
+	struct fs_object_state *os;
+	bool with_values;
+	GArray *rows_seen; /* int64 ids, in order */
+	GString *buf;
+	GArray *invals;
+	size_t budget;     /* bytes of content the load may leave in the cache */
+	int batch;         /* rows applied under one lock hold */
+};
+
+static GBytes *render_row(const struct db_object *obj, const struct db_row *row, GString *buf)
+{
+	g_string_truncate(buf, 0);
+	record_render(obj->shown, obj->nshown, row->values, buf);
+	return g_bytes_new(buf->str, buf->len);
+}
+
+static int load_row(const struct db_row *row, void *data)
+{
+	struct load_ctx *ctx = data;
+	g_array_append_val(ctx->rows_seen, row->id);
+	GBytes *rendered = ctx->with_values ? render_row(ctx->os->obj, row, ctx->buf) : NULL;
+	bool keep = rendered && ctx->budget >= g_bytes_get_size(rendered);
+	if (keep)
+		ctx->budget -= g_bytes_get_size(rendered);
+	g_mutex_lock(&ctx->tree->lock);
+	if (row_is_showable(ctx->os, row))
+		apply_row(ctx->tree, ctx->os, row, rendered, keep, ctx->invals);
+	g_mutex_unlock(&ctx->tree->lock);
+	if (rendered)
+		g_bytes_unref(rendered);
+	return 0;
+}
+
+/* Removes the records a full scan did not see (deleted since the last load). */
+static void drop_unseen(struct fs_tree *tree, struct fs_object_state *os, GArray *seen,
+			GArray *invals)
+{
+	GHashTable *ids = g_hash_table_new(g_int64_hash, g_int64_equal);
+	for (guint i = 0; i < seen->len; i++)
+		g_hash_table_add(ids, &g_array_index(seen, int64_t, i));
+	for (guint i = os->records->len; i-- > 0;) {
+		struct fs_record *rec = g_ptr_array_index(os->records, i);
+		if (!g_hash_table_contains(ids, &rec->id))
+			remove_record(tree, os, i, invals);
+	}
+	g_hash_table_destroy(ids);
+}
+
+/* Loads names (and with `sizes`, every record's size) unless already loaded. */
+static int ensure_loaded(struct fs_tree *tree, struct fs_object_state *os, bool sizes,
+			 struct error *err)
+{
+	g_mutex_lock(&tree->lock);
+	bool done = sizes ? os->sizes_loaded : os->names_loaded;
+	g_mutex_unlock(&tree->lock);
+	if (done)
+		return 0;
+
+	g_mutex_lock(&os->load_lock);
+	g_mutex_lock(&tree->lock);
+	done = sizes ? os->sizes_loaded : os->names_loaded;
+	g_mutex_unlock(&tree->lock);
+	int rc = 0;
+	if (!done) {
+		PGconn *conn = db_acquire(tree->pool, err);
+		if (!conn) {
+			rc = -err->code;
+		} else {
+			struct load_ctx ctx = {
+				.tree = tree,
+				.os = os,
+				.with_values = sizes,
+				.rows_seen = g_array_new(FALSE, FALSE, sizeof(int64_t)),
+				.buf = g_string_sized_new(4096),
+				.invals = g_array_new(FALSE, TRUE, sizeof(struct pending_inval)),
+				.budget = tree->options.cache_bytes / 2,
+			};
+			g_mutex_lock(&tree->lock);
+			g_ptr_array_set_size(os->bad_rows, 0);
+			g_mutex_unlock(&tree->lock);
+			rc = db_records_scan(conn, os->obj, 0, 0, sizes, load_row, &ctx, err);
+			db_release(tree->pool, conn);
+			g_mutex_lock(&tree->lock);
+			if (rc == 0) {
+				drop_unseen(tree, os, ctx.rows_seen, ctx.invals);
+				os->names_loaded = true;
+				if (sizes)
+					os->sizes_loaded = true;
+			}
+			g_mutex_unlock(&tree->lock);
+			/* Nothing was cached by the kernel before the first load. */
+			g_array_set_size(ctx.invals, 0);
+			send_invals(tree, ctx.invals);
+			g_array_free(ctx.rows_seen, TRUE);
+			g_string_free(ctx.buf, TRUE);
+			if (rc)
+				log_error("%s", err->message);
+		}
+	}
+	g_mutex_unlock(&os->load_lock);
+	return rc;
+}
+
+/* --- attributes --------------------------------------------------------------------- */
+
+static struct timespec ms_to_timespec(int64_t ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
+	return ts;
+}
+
+static void fill_common(const struct fs_tree *tree, struct stat *st, uint64_t ino)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_ino = ino;
+	st->st_uid = tree->options.uid;
+	st->st_gid = tree->options.gid;
+	st->st_blksize = 4096;
+}
+
+static void fill_dir(const struct fs_tree *tree, struct stat *st, uint64_t ino)
+{
+	fill_common(tree, st, ino);
+	st->st_mode = S_IFDIR | 0755;
+	st->st_nlink = 2;
+	st->st_mtim = st->st_ctim = st->st_atim = ms_to_timespec(tree->mount_time_ms);
+}
+
+static bool object_readonly(const struct fs_tree *tree, const struct fs_object_state *os)
+{
+	return tree->options.readonly || os->obj->readonly;
+}
+
+static void fill_record(struct fs_tree *tree, const struct fs_object_state *os,
+			struct fs_record *rec, struct stat *st)
+{
+	fill_common(tree, st, record_ino(os, rec->id));
+	st->st_mode = S_IFREG | (object_readonly(tree, os) ? 0444 : 0644);
+	st->st_nlink = 1;
+	st->st_size = rec->size;
+	st->st_blocks = (rec->size + 511) / 512;
+	st->st_mtim = st->st_ctim = st->st_atim =
+		ms_to_timespec(rec->mtime_ms >= 0 ? rec->mtime_ms : tree->mount_time_ms);
+	rec->kernel_size = rec->size;
+}
+
+/* The .errors text of an object (tree lock held). */
+static GString *render_errors(const struct fs_object_state *os)
+{
+	GString *out = g_string_new(NULL);
+	for (guint i = 0; i < os->records->len; i++) {
+		const struct fs_record *rec = g_ptr_array_index(os->records, i);
+		if (rec->sf_error && strcmp(rec->lastop, "FAILED") == 0)
+			g_string_append_printf(out, "%s\tsalesforce\t%s\n", rec->name,
+					       rec->sf_error);
+	}
+	for (guint i = 0; i < os->bad_rows->len; i++)
+		g_string_append_printf(out, "%s\n", (const char *)g_ptr_array_index(os->bad_rows, i));
+	return out;
+}
+
+static void fill_errors(struct fs_tree *tree, const struct fs_object_state *os, struct stat *st)
+{
+	fill_common(tree, st, os->dir_ino + 1);
+	st->st_mode = S_IFREG | 0444;
+	st->st_nlink = 1;
+	GString *text = render_errors(os);
+	st->st_size = (off_t)text->len;
+	g_string_free(text, TRUE);
+	st->st_mtim = st->st_ctim = st->st_atim = ms_to_timespec(tree->mount_time_ms);
+}
+
+int fs_tree_getattr(struct fs_tree *tree, uint64_t ino, struct stat *st, struct error *err)
+{
+	if (ino == FS_ROOT_INO) {
+		fill_dir(tree, st, ino);
+		return 0;
+	}
+	uint64_t local;
+	struct fs_object_state *os = object_of_ino(tree, ino, &local);
+	if (!os)
+		return -ENOENT;
+	if (local == 0) {
+		fill_dir(tree, st, ino);
+		return 0;
+	}
+	int rc = ensure_loaded(tree, os, local >= 2, err);
+	if (rc)
+		return rc;
+	g_mutex_lock(&tree->lock);
+	rc = -ENOENT;
+	if (local == 1) {
+		fill_errors(tree, os, st);
+		rc = 0;
+	} else {
+		struct fs_record *rec = find_record(os, (int64_t)local - 2);
+		if (rec && rec->sized) {
+			fill_record(tree, os, rec, st);
+			rc = 0;
+		} else if (rec) {
+			rc = -EAGAIN;
+		}
+	}
+	g_mutex_unlock(&tree->lock);
+	if (rc == -EAGAIN) {
+		/* Known by name but not sized: a sizes load was dropped by a forget. */
+		g_mutex_lock(&tree->lock);
+		os->sizes_loaded = false;
+		g_mutex_unlock(&tree->lock);
+		rc = ensure_loaded(tree, os, true, err);
+		return rc ? rc : fs_tree_getattr(tree, ino, st, err);
+	}
+	return rc;
+}
+
+int fs_tree_lookup(struct fs_tree *tree, uint64_t parent, const char *name, struct stat *st,
+		   struct error *err)
+{
+	if (parent == FS_ROOT_INO) {
+		for (size_t i = 0; i < tree->nobjects; i++)
+			if (strcmp(tree->objects[i].obj->table, name) == 0) {
+				fill_dir(tree, st, tree->objects[i].dir_ino);
+				return 0;
+			}
+		return -ENOENT;
+	}
+	uint64_t local;
+	struct fs_object_state *os = object_of_ino(tree, parent, &local);
+	if (!os || local != 0)
+		return -ENOTDIR;
+	if (strcmp(name, ERRORS_NAME) == 0)
+		return fs_tree_getattr(tree, os->dir_ino + 1, st, err);
+	int rc = ensure_loaded(tree, os, false, err);
+	if (rc)
+		return rc;
+	g_mutex_lock(&tree->lock);
+	struct fs_record *rec = g_hash_table_lookup(os->by_name, name);
+	int64_t id = rec ? rec->id : -1;
+	g_mutex_unlock(&tree->lock);
+	if (id < 0)
+		return -ENOENT;
+	return fs_tree_getattr(tree, record_ino(os, id), st, err);
+}
+
+/* --- listing -------------------------------------------------------------------------- */
+
+int fs_tree_list(struct fs_tree *tree, uint64_t ino, off_t offset, bool with_attrs,
+		 fs_dirent_fn fn, void *ctx, struct error *err)
+{
+	struct fs_dirent e;
+	if (ino == FS_ROOT_INO) {
+		for (off_t i = offset; i < (off_t)tree->nobjects + 2; i++) {
+			if (i < 2) {
+				e.name = i == 0 ? "." : "..";
+				fill_dir(tree, &e.st, FS_ROOT_INO);
+			} else {
+				const struct fs_object_state *os = &tree->objects[i - 2];
+				e.name = os->obj->table;
+				fill_dir(tree, &e.st, os->dir_ino);
+			}
+			e.cookie = i + 1;
+			if (fn(&e, ctx))
+				break;
+		}
+		return 0;
+	}
+	uint64_t local;
+	struct fs_object_state *os = object_of_ino(tree, ino, &local);
+	if (!os || local != 0)
+		return -ENOTDIR;
+	int rc = ensure_loaded(tree, os, with_attrs, err);
+	if (rc)
+		return rc;
+
+	g_mutex_lock(&tree->lock);
+	for (off_t i = offset; i < 3; i++) {
+		if (i < 2) {
+			e.name = i == 0 ? "." : "..";
+			fill_dir(tree, &e.st, i == 0 ? ino : FS_ROOT_INO);
+		} else {
+			e.name = ERRORS_NAME;
+			fill_errors(tree, os, &e.st);
+		}
+		e.cookie = i + 1;
+		if (fn(&e, ctx))
+			goto out;
+	}
+	/* Record cookies are row id + 3, so a listing survives rows coming and going. */
+	bool found;
+	int64_t after = offset < 3 ? 0 : (int64_t)offset - 3;
+	guint at = find_index(os, after + 1, &found);
+	for (guint i = at; i < os->records->len; i++) {
+		struct fs_record *rec = g_ptr_array_index(os->records, i);
+		e.name = rec->name;
+		if (with_attrs && rec->sized) {
+			fill_record(tree, os, rec, &e.st);
+		} else {
+			fill_common(tree, &e.st, record_ino(os, rec->id));
+			e.st.st_mode = S_IFREG;
+		}
+		e.cookie = (off_t)rec->id + 3;
+		if (fn(&e, ctx))
+			break;
+	}
+out:
+	g_mutex_unlock(&tree->lock);
+	return 0;
+}
+
+/* --- content -------------------------------------------------------------------------- */
+
+struct fetch_ctx {
+	struct fs_tree *tree;
+	struct fs_object_state *os;
+	GString *buf;
+	GArray *invals;
+	GHashTable *returned; /* ids the database returned */
+};
+
+static int fetch_row(const struct db_row *row, void *data)
+{
+	struct fetch_ctx *ctx = data;
+	GBytes *rendered = render_row(ctx->os->obj, row, ctx->buf);
+	int64_t *id = g_new(int64_t, 1);
+	*id = row->id;
+	g_hash_table_add(ctx->returned, id);
+	g_mutex_lock(&ctx->tree->lock);
+	if (row_is_showable(ctx->os, row))
+		apply_row(ctx->tree, ctx->os, row, rendered, true, ctx->invals);
+	g_mutex_unlock(&ctx->tree->lock);
+	g_bytes_unref(rendered);
+	return 0;
+}
+
+/* Reads `ids` from the database into the cache; ids that are gone are removed. */
+static int fetch_records(struct fs_tree *tree, struct fs_object_state *os, GArray *ids,
+			 struct error *err)
+{
+	PGconn *conn = db_acquire(tree->pool, err);
+	if (!conn) {
+		log_error("%s", err->message);
+		return -err->code;
+	}
+	struct fetch_ctx ctx = {
+		.tree = tree,
+		.os = os,
+		.buf = g_string_sized_new(4096),
+		.invals = g_array_new(FALSE, TRUE, sizeof(struct pending_inval)),
+		.returned = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL),
+	};
+	int rc = db_records_fetch(conn, os->obj, (const int64_t *)(void *)ids->data, ids->len,
+				  fetch_row, &ctx, err);
+	db_release(tree->pool, conn);
+	if (rc == 0) {
+		g_mutex_lock(&tree->lock);
+		for (guint i = 0; i < ids->len; i++) {
+			int64_t id = g_array_index(ids, int64_t, i);
+			bool found;
+			guint at = find_index(os, id, &found);
+			if (found && !g_hash_table_contains(ctx.returned, &id))
+				remove_record(tree, os, at, ctx.invals);
+		}
+		g_mutex_unlock(&tree->lock);
+	} else {
+		log_error("%s", err->message);
+	}
+	send_invals(tree, ctx.invals);
+	g_hash_table_destroy(ctx.returned);
+	g_string_free(ctx.buf, TRUE);
+	return rc;
+}
+
+static int open_errors(struct fs_tree *tree, struct fs_object_state *os, struct fs_content *out,
+		       struct error *err)
+{
+	int rc = ensure_loaded(tree, os, false, err);
+	if (rc)
+		return rc;
+	g_mutex_lock(&tree->lock);
+	GString *text = render_errors(os);
+	g_mutex_unlock(&tree->lock);
+	out->keep_cache = false;
+	out->size_stale = true; /* always read it fresh */
+	gsize len = text->len;
+	out->bytes = g_bytes_new_take(g_string_free(text, FALSE), len);
+	return 0;
+}
+
+int fs_tree_open_content(struct fs_tree *tree, uint64_t ino, struct fs_content *out,
+			 struct error *err)
+{
+	uint64_t local;
+	struct fs_object_state *os = object_of_ino(tree, ino, &local);
+	if (!os || local == 0)
+		return -EISDIR;
+	if (local == 1)
+		return open_errors(tree, os, out, err);
+	int rc = ensure_loaded(tree, os, false, err);
+	if (rc)
+		return rc;
+	int64_t id = (int64_t)local - 2;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		g_mutex_lock(&tree->lock);
+		bool found;
+		guint at = find_index(os, id, &found);
+		if (!found) {
+			g_mutex_unlock(&tree->lock);
+			return -ENOENT;
+		}
+		struct fs_record *rec = g_ptr_array_index(os->records, at);
+		if (rec->content) {
+			cache_touch(tree, rec);
+			out->bytes = g_bytes_ref(rec->content);
+			out->size_stale = rec->kernel_size != g_bytes_get_size(rec->content);
+			out->keep_cache = !out->size_stale && rec->kernel_version == rec->version;
+			rec->kernel_version = out->size_stale ? 0 : rec->version;
+			g_mutex_unlock(&tree->lock);
+			return 0;
+		}
+		if (attempt == 1) {
+			g_mutex_unlock(&tree->lock);
+			return -ENOENT;
+		}
+		/* Not cached: fetch it with the records that follow it in the listing. */
+		GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
+		for (guint i = at; i < os->records->len && (int)ids->len < tree->options.batch_size;
+		     i++) {
+			struct fs_record *next = g_ptr_array_index(os->records, i);
+			if (i == at || !next->content)
+				g_array_append_val(ids, next->id);
+		}
+		g_mutex_unlock(&tree->lock);
+		rc = fetch_records(tree, os, ids, err);
+		g_array_free(ids, TRUE);
+		if (rc)
+			return rc;
+	}
+	return -ENOENT;
+}
+
+/* --- extended attributes ---------------------------------------------------------------- */
+
+static const char *const xattr_names[] = {"user.forcefs.state", "user.forcefs.error",
+					  "user.forcefs.id"};
+
+static struct fs_record *record_of_ino(struct fs_tree *tree, uint64_t ino,
+				       struct fs_object_state **os_out)
+{
+	uint64_t local;
+	struct fs_object_state *os = object_of_ino(tree, ino, &local);
+	if (!os || local < 2)
+		return NULL;
+	*os_out = os;
+	return find_record(os, (int64_t)local - 2);
+}
+
+int fs_tree_getxattr(struct fs_tree *tree, uint64_t ino, const char *name, char **value,
+		     struct error *err)
+{
+	struct fs_object_state *os = NULL;
+	uint64_t local;
+	if (!object_of_ino(tree, ino, &local) || local < 2)
+		return -ENODATA;
+	g_mutex_lock(&tree->lock);
+	struct fs_record *rec = record_of_ino(tree, ino, &os);
+	int rc = 0;
+	if (!rec)
+		rc = -ENOENT;
+	else if (strcmp(name, "user.forcefs.state") == 0)
+		*value = g_strdup(rec->lastop[0] ? rec->lastop : "SYNCED");
+	else if (strcmp(name, "user.forcefs.id") == 0)
+		*value = g_strdup_printf("%" PRId64, rec->id);
+	else if (strcmp(name, "user.forcefs.error") == 0 && rec->sf_error &&
+		 strcmp(rec->lastop, "FAILED") == 0)
+		*value = g_strdup(rec->sf_error);
+	else
+		rc = -ENODATA;
+	g_mutex_unlock(&tree->lock);
+	return rc;
+}
+
+int fs_tree_listxattr(struct fs_tree *tree, uint64_t ino, GString *names, struct error *err)
+{
+	struct fs_object_state *os = NULL;
+	uint64_t local;
+	if (!object_of_ino(tree, ino, &local) || local < 2)
+		return 0;
+	g_mutex_lock(&tree->lock);
+	struct fs_record *rec = record_of_ino(tree, ino, &os);
+	if (rec) {
+		for (size_t i = 0; i < G_N_ELEMENTS(xattr_names); i++) {
+			if (i == 1 && !(rec->sf_error && strcmp(rec->lastop, "FAILED") == 0))
+				continue;
+			g_string_append_len(names, xattr_names[i], (gssize)strlen(xattr_names[i]) + 1);
+		}
+	}
+	g_mutex_unlock(&tree->lock);
+	return rec ? 0 : -ENOENT;
+}
+
+/* --- the watcher's side ---------------------------------------------------------------- */
+
+size_t fs_tree_object_count(const struct fs_tree *tree)
+{
+	return tree->nobjects;
+}
+
+const struct db_object *fs_tree_object(const struct fs_tree *tree, size_t index)
+{
+	return tree->objects[index].obj;
+}
+
+bool fs_tree_object_loaded(struct fs_tree *tree, size_t index)
+{
+	g_mutex_lock(&tree->lock);
+	bool loaded = tree->objects[index].names_loaded;
+	g_mutex_unlock(&tree->lock);
+	return loaded;
+}
+
+int fs_tree_refresh_records(struct fs_tree *tree, size_t index, const int64_t *ids, size_t nids,
+			    struct error *err)
+{
+	struct fs_object_state *os = &tree->objects[index];
+	GArray *list = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	g_array_append_vals(list, ids, (guint)nids);
+	/* Records that are not cached are refreshed too: a new row must appear. */
+	int rc = fetch_records(tree, os, list, err);
+	g_array_free(list, TRUE);
+	return rc;
+}
+
+void fs_tree_forget_object(struct fs_tree *tree, size_t index)
+{
+	struct fs_object_state *os = &tree->objects[index];
+	g_mutex_lock(&os->load_lock);
+	g_mutex_lock(&tree->lock);
+	os->names_loaded = false;
+	os->sizes_loaded = false;
+	g_mutex_unlock(&tree->lock);
+	g_mutex_unlock(&os->load_lock);
+	if (tree->notify.inval_inode)
+		tree->notify.inval_inode(tree->notify.ctx, os->dir_ino);
+}

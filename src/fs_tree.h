@@ -1,0 +1,111 @@
+/*
+ * fs_tree: the in-memory model of the mounted tree, between the FUSE face (fs_ops)
+ * and the database (db_*). It never builds SQL.
+ *
+ * Inode numbers are derived, not allocated, so they are stable for the life of the
+ * mount and need no table: the root is 1, the directory of the i-th object is
+ * (i+1) << 40, its `.errors` file is that plus 1, and the record with row id r is
+ * that plus r + 2.
+ *
+ * Per object the tree keeps, after the first lookup or listing:
+ *   - every visible record's name, row id, mtime and state (names load: one query);
+ *   - every record's exact rendered size (sizes load: one streaming query that
+ *     renders every row once, needed as soon as anything stats a record);
+ *   - rendered content of recently read records, in a cache bounded in bytes, filled
+ *     in batches of neighbouring records (listing order = id order) so that `grep -r`
+ *     costs one query per batch, not one per file.
+ * Changes made by others reach the tree through fs_tree_refresh_records() and
+ * fs_tree_forget_object(), which the watcher calls; the kernel caches are then
+ * invalidated through the callback given to fs_tree_new().
+ */
+#ifndef FORCEFS_FS_TREE_H
+#define FORCEFS_FS_TREE_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "db_conn.h"
+#include "db_schema.h"
+#include "error.h"
+
+#define FS_ROOT_INO 1
+
+struct fs_tree;
+
+struct fs_tree_options {
+	bool readonly;          /* -o ro */
+	char **only_objects;    /* -o objects=a,b (NULL = all) */
+	size_t cache_bytes;     /* budget of the rendered-content cache */
+	int batch_size;         /* records fetched per query when reading content */
+	uid_t uid;
+	gid_t gid;
+};
+
+/* How the tree asks the FUSE face to drop kernel caches (called from any thread). */
+struct fs_tree_notify {
+	void (*inval_inode)(void *ctx, uint64_t ino);                       /* attrs+data */
+	void (*inval_entry)(void *ctx, uint64_t parent, const char *name); /* a name */
+	void *ctx;
+};
+
+struct fs_tree *fs_tree_new(struct db_pool *pool, struct db_catalog *catalog,
+			    const struct fs_tree_options *options,
+			    const struct fs_tree_notify *notify);
+void fs_tree_free(struct fs_tree *tree);
+
+/* Attributes of a name in a directory. -ENOENT, or -EIO with `err` when the db fails. */
+int fs_tree_lookup(struct fs_tree *tree, uint64_t parent, const char *name, struct stat *st,
+		   struct error *err);
+int fs_tree_getattr(struct fs_tree *tree, uint64_t ino, struct stat *st, struct error *err);
+
+/*
+ * One directory entry for readdir. `cookie` is the offset to pass to continue after
+ * this entry; `st` is filled only when fs_tree_list() is asked for attributes.
+ */
+struct fs_dirent {
+	const char *name;
+	struct stat st;
+	off_t cookie;
+};
+/* Called per entry; return non-zero when the reply buffer is full (stops the listing). */
+typedef int (*fs_dirent_fn)(const struct fs_dirent *entry, void *ctx);
+
+/* Lists directory `ino` from `offset` (0 = start). */
+int fs_tree_list(struct fs_tree *tree, uint64_t ino, off_t offset, bool with_attrs,
+		 fs_dirent_fn fn, void *ctx, struct error *err);
+
+/*
+ * Returns the current bytes of a file (records and .errors) and whether the kernel's
+ * cached pages and size for it are still right (keep_cache) or must be bypassed.
+ */
+struct fs_content {
+	GBytes *bytes;
+	bool keep_cache;  /* the kernel's page cache holds exactly these bytes */
+	bool size_stale;  /* the kernel was told another size: use direct_io this time */
+};
+int fs_tree_open_content(struct fs_tree *tree, uint64_t ino, struct fs_content *out,
+			 struct error *err);
+
+/* Extended attributes of a record file (SPEC §3): value copied into *value (g_free). */
+int fs_tree_getxattr(struct fs_tree *tree, uint64_t ino, const char *name, char **value,
+		     struct error *err);
+/* NUL-separated names of the xattrs `ino` has (g_free). */
+int fs_tree_listxattr(struct fs_tree *tree, uint64_t ino, GString *names, struct error *err);
+
+/* Whether an inode is a directory, a record, the root... */
+bool fs_tree_is_dir(uint64_t ino);
+
+/* The watcher's entry points (any thread, never inside a FUSE request). */
+size_t fs_tree_object_count(const struct fs_tree *tree);
+const struct db_object *fs_tree_object(const struct fs_tree *tree, size_t index);
+bool fs_tree_object_loaded(struct fs_tree *tree, size_t index);
+/* Re-reads these rows (missing ones are gone) and invalidates what changed. */
+int fs_tree_refresh_records(struct fs_tree *tree, size_t index, const int64_t *ids,
+			    size_t nids, struct error *err);
+/* Drops everything known about an object; the next access reloads it. */
+void fs_tree_forget_object(struct fs_tree *tree, size_t index);
+
+#endif

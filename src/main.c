@@ -1,0 +1,50 @@
+/*
+ * forcefs: Salesforce records in a Heroku Connect database, as files.
+ * `forcefs CMD --help` describes each command; docs/ and forcefs(1) describe the rest.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "log.h"
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{"mount", cmd_mount, "show the records of a database as files"},
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: forcefs COMMAND [OPTIONS]\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\n`forcefs COMMAND --help` describes a command. Environment: DATABASE_URL\n"
+		     "(or HEROKUCONNECT_URL), HEROKUCONNECT_SCHEMA. See forcefs(1).\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	const char *name = argv[1];
+	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
+		printf("forcefs %s\n", FORCEFS_VERSION);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(name, commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	die_msg("unknown command \"%s\": see forcefs --help", name);
+	return EXIT_USAGE;
+}
