@@ -1,0 +1,301 @@
+#include "sf_auth.h"
+
+#include "log.h"
+
+#include <glib.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const flow_names[] = {
+    [SF_AUTH_GIVEN_TOKEN] = "access_token",
+    [SF_AUTH_PASSWORD] = "password",
+    [SF_AUTH_REFRESH_TOKEN] = "refresh_token",
+    [SF_AUTH_CLIENT_CREDENTIALS] = "client_credentials",
+};
+
+const char *sf_auth_flow_name(enum sf_auth_flow flow)
+{
+	return (size_t)flow < G_N_ELEMENTS(flow_names) ? flow_names[flow] : "unknown";
+}
+
+/* Frees a string that may hold a secret, wiping it first. */
+static void free_secret(char *s)
+{
+	if (s) {
+		explicit_bzero(s, strlen(s));
+		g_free(s);
+	}
+}
+
+/* A copy of the variable's value, or NULL when unset or empty. */
+static char *env(const char *name)
+{
+	const char *v = getenv(name);
+	return v && *v ? g_strdup(v) : NULL;
+}
+
+static char *without_trailing_slash(char *url)
+{
+	size_t len = url ? strlen(url) : 0;
+	while (len > 0 && url[len - 1] == '/')
+		url[--len] = '\0';
+	return url;
+}
+
+static bool is_api_version(const char *v)
+{
+	const char *p = v;
+	if (!g_ascii_isdigit(*p))
+		return false;
+	while (g_ascii_isdigit(*p))
+		p++;
+	if (*p++ != '.' || !g_ascii_isdigit(*p))
+		return false;
+	while (g_ascii_isdigit(*p))
+		p++;
+	return *p == '\0';
+}
+
+/* Picks the flow from which variables are set, or says what is missing. */
+static struct sf_error *choose_flow(struct sf_auth_config *cfg)
+{
+	bool given = cfg->instance_url && cfg->access_token;
+	if (!!cfg->instance_url != !!cfg->access_token)
+		return sf_error_new(SF_ERR_CONFIG, 0, NULL, "%s is set but %s is not: set both",
+				    cfg->instance_url ? "SF_INSTANCE_URL" : "SF_ACCESS_TOKEN",
+				    cfg->instance_url ? "SF_ACCESS_TOKEN" : "SF_INSTANCE_URL");
+	if (!!cfg->username != !!cfg->password)
+		return sf_error_new(SF_ERR_CONFIG, 0, NULL, "%s is set but %s is not: set both",
+				    cfg->username ? "SF_USERNAME" : "SF_PASSWORD",
+				    cfg->username ? "SF_PASSWORD" : "SF_USERNAME");
+	if (cfg->refresh_token) {
+		cfg->flow = SF_AUTH_REFRESH_TOKEN;
+		if (!cfg->client_id)
+			return sf_error_new(SF_ERR_CONFIG, 0, NULL,
+					    "SF_REFRESH_TOKEN needs SF_CLIENT_ID (the connected "
+					    "app's consumer key)");
+	} else if (cfg->username) {
+		cfg->flow = SF_AUTH_PASSWORD;
+		if (!cfg->client_id || !cfg->client_secret)
+			return sf_error_new(SF_ERR_CONFIG, 0, NULL,
+					    "SF_USERNAME and SF_PASSWORD need SF_CLIENT_ID and "
+					    "SF_CLIENT_SECRET (the connected app's consumer key "
+					    "and secret)");
+	} else if (cfg->client_id && cfg->client_secret) {
+		cfg->flow = SF_AUTH_CLIENT_CREDENTIALS;
+	} else if (given) {
+		cfg->flow = SF_AUTH_GIVEN_TOKEN;
+	} else {
+		return sf_error_new(
+		    SF_ERR_CONFIG, 0, NULL,
+		    "no Salesforce credentials: set SF_CLIENT_ID with SF_REFRESH_TOKEN, or "
+		    "SF_CLIENT_ID, SF_CLIENT_SECRET, SF_USERNAME and SF_PASSWORD, or "
+		    "SF_CLIENT_ID and SF_CLIENT_SECRET (client credentials), or "
+		    "SF_INSTANCE_URL and SF_ACCESS_TOKEN");
+	}
+	return NULL;
+}
+
+struct sf_error *sf_auth_config_from_env(struct sf_auth_config **out)
+{
+	*out = NULL;
+	struct sf_auth_config *cfg = g_new0(struct sf_auth_config, 1);
+	cfg->login_url = without_trailing_slash(env("SF_LOGIN_URL"));
+	if (!cfg->login_url)
+		cfg->login_url = g_strdup(SF_DEFAULT_LOGIN_URL);
+	cfg->client_id = env("SF_CLIENT_ID");
+	cfg->client_secret = env("SF_CLIENT_SECRET");
+	cfg->refresh_token = env("SF_REFRESH_TOKEN");
+	cfg->username = env("SF_USERNAME");
+	cfg->password = env("SF_PASSWORD");
+	cfg->instance_url = without_trailing_slash(env("SF_INSTANCE_URL"));
+	cfg->access_token = env("SF_ACCESS_TOKEN");
+	cfg->api_version = env("SF_API_VERSION");
+	if (!cfg->api_version)
+		cfg->api_version = g_strdup(SF_DEFAULT_API_VERSION);
+	if (cfg->api_version[0] == 'v')
+		memmove(cfg->api_version, cfg->api_version + 1, strlen(cfg->api_version));
+
+	struct sf_error *err = NULL;
+	if (!is_api_version(cfg->api_version))
+		err = sf_error_new(SF_ERR_CONFIG, 0, NULL,
+				   "SF_API_VERSION \"%s\" is not a version like \"60.0\"",
+				   cfg->api_version);
+	if (!err)
+		err = choose_flow(cfg);
+	if (!err && cfg->flow != SF_AUTH_GIVEN_TOKEN) {
+		err = sf_http_check_url(cfg->login_url);
+		if (err)
+			sf_error_prefix(err, "SF_LOGIN_URL");
+	}
+	if (!err && cfg->instance_url) {
+		err = sf_http_check_url(cfg->instance_url);
+		if (err)
+			sf_error_prefix(err, "SF_INSTANCE_URL");
+	}
+	if (err) {
+		sf_auth_config_free(cfg);
+		return err;
+	}
+	*out = cfg;
+	return NULL;
+}
+
+struct sf_auth_config *sf_auth_config_copy(const struct sf_auth_config *cfg)
+{
+	struct sf_auth_config *c = g_new0(struct sf_auth_config, 1);
+	c->flow = cfg->flow;
+	c->login_url = g_strdup(cfg->login_url);
+	c->client_id = g_strdup(cfg->client_id);
+	c->client_secret = g_strdup(cfg->client_secret);
+	c->refresh_token = g_strdup(cfg->refresh_token);
+	c->username = g_strdup(cfg->username);
+	c->password = g_strdup(cfg->password);
+	c->instance_url = g_strdup(cfg->instance_url);
+	c->access_token = g_strdup(cfg->access_token);
+	c->api_version = g_strdup(cfg->api_version);
+	return c;
+}
+
+void sf_auth_config_free(struct sf_auth_config *cfg)
+{
+	if (!cfg)
+		return;
+	g_free(cfg->login_url);
+	g_free(cfg->client_id);
+	free_secret(cfg->client_secret);
+	free_secret(cfg->refresh_token);
+	g_free(cfg->username);
+	free_secret(cfg->password);
+	g_free(cfg->instance_url);
+	free_secret(cfg->access_token);
+	g_free(cfg->api_version);
+	g_free(cfg);
+}
+
+bool sf_auth_can_login(const struct sf_auth_config *cfg)
+{
+	return cfg->flow != SF_AUTH_GIVEN_TOKEN;
+}
+
+void sf_session_free(struct sf_session *session)
+{
+	if (!session)
+		return;
+	g_free(session->instance_url);
+	free_secret(session->access_token);
+	g_free(session->identity_url);
+	free_secret(session->refresh_token);
+	g_free(session);
+}
+
+/* Appends "&name=value" (URL-encoded) when value is set. */
+static void form_add(GString *form, const char *name, const char *value)
+{
+	if (!value)
+		return;
+	char *escaped = g_uri_escape_string(value, NULL, FALSE);
+	g_string_append_printf(form, "%s%s=%s", form->len ? "&" : "", name, escaped);
+	explicit_bzero(escaped, strlen(escaped));
+	g_free(escaped);
+}
+
+static GString *token_form(const struct sf_auth_config *cfg)
+{
+	GString *form = g_string_new(NULL);
+	form_add(form, "grant_type", sf_auth_flow_name(cfg->flow));
+	form_add(form, "client_id", cfg->client_id);
+	form_add(form, "client_secret", cfg->client_secret);
+	if (cfg->flow == SF_AUTH_PASSWORD) {
+		form_add(form, "username", cfg->username);
+		form_add(form, "password", cfg->password);
+	} else if (cfg->flow == SF_AUTH_REFRESH_TOKEN) {
+		form_add(form, "refresh_token", cfg->refresh_token);
+	}
+	return form;
+}
+
+static const char *json_string(const cJSON *obj, const char *key)
+{
+	const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
+	return cJSON_IsString(item) && item->valuestring[0] ? item->valuestring : NULL;
+}
+
+struct sf_error *sf_auth_parse_token_response(long http_status, const char *content_type,
+					      const char *body, size_t body_len,
+					      struct sf_session **out)
+{
+	*out = NULL;
+	if (http_status < 200 || http_status > 299)
+		return sf_error_from_http(http_status, content_type, body, body_len);
+	cJSON *json;
+	struct sf_error *err =
+	    sf_json_parse(http_status, content_type, body, body_len, true, &json);
+	if (err)
+		return err;
+	const char *token = json_string(json, "access_token");
+	const char *instance = json_string(json, "instance_url");
+	if (!cJSON_IsObject(json) || !token || !instance) {
+		cJSON_Delete(json);
+		return sf_error_new(SF_ERR_BAD_RESPONSE, http_status, NULL,
+				    "unexpected answer from the token endpoint: no access_token "
+				    "and instance_url");
+	}
+	err = sf_http_check_url(instance);
+	if (err) {
+		sf_error_prefix(err, "instance_url from the token endpoint");
+		cJSON_Delete(json);
+		return err;
+	}
+	struct sf_session *s = g_new0(struct sf_session, 1);
+	s->access_token = g_strdup(token);
+	s->instance_url = without_trailing_slash(g_strdup(instance));
+	s->identity_url = g_strdup(json_string(json, "id"));
+	s->refresh_token = g_strdup(json_string(json, "refresh_token"));
+	cJSON *secret = cJSON_GetObjectItemCaseSensitive(json, "access_token");
+	explicit_bzero(secret->valuestring, strlen(secret->valuestring));
+	cJSON_Delete(json);
+	*out = s;
+	return NULL;
+}
+
+struct sf_error *sf_auth_login(struct sf_http *http, const struct sf_auth_config *cfg,
+			       struct sf_session **out)
+{
+	*out = NULL;
+	if (cfg->flow == SF_AUTH_GIVEN_TOKEN) {
+		struct sf_session *s = g_new0(struct sf_session, 1);
+		s->instance_url = g_strdup(cfg->instance_url);
+		s->access_token = g_strdup(cfg->access_token);
+		*out = s;
+		return NULL;
+	}
+	char *url = g_strconcat(cfg->login_url, "/services/oauth2/token", NULL);
+	GString *form = token_form(cfg);
+	struct sf_http_request req = {
+	    .method = "POST",
+	    .url = url,
+	    .content_type = "application/x-www-form-urlencoded",
+	    .body = form->str,
+	    .body_len = form->len,
+	};
+	struct sf_http_response resp = {0};
+	struct sf_error *err = sf_http_perform(http, &req, &resp);
+	explicit_bzero(form->str, form->len);
+	g_string_free(form, TRUE);
+	if (!err) {
+		err =
+		    sf_auth_parse_token_response(resp.status, sf_http_response_content_type(&resp),
+						 resp.body, resp.body_len, out);
+		explicit_bzero(resp.body, resp.body_len);
+	}
+	sf_http_response_clear(&resp);
+	if (err)
+		sf_error_prefix(err, "login (%s flow) at %s", sf_auth_flow_name(cfg->flow),
+				cfg->login_url);
+	else
+		log_info("logged in to Salesforce at %s (%s flow)", (*out)->instance_url,
+			 sf_auth_flow_name(cfg->flow));
+	g_free(url);
+	return err;
+}
