@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <glib.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +28,6 @@
 struct mount_options {
 	int readonly;
 	int allow_delete;
-	char *objects;
 	double entry_timeout;
 	double attr_timeout;
 	unsigned int cache_mib;
@@ -40,7 +40,6 @@ enum { KEY_RO };
 static const struct fuse_opt mount_opt_table[] = {
 	FUSE_OPT_KEY("ro", KEY_RO),
 	MOUNT_OPT("allow_delete", allow_delete),
-	MOUNT_OPT("objects=%s", objects),
 	MOUNT_OPT("entry_timeout=%lf", entry_timeout),
 	MOUNT_OPT("attr_timeout=%lf", attr_timeout),
 	MOUNT_OPT("cache_size=%u", cache_mib),
@@ -80,6 +79,69 @@ static void mount_usage(FILE *out)
 		"  -o allow_other and the other FUSE mount options pass through\n"
 		"\n"
 		"Unmount with: fusermount3 -u MOUNTPOINT\n");
+}
+
+/* libfuse's own messages: kept for our one-line errors, then sent to the log. */
+static char fuse_last_message[512];
+
+static void fuse_log_to_forcefs(enum fuse_log_level level, const char *fmt, va_list ap)
+{
+	char line[512];
+	vsnprintf(line, sizeof(line), fmt, ap);
+	g_strchomp(line);
+	if (level <= FUSE_LOG_ERR)
+		g_strlcpy(fuse_last_message, line, sizeof(fuse_last_message));
+	log_msg(level <= FUSE_LOG_ERR ? LOG_LEVEL_ERROR : LOG_LEVEL_DEBUG, "libfuse: %s", line);
+}
+
+static void fuse_log_quiet(enum fuse_log_level level, const char *fmt, va_list ap)
+{
+	char line[512];
+	vsnprintf(line, sizeof(line), fmt, ap);
+	g_strchomp(line);
+	if (level <= FUSE_LOG_ERR)
+		g_strlcpy(fuse_last_message, line, sizeof(fuse_last_message));
+}
+
+/* Options libfuse or the kernel take without a value (so never an object name). */
+static bool is_flag_option(const char *item)
+{
+	static const char *const flags[] = {
+		"ro", "rw", "allow_delete", "allow_other", "allow_root", "auto_unmount",
+		"default_permissions", "suid", "nosuid", "dev", "nodev", "exec", "noexec",
+		"async", "sync", "atime", "noatime", "dirsync", "debug", "nonempty"};
+	for (size_t i = 0; i < G_N_ELEMENTS(flags); i++)
+		if (strcmp(item, flags[i]) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * `-o objects=a,b` uses the comma that also separates options, so the object list is
+ * taken out before libfuse splits the string: after objects=, every item without '='
+ * that is not a known flag option is one more object name.
+ */
+static char *extract_objects(const char *options, GString *rest)
+{
+	char **items = g_strsplit(options, ",", -1);
+	GString *objects = NULL;
+	bool in_objects = false;
+	for (char **p = items; *p; p++) {
+		if (g_str_has_prefix(*p, "objects=")) {
+			if (!objects)
+				objects = g_string_new(NULL);
+			g_string_append_printf(objects, "%s%s", objects->len ? "," : "",
+					       *p + strlen("objects="));
+			in_objects = true;
+		} else if (in_objects && !strchr(*p, '=') && !is_flag_option(*p) && **p) {
+			g_string_append_printf(objects, ",%s", *p);
+		} else {
+			in_objects = false;
+			g_string_append_printf(rest, "%s%s", rest->len ? "," : "", *p);
+		}
+	}
+	g_strfreev(items);
+	return objects ? g_string_free(objects, FALSE) : NULL;
 }
 
 /* Refuses a missing, non-directory, or already mounted mount point, in words. */
@@ -185,11 +247,14 @@ int cmd_mount(int argc, char **argv)
 		.entry_timeout = 1.0, .attr_timeout = 1.0, .cache_mib = 32, .batch_size = 256};
 	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
 	fuse_opt_add_arg(&args, "forcefs");
-	if (fuse_o->len) {
+	GString *other_o = g_string_new(NULL);
+	char *object_list = extract_objects(fuse_o->str, other_o);
+	if (other_o->len) {
 		fuse_opt_add_arg(&args, "-o");
-		fuse_opt_add_arg(&args, fuse_o->str);
+		fuse_opt_add_arg(&args, other_o->str);
 	}
 	g_string_free(fuse_o, TRUE);
+	g_string_free(other_o, TRUE);
 	if (fuse_opt_parse(&args, &opts, mount_opt_table, mount_opt_proc) != 0) {
 		die_msg("mount: invalid -o options: see forcefs mount --help");
 		fuse_opt_free_args(&args);
@@ -239,7 +304,7 @@ int cmd_mount(int argc, char **argv)
 		log_warn("schema \"%s\" has no objects (tables with an sfid column); the mount "
 			 "will be empty",
 			 schema);
-	if (check_objects(catalog, opts.objects, &only_objects) < 0) {
+	if (check_objects(catalog, object_list, &only_objects) < 0) {
 		exit_code = EXIT_USAGE;
 		goto out;
 	}
@@ -249,10 +314,11 @@ int cmd_mount(int argc, char **argv)
 		.attr_timeout = opts.attr_timeout,
 		.readonly = opts.readonly,
 	};
+	fuse_set_log_func(fuse_log_quiet);
 	se = fuse_session_new(&args, &fs_ops, sizeof(fs_ops), &cfg);
 	if (!se) {
-		die_msg("mount: invalid mount options (libfuse said why above): see forcefs "
-			"mount --help");
+		die_msg("mount: invalid mount options (%s): see forcefs mount --help",
+			fuse_last_message[0] ? fuse_last_message : "refused by libfuse");
 		exit_code = EXIT_USAGE;
 		goto out;
 	}
@@ -262,9 +328,9 @@ int cmd_mount(int argc, char **argv)
 	}
 	handlers = true;
 	if (fuse_session_mount(se, mountpoint) != 0) {
-		die_msg("mount: cannot mount on %s (is /dev/fuse available and fusermount3 "
-			"installed?)",
-			mountpoint);
+		die_msg("mount: cannot mount on %s: %s", mountpoint,
+			fuse_last_message[0] ? fuse_last_message
+					     : "is /dev/fuse available and fusermount3 installed?");
 		goto out;
 	}
 	mounted = true;
@@ -274,6 +340,7 @@ int cmd_mount(int argc, char **argv)
 	}
 	if (!foreground)
 		log_use_syslog(true);
+	fuse_set_log_func(fuse_log_to_forcefs);
 
 	/* Threads start only now: fuse_daemonize() forks, and threads do not survive it. */
 	notify = fs_notify_start(se);
@@ -300,7 +367,8 @@ int cmd_mount(int argc, char **argv)
 	fuse_loop_cfg_set_max_threads(loop, 16);
 	rc = fuse_session_loop_mt(se, loop);
 	fuse_loop_cfg_destroy(loop);
-	exit_code = rc == 0 ? EXIT_OK : EXIT_RUNTIME;
+	/* The loop returns the signal number when SIGTERM/SIGINT/SIGHUP ended it. */
+	exit_code = rc >= 0 ? EXIT_OK : EXIT_RUNTIME;
 	log_info("unmounting %s", mountpoint);
 
 out:
@@ -316,7 +384,7 @@ out:
 	db_pool_close(pool);
 	g_strfreev(only_objects);
 	fuse_opt_free_args(&args);
-	free(opts.objects);
+	g_free(object_list);
 	free(url);
 	return exit_code;
 }
