@@ -142,6 +142,7 @@ static struct sf_error *write_records(struct sf_client *client, const char *what
 	size_t n = 0;
 	struct sf_error *err = build_body(object, records, all_or_none, need, field, &body, &n);
 	if (!err && n == 0) {
+		cJSON_free(body);
 		*out = g_new0(struct sf_collection_results, 1);
 		return NULL;
 	}

@@ -416,16 +416,34 @@ struct sf_error *sf_error_bad_response(long http_status, const char *content_typ
 	return err;
 }
 
-/* True when `body` starts like JSON but ends before the value is complete. */
-static bool looks_truncated(const char *body, size_t len, const char *stop)
+/* True when `body` starts like a JSON object or array and ends while a
+ * string, object or array is still open: an answer cut off in transit. */
+static bool looks_truncated(const char *body, size_t len)
 {
 	size_t i = 0;
 	while (i < len && isspace((unsigned char)body[i]))
 		i++;
 	if (i == len || (body[i] != '{' && body[i] != '['))
 		return false;
-	/* cJSON stops at the end of the input when it runs out of it. */
-	return !stop || stop >= body + len - 1;
+	long depth = 0;
+	bool in_string = false;
+	for (; i < len; i++) {
+		char c = body[i];
+		if (in_string) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = false;
+		} else if (c == '"') {
+			in_string = true;
+		} else if (c == '{' || c == '[') {
+			depth++;
+		} else if (c == '}' || c == ']') {
+			if (--depth < 0)
+				return false;
+		}
+	}
+	return in_string || depth > 0;
 }
 
 static struct sf_error *truncated_error(long http_status, const char *body, size_t len,
@@ -455,7 +473,7 @@ struct sf_error *sf_json_parse(long http_status, const char *content_type, const
 	cJSON *json = cJSON_ParseWithLengthOpts(body, body_len, &stop, false);
 	if (!json) {
 		if (!looks_like_html(content_type, body, body_len) &&
-		    looks_truncated(body, body_len, stop))
+		    looks_truncated(body, body_len))
 			return truncated_error(http_status, body, body_len, secret_body);
 		return sf_error_bad_response(http_status, content_type, body, body_len, secret_body,
 					     "JSON");

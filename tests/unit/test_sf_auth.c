@@ -1,0 +1,195 @@
+/* sf_auth: choosing the login flow from the SF_* variables, token answers. */
+#include "sf_auth.h"
+
+#include <glib.h>
+#include <string.h>
+
+static const char *const vars[] = {"SF_LOGIN_URL",     "SF_CLIENT_ID",	  "SF_CLIENT_SECRET",
+				   "SF_REFRESH_TOKEN", "SF_USERNAME",	  "SF_PASSWORD",
+				   "SF_INSTANCE_URL",  "SF_ACCESS_TOKEN", "SF_API_VERSION"};
+
+/* Sets exactly the given NAME=VALUE pairs (NULL-terminated), unsetting the rest. */
+static void set_env(const char *const *pairs)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(vars); i++)
+		g_unsetenv(vars[i]);
+	for (const char *const *p = pairs; *p; p++) {
+		char **kv = g_strsplit(*p, "=", 2);
+		g_setenv(kv[0], kv[1], TRUE);
+		g_strfreev(kv);
+	}
+}
+
+static struct sf_auth_config *config_ok(const char *const *pairs)
+{
+	set_env(pairs);
+	struct sf_auth_config *cfg;
+	struct sf_error *err = sf_auth_config_from_env(&cfg);
+	if (err)
+		g_error("%s", err->message);
+	return cfg;
+}
+
+static struct sf_error *config_err(const char *const *pairs)
+{
+	set_env(pairs);
+	struct sf_auth_config *cfg = (void *)1;
+	struct sf_error *err = sf_auth_config_from_env(&cfg);
+	g_assert_nonnull(err);
+	g_assert_null(cfg);
+	g_assert_cmpint(err->kind, ==, SF_ERR_CONFIG);
+	return err;
+}
+
+static void test_refresh_token_flow_with_defaults(void)
+{
+	const char *env[] = {"SF_CLIENT_ID=cid", "SF_REFRESH_TOKEN=rt", NULL};
+	struct sf_auth_config *cfg = config_ok(env);
+	g_assert_cmpint(cfg->flow, ==, SF_AUTH_REFRESH_TOKEN);
+	g_assert_cmpstr(cfg->login_url, ==, "https://login.salesforce.com");
+	g_assert_cmpstr(cfg->api_version, ==, "60.0");
+	g_assert_true(sf_auth_can_login(cfg));
+	sf_auth_config_free(cfg);
+}
+
+static void test_password_flow_needs_client_secret(void)
+{
+	const char *env[] = {"SF_CLIENT_ID=cid",
+			     "SF_CLIENT_SECRET=cs",
+			     "SF_USERNAME=u",
+			     "SF_PASSWORD=p",
+			     "SF_LOGIN_URL=https://test.salesforce.com/",
+			     "SF_API_VERSION=v59.0",
+			     NULL};
+	struct sf_auth_config *cfg = config_ok(env);
+	g_assert_cmpint(cfg->flow, ==, SF_AUTH_PASSWORD);
+	g_assert_cmpstr(cfg->login_url, ==, "https://test.salesforce.com");
+	g_assert_cmpstr(cfg->api_version, ==, "59.0");
+	sf_auth_config_free(cfg);
+
+	const char *no_secret[] = {"SF_CLIENT_ID=cid", "SF_USERNAME=u", "SF_PASSWORD=hunter2",
+				   NULL};
+	struct sf_error *err = config_err(no_secret);
+	g_assert_nonnull(strstr(err->message, "SF_CLIENT_SECRET"));
+	g_assert_null(strstr(err->message, "hunter2"));
+	sf_error_free(err);
+}
+
+static void test_client_credentials_flow(void)
+{
+	const char *env[] = {"SF_CLIENT_ID=cid", "SF_CLIENT_SECRET=cs",
+			     "SF_LOGIN_URL=https://acme.my.salesforce.com", NULL};
+	struct sf_auth_config *cfg = config_ok(env);
+	g_assert_cmpint(cfg->flow, ==, SF_AUTH_CLIENT_CREDENTIALS);
+	g_assert_cmpstr(sf_auth_flow_name(cfg->flow), ==, "client_credentials");
+	sf_auth_config_free(cfg);
+}
+
+static void test_given_token_alone_cannot_log_in_again(void)
+{
+	const char *env[] = {"SF_INSTANCE_URL=https://na1.salesforce.com/", "SF_ACCESS_TOKEN=00D!x",
+			     NULL};
+	struct sf_auth_config *cfg = config_ok(env);
+	g_assert_cmpint(cfg->flow, ==, SF_AUTH_GIVEN_TOKEN);
+	g_assert_false(sf_auth_can_login(cfg));
+	g_assert_cmpstr(cfg->instance_url, ==, "https://na1.salesforce.com");
+	struct sf_session *s;
+	g_assert_null(sf_auth_login(NULL, cfg, &s)); /* no request is made */
+	g_assert_cmpstr(s->access_token, ==, "00D!x");
+	sf_session_free(s);
+	sf_auth_config_free(cfg);
+}
+
+static void test_given_token_with_a_flow_keeps_both(void)
+{
+	const char *env[] = {"SF_INSTANCE_URL=https://na1.salesforce.com", "SF_ACCESS_TOKEN=00D!x",
+			     "SF_CLIENT_ID=cid", "SF_REFRESH_TOKEN=rt", NULL};
+	struct sf_auth_config *cfg = config_ok(env);
+	g_assert_cmpint(cfg->flow, ==, SF_AUTH_REFRESH_TOKEN);
+	g_assert_cmpstr(cfg->access_token, ==, "00D!x");
+	struct sf_auth_config *copy = sf_auth_config_copy(cfg);
+	g_assert_cmpstr(copy->refresh_token, ==, "rt");
+	sf_auth_config_free(copy);
+	sf_auth_config_free(cfg);
+}
+
+static void test_incomplete_settings_name_the_missing_variable(void)
+{
+	struct {
+		const char *env[4];
+		const char *needle;
+	} cases[] = {
+	    {{NULL}, "no Salesforce credentials"},
+	    {{"SF_USERNAME=u", NULL}, "SF_PASSWORD"},
+	    {{"SF_PASSWORD=p", NULL}, "SF_USERNAME"},
+	    {{"SF_INSTANCE_URL=https://x.my.salesforce.com", NULL}, "SF_ACCESS_TOKEN"},
+	    {{"SF_REFRESH_TOKEN=rt", NULL}, "SF_CLIENT_ID"},
+	    {{"SF_CLIENT_ID=c", "SF_REFRESH_TOKEN=rt", "SF_API_VERSION=sixty", NULL},
+	     "SF_API_VERSION"},
+	    {{"SF_CLIENT_ID=c", "SF_REFRESH_TOKEN=rt", "SF_LOGIN_URL=http://login.example.com",
+	      NULL},
+	     "SF_LOGIN_URL: refusing plain http://"},
+	    {{"SF_INSTANCE_URL=http://192.0.2.1", "SF_ACCESS_TOKEN=t", NULL},
+	     "SF_INSTANCE_URL: refusing plain http://"},
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		struct sf_error *err = config_err(cases[i].env);
+		if (!strstr(err->message, cases[i].needle))
+			g_error("case %zu: \"%s\" lacks \"%s\"", i, err->message, cases[i].needle);
+		sf_error_free(err);
+	}
+}
+
+static void test_token_answer_shapes(void)
+{
+	struct sf_session *s;
+	const char *no_token = "{\"instance_url\":\"https://na1.salesforce.com\"}";
+	struct sf_error *err =
+	    sf_auth_parse_token_response(200, NULL, no_token, strlen(no_token), &s);
+	g_assert_cmpint(err->kind, ==, SF_ERR_BAD_RESPONSE);
+	sf_error_free(err);
+
+	const char *insecure =
+	    "{\"access_token\":\"SECRET\",\"instance_url\":\"http://evil.example\"}";
+	err = sf_auth_parse_token_response(200, NULL, insecure, strlen(insecure), &s);
+	g_assert_cmpint(err->kind, ==, SF_ERR_CONFIG);
+	g_assert_null(strstr(err->message, "SECRET"));
+	sf_error_free(err);
+
+	const char *cut = "{\"access_token\":\"SECRET";
+	err = sf_auth_parse_token_response(200, NULL, cut, strlen(cut), &s);
+	g_assert_cmpint(err->kind, ==, SF_ERR_BAD_RESPONSE);
+	g_assert_null(strstr(err->message, "SECRET"));
+	sf_error_free(err);
+
+	const char *rotated = "{\"access_token\":\"a\",\"instance_url\":\"http://127.0.0.1:5/\","
+			      "\"refresh_token\":\"new\"}";
+	g_assert_null(sf_auth_parse_token_response(200, NULL, rotated, strlen(rotated), &s));
+	g_assert_cmpstr(s->instance_url, ==, "http://127.0.0.1:5");
+	g_assert_cmpstr(s->refresh_token, ==, "new");
+	g_assert_null(s->identity_url);
+	sf_session_free(s);
+
+	const char *html = "<html><title>Down</title></html>";
+	err = sf_auth_parse_token_response(503, "text/html", html, strlen(html), &s);
+	g_assert_cmpint(err->kind, ==, SF_ERR_TRANSIENT_SERVER);
+	sf_error_free(err);
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/sf_auth/refresh_token_flow_with_defaults",
+			test_refresh_token_flow_with_defaults);
+	g_test_add_func("/sf_auth/password_flow_needs_client_secret",
+			test_password_flow_needs_client_secret);
+	g_test_add_func("/sf_auth/client_credentials_flow", test_client_credentials_flow);
+	g_test_add_func("/sf_auth/given_token_alone_cannot_log_in_again",
+			test_given_token_alone_cannot_log_in_again);
+	g_test_add_func("/sf_auth/given_token_with_a_flow_keeps_both",
+			test_given_token_with_a_flow_keeps_both);
+	g_test_add_func("/sf_auth/incomplete_settings_name_the_missing_variable",
+			test_incomplete_settings_name_the_missing_variable);
+	g_test_add_func("/sf_auth/token_answer_shapes", test_token_answer_shapes);
+	return g_test_run();
+}
