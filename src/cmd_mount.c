@@ -23,6 +23,7 @@
 #include "fs_notify.h"
 #include "fs_ops.h"
 #include "fs_tree.h"
+#include "fs_watch.h"
 #include "log.h"
 
 struct mount_options {
@@ -32,6 +33,7 @@ struct mount_options {
 	double attr_timeout;
 	unsigned int cache_mib;
 	unsigned int batch_size;
+	double watch_interval;
 };
 
 enum { KEY_RO };
@@ -44,6 +46,7 @@ static const struct fuse_opt mount_opt_table[] = {
 	MOUNT_OPT("attr_timeout=%lf", attr_timeout),
 	MOUNT_OPT("cache_size=%u", cache_mib),
 	MOUNT_OPT("batch_size=%u", batch_size),
+	MOUNT_OPT("watch_interval=%lf", watch_interval),
 	FUSE_OPT_END,
 };
 
@@ -76,6 +79,7 @@ static void mount_usage(FILE *out)
 		"  -o objects=a,b   show only these objects\n"
 		"  -o entry_timeout=S, attr_timeout=S  kernel cache times in seconds (1)\n"
 		"  -o cache_size=MIB  memory for rendered records (32)\n"
+		"  -o watch_interval=S  how often to look for changes made by others (0.5)\n"
 		"  -o allow_other and the other FUSE mount options pass through\n"
 		"\n"
 		"Unmount with: fusermount3 -u MOUNTPOINT\n");
@@ -244,7 +248,8 @@ int cmd_mount(int argc, char **argv)
 	}
 
 	struct mount_options opts = {
-		.entry_timeout = 1.0, .attr_timeout = 1.0, .cache_mib = 32, .batch_size = 256};
+		.entry_timeout = 1.0, .attr_timeout = 1.0, .cache_mib = 32, .batch_size = 256,
+		.watch_interval = 0.5};
 	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
 	fuse_opt_add_arg(&args, "forcefs");
 	GString *other_o = g_string_new(NULL);
@@ -261,8 +266,9 @@ int cmd_mount(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (opts.batch_size == 0 || opts.batch_size > 10000 || opts.entry_timeout < 0 ||
-	    opts.attr_timeout < 0) {
-		die_msg("mount: invalid -o value: batch_size must be 1..10000, timeouts >= 0");
+	    opts.attr_timeout < 0 || opts.watch_interval < 0.05 || opts.watch_interval > 3600) {
+		die_msg("mount: invalid -o value: batch_size must be 1..10000, timeouts >= 0, "
+			"watch_interval 0.05..3600");
 		return EXIT_USAGE;
 	}
 	if (debug)
@@ -278,6 +284,7 @@ int cmd_mount(int argc, char **argv)
 	struct fuse_session *se = NULL;
 	struct fs_notify *notify = NULL;
 	struct fs_tree *tree = NULL;
+	struct fs_watch *watch = NULL;
 	bool mounted = false, handlers = false;
 
 	if (config_database_url(flag_db, &url, &err) < 0) {
@@ -327,6 +334,29 @@ int cmd_mount(int argc, char **argv)
 		goto out;
 	}
 	handlers = true;
+
+	notify = fs_notify_new(se);
+	struct fs_tree_options tree_opts = {
+		.readonly = opts.readonly,
+		.only_objects = only_objects,
+		.cache_bytes = (size_t)opts.cache_mib * 1024 * 1024,
+		.batch_size = (int)opts.batch_size,
+		.uid = getuid(),
+		.gid = getgid(),
+	};
+	struct fs_tree_notify tree_notify = {
+		.inval_inode = fs_notify_inval_inode,
+		.inval_entry = fs_notify_inval_entry,
+		.ctx = notify,
+	};
+	tree = fs_tree_new(pool, catalog, &tree_opts, &tree_notify);
+	cfg.tree = tree;
+	watch = fs_watch_open(tree, url, schema, (int)(opts.watch_interval * 1000), &err);
+	if (!watch) {
+		die_msg("mount: %s", err.message);
+		goto out;
+	}
+
 	if (fuse_session_mount(se, mountpoint) != 0) {
 		die_msg("mount: cannot mount on %s: %s", mountpoint,
 			fuse_last_message[0] ? fuse_last_message
@@ -343,22 +373,8 @@ int cmd_mount(int argc, char **argv)
 	fuse_set_log_func(fuse_log_to_forcefs);
 
 	/* Threads start only now: fuse_daemonize() forks, and threads do not survive it. */
-	notify = fs_notify_start(se);
-	struct fs_tree_options tree_opts = {
-		.readonly = opts.readonly,
-		.only_objects = only_objects,
-		.cache_bytes = (size_t)opts.cache_mib * 1024 * 1024,
-		.batch_size = (int)opts.batch_size,
-		.uid = getuid(),
-		.gid = getgid(),
-	};
-	struct fs_tree_notify tree_notify = {
-		.inval_inode = fs_notify_inval_inode,
-		.inval_entry = fs_notify_inval_entry,
-		.ctx = notify,
-	};
-	tree = fs_tree_new(pool, catalog, &tree_opts, &tree_notify);
-	cfg.tree = tree;
+	fs_notify_start(notify);
+	fs_watch_start(watch);
 	log_info("mounted schema \"%s\" (%zu objects) on %s", schema, fs_tree_object_count(tree),
 		 mountpoint);
 
@@ -376,6 +392,7 @@ out:
 		fuse_session_unmount(se);
 	if (handlers)
 		fuse_remove_signal_handlers(se);
+	fs_watch_stop(watch);
 	fs_notify_stop(notify);
 	if (se)
 		fuse_session_destroy(se);

@@ -126,6 +126,16 @@ void db_release(struct db_pool *pool, PGconn *conn)
 	pthread_mutex_unlock(&pool->lock);
 }
 
+bool db_error_is_unavailable(const PGresult *res)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	if (!state)
+		return true; /* no server answer at all */
+	/* 08 connection, 53 resources, 57 operator intervention (shutdown), 58 system */
+	return strncmp(state, "08", 2) == 0 || strncmp(state, "53", 2) == 0 ||
+	       strncmp(state, "57", 2) == 0 || strncmp(state, "58", 2) == 0;
+}
+
 int db_error(PGconn *conn, const PGresult *res, const char *what, struct error *err)
 {
 	char why[400];
@@ -134,7 +144,7 @@ int db_error(PGconn *conn, const PGresult *res, const char *what, struct error *
 		msg = PQerrorMessage(conn);
 	snprintf(why, sizeof(why), "%s", msg && *msg ? msg : "unknown error");
 	first_line(why);
-	if (PQstatus(conn) != CONNECTION_OK)
+	if (PQstatus(conn) != CONNECTION_OK || db_error_is_unavailable(res))
 		return error_set(err, EIO, "%s: database unreachable: %s", what, why);
 	return error_set(err, EINVAL, "%s: %s", what, why);
 }

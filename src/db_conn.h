@@ -38,6 +38,9 @@ PGconn *db_connect(const char *url, const char *application_name, struct error *
 PGresult *db_query(PGconn *conn, const char *what, const char *sql, int nparams,
 		   const char *const *params, struct error *err);
 
+/* Whether a failed result means the server is unavailable (EIO), not a bad request. */
+bool db_error_is_unavailable(const PGresult *res);
+
 /* Sets `err` from a failed result or connection and returns -code. */
 int db_error(PGconn *conn, const PGresult *res, const char *what, struct error *err);
 

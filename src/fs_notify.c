@@ -42,23 +42,34 @@ static gpointer notify_main(gpointer data)
 	return NULL;
 }
 
-struct fs_notify *fs_notify_start(struct fuse_session *se)
+struct fs_notify *fs_notify_new(struct fuse_session *se)
 {
 	struct fs_notify *n = g_new0(struct fs_notify, 1);
 	n->se = se;
 	n->queue = g_async_queue_new();
-	n->thread = g_thread_new("forcefs-notify", notify_main, n);
 	return n;
+}
+
+void fs_notify_start(struct fs_notify *n)
+{
+	n->thread = g_thread_new("forcefs-notify", notify_main, n);
 }
 
 void fs_notify_stop(struct fs_notify *n)
 {
 	if (!n)
 		return;
-	struct notice *msg = g_new0(struct notice, 1);
-	msg->stop = true;
-	g_async_queue_push(n->queue, msg);
-	g_thread_join(n->thread);
+	if (n->thread) {
+		struct notice *msg = g_new0(struct notice, 1);
+		msg->stop = true;
+		g_async_queue_push(n->queue, msg);
+		g_thread_join(n->thread);
+	}
+	struct notice *left;
+	while ((left = g_async_queue_try_pop(n->queue)) != NULL) {
+		g_free(left->name);
+		g_free(left);
+	}
 	g_async_queue_unref(n->queue);
 	g_free(n);
 }

@@ -12,7 +12,9 @@
 
 struct fs_notify;
 
-struct fs_notify *fs_notify_start(struct fuse_session *se);
+/* Creates the queue; the thread starts with fs_notify_start() (after any fork). */
+struct fs_notify *fs_notify_new(struct fuse_session *se);
+void fs_notify_start(struct fs_notify *n);
 /* Sends what is queued, then stops the thread. */
 void fs_notify_stop(struct fs_notify *n);
 
