@@ -378,7 +378,8 @@ def _customer_record_def():
         _field("Account__c", "reference", "Account", length=18,
                referenceTo=["Account"], relationshipName="Account__r"),
         _field("Status__c", "picklist", "Status", length=255,
-               picklist=[("New", True)] + STATUSES[1:], restricted=True),
+               picklist=[("New", True)] + STATUSES[1:], restricted=True,
+               defaultedOnCreate=True),
         _field("Amount__c", "currency", "Amount", precision=16, scale=2),
         _field("Score__c", "double", "Score", precision=8, scale=4),
         _field("Visits__c", "double", "Visits", precision=18, scale=0),
@@ -390,6 +391,10 @@ def _customer_record_def():
                picklist=TAGS),
         _field("Email__c", "email", "Email", length=80),
         _external_id_field(),
+        # An external id that is NOT unique: upserts on it can match several
+        # records (HTTP 300 / DUPLICATE_EXTERNAL_ID).
+        _field("Legacy_Code__c", "string", "Legacy Code", length=20,
+               externalId=True, idLookup=True),
     ]
     return {"name": "Customer_Record__c", "label": "Customer Record",
             "labelPlural": "Customer Records", "keyPrefix": "a01",
@@ -794,6 +799,9 @@ def _gen_customer_record(i, total, owners, accounts):
     else:
         rec["Email__c"] = None
     rec["External_ID__c"] = _ext_id(rng) if rng.random() < 0.95 else None
+    # Mostly unique; every 50th record shares the code of the one before it.
+    code = i if i % 50 or i == 0 else i - 1
+    rec["Legacy_Code__c"] = ("LC-%06d" % code) if rng.random() < 0.8 or i % 50 in (0, 49) else None
     rec["OwnerId"] = acc["OwnerId"] if acc else owners[_rr(rng, len(owners))]
     rec.update(audit)
     rec["IsDeleted"] = rng.random() < 0.01

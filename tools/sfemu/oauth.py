@@ -1,0 +1,168 @@
+"""OAuth 2.0 token endpoint: password, refresh-token, client-credentials.
+
+Credentials (all documented in docs/emulator.md):
+  client id / secret      forcefs-test / forcefs-test
+  user / password         test@example.com / forcefs-test
+  fixed refresh token     FIXED_REFRESH_TOKEN (valid until revoked)
+Client credentials run as the integration user (integration@example.com).
+"""
+
+import base64
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+import urllib.parse
+
+from . import org
+from .errors import OAuthError
+
+CLIENT_ID = "forcefs-test"
+CLIENT_SECRET = "forcefs-test"
+USERNAME = "test@example.com"
+PASSWORD = "forcefs-test"
+FIXED_REFRESH_TOKEN = "5Aep861forcefsTestRefreshToken.FixedForTests0000000000000000000000"
+
+_USERS = {u["Username"]: u["Id"] for u in org.users()}
+TEST_USER_ID = _USERS[USERNAME]
+INTEGRATION_USER_ID = _USERS["integration@example.com"]
+
+
+class Auth:
+    """Issued access and refresh tokens (thread-safe)."""
+
+    def __init__(self, token_lifetime=7200.0, now=time.time):
+        self.lock = threading.Lock()
+        self.lifetime = float(token_lifetime)
+        self._now = now
+        self.access = {}      # token -> {"user": id, "expires": epoch s}
+        self.refresh = {FIXED_REFRESH_TOKEN: {"user": TEST_USER_ID,
+                                              "revoked": False}}
+
+    # --- state for --data ---------------------------------------------
+    def dump(self):
+        with self.lock:
+            return {"access": dict(self.access), "refresh": dict(self.refresh)}
+
+    def load(self, data):
+        with self.lock:
+            self.access.update(data.get("access", {}))
+            self.refresh.update(data.get("refresh", {}))
+
+    # --- tokens -------------------------------------------------------
+    def _new_access(self, user):
+        tok = "%s!%s" % (org.ORG_ID[:15], "AQ" + secrets.token_urlsafe(72)
+                         .replace("-", ".").replace("_", "."))
+        self.access[tok] = {"user": user,
+                            "expires": self._now() + self.lifetime}
+        return tok
+
+    def check(self, token):
+        """User id for a live access token, or None."""
+        with self.lock:
+            t = self.access.get(token)
+            if t is None:
+                return None
+            if self._now() >= t["expires"]:
+                del self.access[token]
+                return None
+            return t["user"]
+
+    def expire_all(self):
+        with self.lock:
+            n = len(self.access)
+            self.access.clear()
+            return n
+
+    def expire(self, token):
+        with self.lock:
+            return self.access.pop(token, None) is not None
+
+    def revoke_refresh(self, token=None):
+        """Revoke one refresh token (or all when token is None)."""
+        with self.lock:
+            if token is None:
+                for t in self.refresh.values():
+                    t["revoked"] = True
+                return len(self.refresh)
+            t = self.refresh.get(token)
+            if t is None:
+                return 0
+            t["revoked"] = True
+            return 1
+
+    def restore_fixed_refresh(self):
+        with self.lock:
+            self.refresh[FIXED_REFRESH_TOKEN] = {"user": TEST_USER_ID,
+                                                 "revoked": False}
+
+    # --- the endpoint -------------------------------------------------
+    def token_request(self, form, headers, base_url):
+        """Handle POST /services/oauth2/token; returns the JSON body."""
+        grant = form.get("grant_type")
+        cid, secret = form.get("client_id"), form.get("client_secret")
+        basic = headers.get("Authorization", "")
+        if basic.lower().startswith("basic "):
+            try:
+                raw = base64.b64decode(basic[6:].strip()).decode()
+                bid, _, bsecret = raw.partition(":")
+                cid = cid or urllib.parse.unquote(bid)
+                secret = secret or urllib.parse.unquote(bsecret)
+            except (ValueError, UnicodeDecodeError):
+                raise OAuthError("invalid_client", "invalid client credentials")
+        if grant not in ("password", "refresh_token", "client_credentials"):
+            raise OAuthError("unsupported_grant_type", "grant type not supported")
+        if cid != CLIENT_ID:
+            raise OAuthError("invalid_client_id", "client identifier invalid")
+        if grant != "refresh_token" or secret is not None:
+            if secret != CLIENT_SECRET:
+                raise OAuthError("invalid_client", "invalid client credentials")
+        refresh_out = None
+        with self.lock:
+            if grant == "password":
+                user = form.get("username")
+                if user not in _USERS or form.get("password") != PASSWORD \
+                        or user != USERNAME:
+                    raise OAuthError("invalid_grant", "authentication failure")
+                user_id = _USERS[user]
+                refresh_out = "5Aep861" + secrets.token_urlsafe(60).replace(
+                    "-", ".").replace("_", ".")
+                self.refresh[refresh_out] = {"user": user_id, "revoked": False}
+                scope = "refresh_token api"
+            elif grant == "refresh_token":
+                rt = self.refresh.get(form.get("refresh_token", ""))
+                if rt is None or rt["revoked"]:
+                    raise OAuthError("invalid_grant",
+                                     "expired access/refresh token")
+                user_id = rt["user"]
+                scope = "refresh_token api"
+            else:
+                user_id = INTEGRATION_USER_ID
+                scope = "api"
+            access = self._new_access(user_id)
+        issued = str(int(self._now() * 1000))
+        ident = "%s/id/%s/%s" % (base_url, org.ORG_ID, user_id)
+        sig = base64.b64encode(hmac.new(CLIENT_SECRET.encode(),
+                                        (ident + issued).encode(),
+                                        hashlib.sha256).digest()).decode()
+        body = {"access_token": access}
+        if refresh_out:
+            body["refresh_token"] = refresh_out
+        body.update({"signature": sig, "scope": scope,
+                     "instance_url": base_url, "id": ident,
+                     "token_type": "Bearer", "issued_at": issued})
+        return body
+
+    def revoke_request(self, form):
+        """POST /services/oauth2/revoke: revokes a refresh or access token."""
+        tok = form.get("token", "")
+        with self.lock:
+            if tok in self.refresh:
+                self.refresh[tok]["revoked"] = True
+                return
+            if tok in self.access:
+                del self.access[tok]
+                return
+        raise OAuthError("unsupported_token_type",
+                         "this token type is not supported")
