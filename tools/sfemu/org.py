@@ -84,6 +84,8 @@ def normalize_id(value):
             c = head[k]
             if c.isalpha():
                 head[k] = c.upper() if flags & (1 << j) else c.lower()
+            elif flags & (1 << j):
+                return None          # the suffix marks a digit as upper case
     fixed = "".join(head)
     full = to_18(fixed)
     if full[15:].upper() != value[15:].upper():
@@ -812,9 +814,10 @@ def demo_records(counts=None):
     """Deterministic demo org data.
 
     counts overrides the number of records per object, e.g.
-    {"Account": 100000}.  Record number i of an object is the same whatever
-    the count (each record has its own seeded generator), except that links
-    to accounts depend on how many accounts there are.
+    {"Account": 100000}.  Each record has its own seeded generator, so
+    record number i keeps its names and values whatever the count; its
+    dates (spread over the three years in Id order) and its links to
+    accounts depend on the counts.
     """
     c = dict(DEFAULT_COUNTS)
     if counts:
