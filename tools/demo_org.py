@@ -23,6 +23,7 @@ def load(url, schema="salesforce", counts=None, objects=DEMO_OBJECTS):
     described = [o for o in org.objects() if o["name"] in objects]
     for obj in described:
         sql.append(hcschema.object_sql(schema, obj))
+    sql.append(hcschema.forcefs_fields_sql(schema, described))
     hcschema.psql(url, "\n".join(sql))
     records = org.demo_records(counts)
     for obj in described:

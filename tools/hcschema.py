@@ -236,3 +236,50 @@ def copy_records(url, schema, obj, records):
     table = "%s.%s" % (quote_ident(schema), quote_ident(obj["name"].lower()))
     psql(url, "COPY %s (%s) FROM STDIN" % (table, cols), stdin=buf.getvalue().encode(),
          sync_session=True, bulk_load=True)
+
+
+# Salesforce field metadata, kept by forcefs (standalone mode) for validation (SPEC §6).
+# `forcefs init` creates and fills the same table; the mount reads it when present.
+FORCEFS_FIELDS_DDL = """
+CREATE TABLE IF NOT EXISTS {s}._forcefs_fields (
+    object varchar(128) NOT NULL,          -- Salesforce object API name, e.g. Account
+    field varchar(128) NOT NULL,           -- field API name, e.g. AnnualRevenue
+    "column" varchar(128) NOT NULL,        -- column in the object's table, e.g. annualrevenue
+    type varchar(40) NOT NULL,             -- Salesforce field type, e.g. currency
+    length integer NOT NULL DEFAULT 0,
+    precision integer NOT NULL DEFAULT 0,
+    scale integer NOT NULL DEFAULT 0,
+    nillable boolean NOT NULL,
+    createable boolean NOT NULL,
+    updateable boolean NOT NULL,
+    defaulted_on_create boolean NOT NULL,
+    calculated boolean NOT NULL,
+    external_id boolean NOT NULL,
+    picklist_values text[],                -- active values; NULL unless a picklist
+    restricted boolean NOT NULL DEFAULT false,  -- restricted picklist
+    PRIMARY KEY (object, field)
+);
+"""
+
+
+def forcefs_fields_sql(schema, objects):
+    """DDL plus one INSERT per mapped field of each described object."""
+    s = quote_ident(schema)
+    out = [FORCEFS_FIELDS_DDL.format(s=s)]
+    for obj in objects:
+        for f in mapped_fields(obj):
+            picklist = None
+            if f["type"] in ("picklist", "multipicklist", "combobox"):
+                values = [p["value"] for p in f.get("picklistValues", []) if p.get("active", True)]
+                picklist = "ARRAY[%s]::text[]" % ", ".join(sql_literal(v) for v in values) \
+                    if values else "ARRAY[]::text[]"
+            row = [sql_literal(obj["name"]), sql_literal(f["name"]), sql_literal(column_name(f)),
+                   sql_literal(f["type"]), str(int(f.get("length") or 0)),
+                   str(int(f.get("precision") or 0)), str(int(f.get("scale") or 0))]
+            row += ["true" if f.get(k) else "false" for k in (
+                "nillable", "createable", "updateable", "defaultedOnCreate", "calculated",
+                "externalId")]
+            row += [picklist or "NULL", "true" if f.get("restrictedPicklist") else "false"]
+            out.append("INSERT INTO %s._forcefs_fields VALUES (%s) ON CONFLICT DO NOTHING;"
+                       % (s, ", ".join(row)))
+    return "\n".join(out)
