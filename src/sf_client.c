@@ -64,8 +64,8 @@ struct sf_error *sf_client_login(struct sf_client *client)
 	struct sf_error *err = sf_auth_login(client->http, client->cfg, &session);
 	if (err)
 		return err;
-	if (session->refresh_token) {
-		/* The server rotated the refresh token: the old one is dead now. */
+	if (session->refresh_token && client->cfg->flow == SF_AUTH_REFRESH_TOKEN) {
+		/* The server rotated the refresh token: the old one may be dead now. */
 		explicit_bzero(client->cfg->refresh_token, strlen(client->cfg->refresh_token));
 		g_free(client->cfg->refresh_token);
 		client->cfg->refresh_token = g_strdup(session->refresh_token);
