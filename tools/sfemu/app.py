@@ -137,6 +137,7 @@ class Emulator:
         self.counts = counts
         self.api_limit = api_limit
         self.clock = clock or Clock(precision=clock_precision)
+        self.initial_precision = self.clock.precision
         self.store = Store(self.clock)
         self.auth = Auth(token_lifetime)
         self.limits = ApiLimits(api_limit)

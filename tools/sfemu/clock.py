@@ -39,14 +39,21 @@ class Clock:
                 t = self._source() + self._offset
             t = self._truncate(t)
             if self._last is not None and t < self._last:
-                t = self._last
+                t = self._truncate(self._last)
+                if t < self._last:
+                    # after a switch to second precision: round up, so the
+                    # clock neither goes back nor shows milliseconds
+                    t += datetime.timedelta(seconds=1)
             self._last = t
             return t
 
     def freeze(self, at=None):
-        """Stop the clock at `at` (default: now)."""
+        """Stop the clock at `at` (default: now; never before the last
+        timestamp handed out, as the clock is monotonic)."""
         with self._lock:
             base = at if at is not None else self._source() + self._offset
+            if self._last is not None and base < self._last:
+                base = self._last
             self._frozen = self._truncate(base)
 
     def unfreeze(self):

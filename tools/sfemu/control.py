@@ -70,10 +70,11 @@ def _reset(app, data):
     counts = data.get("counts")
     if counts is not None and not isinstance(counts, dict):
         raise ControlError("counts must be an object")
-    try:
-        app.seed_store(seed, counts)
-    except ValueError as e:
-        raise ControlError(str(e))
+    if not data.get("keep_records"):
+        try:
+            app.seed_store(seed, counts)
+        except ValueError as e:
+            raise ControlError(str(e))
     app.store.validation_rules = []
     app.faults.clear()
     app.limits.set(used=0, limit=app.api_limit)
@@ -83,6 +84,7 @@ def _reset(app, data):
     app.stats.reset()
     app.replication_id_limit = 600000
     app.clock.unfreeze()
+    app.clock.set_precision(app.initial_precision)
     app.auth.restore_fixed_refresh()
     if app.persist is not None:
         app.persist.snapshot()
