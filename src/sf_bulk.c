@@ -23,7 +23,7 @@ struct sf_bulk_query {
 	unsigned pages;
 };
 
-static bool is_job_id(const char *id)
+bool sf_bulk_is_job_id(const char *id)
 {
 	if (!id || !*id || strlen(id) > 40)
 		return false;
@@ -62,7 +62,7 @@ static struct sf_error *create_job(struct sf_bulk_query *q, const char *soql, bo
 	if (err)
 		return err;
 	const char *id = json_string(job, "id");
-	if (!is_job_id(id))
+	if (!sf_bulk_is_job_id(id))
 		err = sf_error_new(SF_ERR_BAD_RESPONSE, 0, NULL,
 				   "bulk job answer has no usable job id");
 	else
@@ -71,14 +71,25 @@ static struct sf_error *create_job(struct sf_bulk_query *q, const char *soql, bo
 	return err;
 }
 
-/* Checks the job once: sets *done when it is complete. */
-static struct sf_error *check_job(struct sf_bulk_query *q, bool *done)
+static void apply_defaults(struct sf_bulk_options *o)
 {
-	*done = false;
-	char *path = g_strdup_printf("jobs/query/%s", q->job_id);
-	struct sf_call call = {.path = path, .object = q->object};
+	if (o->poll_initial_ms <= 0)
+		o->poll_initial_ms = DEFAULT_POLL_INITIAL_MS;
+	if (o->poll_max_ms <= 0)
+		o->poll_max_ms = DEFAULT_POLL_MAX_MS;
+	if (o->max_wait_ms <= 0)
+		o->max_wait_ms = DEFAULT_MAX_WAIT_MS;
+}
+
+/* Checks the job once: *job is its info when it is complete, else NULL. */
+static struct sf_error *check_job(struct sf_client *client, const char *jobs_path,
+				  const char *job_id, const char *object, cJSON **job_out)
+{
+	*job_out = NULL;
+	char *path = g_strdup_printf("%s/%s", jobs_path, job_id);
+	struct sf_call call = {.path = path, .object = object};
 	cJSON *job;
-	struct sf_error *err = sf_client_call_json(q->client, &call, &job, NULL);
+	struct sf_error *err = sf_client_call_json(client, &call, &job, NULL);
 	g_free(path);
 	if (err)
 		return err;
@@ -86,12 +97,11 @@ static struct sf_error *check_job(struct sf_bulk_query *q, bool *done)
 	if (!state) {
 		err = sf_error_new(SF_ERR_BAD_RESPONSE, 0, NULL, "bulk job answer has no state");
 	} else if (strcmp(state, "JobComplete") == 0) {
-		const cJSON *n = cJSON_GetObjectItemCaseSensitive(job, "numberRecordsProcessed");
-		q->records = cJSON_IsNumber(n) ? (long)n->valuedouble : -1;
-		*done = true;
+		*job_out = job;
+		return NULL;
 	} else if (strcmp(state, "Failed") == 0 || strcmp(state, "Aborted") == 0) {
 		const char *why = json_string(job, "errorMessage");
-		err = sf_error_new(SF_ERR_INVALID_REQUEST, 0, NULL, "bulk job %s %s: %s", q->job_id,
+		err = sf_error_new(SF_ERR_INVALID_REQUEST, 0, NULL, "bulk job %s %s: %s", job_id,
 				   strcmp(state, "Failed") == 0 ? "failed" : "was aborted",
 				   why ? why : "no reason given");
 	}
@@ -99,22 +109,33 @@ static struct sf_error *check_job(struct sf_bulk_query *q, bool *done)
 	return err;
 }
 
-static struct sf_error *wait_for_job(struct sf_bulk_query *q)
+struct sf_error *sf_bulk_wait(struct sf_client *client, const char *jobs_path, const char *job_id,
+			      const char *object, const struct sf_bulk_options *opts, cJSON **job)
 {
-	long wait = q->opts.poll_initial_ms;
-	gint64 deadline = g_get_monotonic_time() + (gint64)q->opts.max_wait_ms * 1000;
+	*job = NULL;
+	struct sf_bulk_options o = {0};
+	if (opts)
+		o = *opts;
+	apply_defaults(&o);
+	long wait = o.poll_initial_ms;
+	gint64 deadline = g_get_monotonic_time() + (gint64)o.max_wait_ms * 1000;
 	for (;;) {
-		bool done;
-		struct sf_error *err = check_job(q, &done);
-		if (err || done)
+		struct sf_error *err = check_job(client, jobs_path, job_id, object, job);
+		if (err || *job)
 			return err;
 		if (g_get_monotonic_time() + (gint64)wait * 1000 > deadline)
 			return sf_error_new(SF_ERR_TIMEOUT, 0, NULL,
-					    "bulk job %s not complete after %ld ms", q->job_id,
-					    q->opts.max_wait_ms);
+					    "bulk job %s not complete after %ld ms", job_id,
+					    o.max_wait_ms);
 		g_usleep((gulong)wait * 1000);
-		wait = MIN(wait * 2, q->opts.poll_max_ms);
+		wait = MIN(wait * 2, o.poll_max_ms);
 	}
+}
+
+long sf_bulk_job_count(const cJSON *job, const char *key)
+{
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(job, key);
+	return cJSON_IsNumber(n) ? (long)n->valuedouble : -1;
 }
 
 struct sf_error *sf_bulk_query_open(struct sf_client *client, const char *soql,
@@ -128,16 +149,15 @@ struct sf_error *sf_bulk_query_open(struct sf_client *client, const char *soql,
 	q->client = client;
 	if (opts)
 		q->opts = *opts;
-	if (q->opts.poll_initial_ms <= 0)
-		q->opts.poll_initial_ms = DEFAULT_POLL_INITIAL_MS;
-	if (q->opts.poll_max_ms <= 0)
-		q->opts.poll_max_ms = DEFAULT_POLL_MAX_MS;
-	if (q->opts.max_wait_ms <= 0)
-		q->opts.max_wait_ms = DEFAULT_MAX_WAIT_MS;
+	apply_defaults(&q->opts);
 	q->object = sf_query_object(soql);
 	struct sf_error *err = create_job(q, soql, include_deleted);
+	cJSON *job = NULL;
 	if (!err)
-		err = wait_for_job(q);
+		err = sf_bulk_wait(client, "jobs/query", q->job_id, q->object, &q->opts, &job);
+	if (!err)
+		q->records = sf_bulk_job_count(job, "numberRecordsProcessed");
+	cJSON_Delete(job);
 	if (err) {
 		sf_error_prefix(err, "bulk query");
 		sf_bulk_query_close(q);

@@ -57,4 +57,17 @@ unsigned sf_bulk_query_pages(const struct sf_bulk_query *query);
 
 void sf_bulk_query_close(struct sf_bulk_query *query);
 
+/* Shared with sf_bulk_ingest: polls GET <jobs_path>/<job_id> ("jobs/query" or
+ * "jobs/ingest") with the backoff of `opts` (NULL: defaults) until the job is
+ * JobComplete, then sets *job to its info (cJSON_Delete it). Failed/Aborted and
+ * waiting too long are errors as for sf_bulk_query_open(). */
+struct sf_error *sf_bulk_wait(struct sf_client *client, const char *jobs_path, const char *job_id,
+			      const char *object, const struct sf_bulk_options *opts, cJSON **job);
+
+/* A number from a job info ("numberRecordsProcessed"), or -1 when absent. */
+long sf_bulk_job_count(const cJSON *job, const char *key);
+
+/* True for a job id that may go into a URL path: 1..40 letters and digits. */
+bool sf_bulk_is_job_id(const char *id);
+
 #endif

@@ -5,13 +5,14 @@
  * A field in double quotes may contain delimiters, CR, LF and doubled quotes
  * ("" stands for one "). A final line ending is optional and does not make an
  * empty record. CSV cannot tell NULL from the empty string: both come back
- * as "".
+ * as "". Writing quotes every field, so any text survives the round trip.
  */
 #ifndef FORCEFS_SF_CSV_H
 #define FORCEFS_SF_CSV_H
 
 #include "sf_error.h"
 
+#include <glib.h>
 #include <stddef.h>
 
 struct sf_csv_row {
@@ -30,5 +31,9 @@ struct sf_csv {
 struct sf_error *sf_csv_parse(const char *text, size_t len, char delimiter, struct sf_csv **out);
 
 void sf_csv_free(struct sf_csv *csv);
+
+/* Appends one record to `out`: every field in double quotes (inner quotes
+ * doubled), separated by `delimiter`, ended by LF. */
+void sf_csv_write_row(GString *out, const char *const *fields, size_t n_fields, char delimiter);
 
 #endif
