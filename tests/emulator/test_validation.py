@@ -42,6 +42,7 @@ def test_restricted_picklist_rejects_unknown_value(client):
 
 def test_type_errors_answer_json_parser_error(client):
     for field, value in (("AnnualRevenue", "lots"), ("NumberOfEmployees", 1.5),
+                         ("AnnualRevenue", float("nan")),
                          ("Active__c", "maybe"), ("Active__c", 1)):
         e = _err(client.post("sobjects/Account", {"Name": "T", field: value}))
         assert e["errorCode"] == "JSON_PARSER_ERROR", (field, e)

@@ -7,6 +7,7 @@ datetime.datetime (millisecond precision), time -> datetime.time.
 """
 
 import datetime
+import math
 import re
 
 from .errors import ApiError, RecordError
@@ -214,7 +215,7 @@ def from_json(field, value):
     if ftype in NUMBER_TYPES:
         if isinstance(value, bool):
             raise _parser_error(ftype, value)
-        if isinstance(value, (int, float)):
+        if isinstance(value, (int, float)) and math.isfinite(value):
             return float(value)
         if isinstance(value, str) and _NUM_RE.match(value.strip()):
             return float(value)

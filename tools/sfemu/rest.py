@@ -85,9 +85,6 @@ def _write(app, req, fn):
         store.begin()
         try:
             result = fn()
-        except (RecordError, RecordNotFound, MultipleMatches, ApiError):
-            store.rollback()
-            raise
         except BaseException:
             store.rollback()
             raise

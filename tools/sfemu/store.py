@@ -416,6 +416,8 @@ class Store:
             hit = False
             if "value" in rule:
                 want = rule["value"]
+                if isinstance(want, bool):
+                    want = "true" if want else "false"
                 hit = (v is None and want is None) or (
                     v is not None and want is not None and text == str(want))
             if "regex" in rule and rule["regex"] is not None:
