@@ -1,6 +1,6 @@
 """sObject Collections."""
 
-from conftest import fixture
+from emutestlib import fixture
 
 
 def _acc(name, **kw):
@@ -145,3 +145,29 @@ def test_collections_retrieve(client):
     assert r.status == 200
     res = r.json()
     assert res[0]["Name"] == "Retrieve me" and res[1] is None
+
+
+def test_concurrent_writes_are_consistent(client):
+    import threading
+    before = client.query("SELECT COUNT() FROM Contact").json()["totalSize"]
+    errors = []
+
+    def worker(n):
+        try:
+            for k in range(5):
+                recs = [{"attributes": {"type": "Contact"}, "LastName": "T%d-%d-%d" % (n, k, i),
+                         "External_ID__c": "conc-%d-%d-%d" % (n, k, i)} for i in range(20)]
+                r = client.patch("composite/sobjects/Contact/External_ID__c",
+                                 {"allOrNone": True, "records": recs})
+                assert r.status == 200 and all(x["success"] for x in r.json()), r
+                q = client.query("SELECT COUNT() FROM Contact WHERE LastName LIKE 'T%d-%%'" % n)
+                assert q.json()["totalSize"] == 20 * (k + 1)
+        except Exception as e:          # reported in the main thread
+            errors.append(e)
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert client.query("SELECT COUNT() FROM Contact").json()["totalSize"] == before + 800

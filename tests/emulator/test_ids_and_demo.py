@@ -5,7 +5,7 @@ import json
 import re
 import time
 
-from conftest import RESTFORCE, fixture
+from emutestlib import RESTFORCE, fixture
 
 from sfemu import org
 

@@ -1,6 +1,6 @@
 """Version list, resource directory, describeGlobal, describe."""
 
-from conftest import Client, fixture
+from emutestlib import Client, fixture
 
 REQUIRED_FIELD_KEYS = {
     "name", "label", "type", "length", "precision", "scale", "digits",

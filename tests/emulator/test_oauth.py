@@ -2,7 +2,7 @@
 
 import time
 
-from conftest import Client, fixture, start_emulator
+from emutestlib import Client, fixture, start_emulator
 
 OAUTH = "/services/oauth2/token"
 CLIENT = {"client_id": "forcefs-test", "client_secret": "forcefs-test"}

@@ -2,7 +2,7 @@
 
 import re
 
-from conftest import fixture
+from emutestlib import fixture
 
 DT_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0000$")
 

@@ -3,7 +3,7 @@
 import datetime
 import urllib.parse
 
-from conftest import fixture
+from emutestlib import fixture
 
 
 def _iso(dt):

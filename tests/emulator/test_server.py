@@ -4,7 +4,7 @@ import os
 import re
 import signal
 
-from conftest import Client, start_emulator
+from emutestlib import Client, start_emulator
 
 
 def test_startup_prints_base_url_and_binds_loopback(emulator):

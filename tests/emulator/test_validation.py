@@ -1,6 +1,6 @@
 """Validation from the describe, and the configurable validation rule."""
 
-from conftest import enumeration, fixture
+from emutestlib import enumeration, fixture
 
 
 def _err(r, status=400):

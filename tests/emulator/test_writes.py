@@ -3,7 +3,7 @@
 import http.client
 import urllib.parse
 
-from conftest import Client, fixture
+from emutestlib import Client, fixture
 
 
 def test_create_returns_201_with_id_and_location(client):
