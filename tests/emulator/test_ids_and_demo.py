@@ -112,3 +112,26 @@ def test_demo_records_counts_override_is_fast():
     small = org.demo_records()["Account"]
     assert [(r["Id"], r["Name"], r["Industry"]) for r in big["Account"][:1000]] == \
         [(r["Id"], r["Name"], r["Industry"]) for r in small]
+
+
+def test_demo_records_pass_the_describe_validation():
+    from sfemu import clock, store
+    from sfemu.errors import RecordError
+    s = store.Store(clock.Clock())
+    s.seed_demo()
+    for obj in ("Account", "Contact", "Customer_Record__c"):
+        d = s.defs[obj]
+        for r in s.records[obj].values():
+            for f in d.storable_fields():
+                v = r[f["name"]]
+                if v is None or f["type"] in ("id", "datetime", "date", "boolean"):
+                    continue
+                if f["type"] == "reference" and f["name"] not in ("AccountId", "Account__c"):
+                    continue
+                try:
+                    assert s._check_value(f, v) == v, (obj, f["name"], v)
+                except RecordError as e:
+                    raise AssertionError((obj, r["Id"], f["name"], str(e)))
+            for f in d.storable_fields():
+                if not f["nillable"]:
+                    assert r[f["name"]] is not None, (obj, f["name"])
