@@ -19,6 +19,7 @@ _QUIET_ERRORS = (ConnectionResetError, BrokenPipeError, ConnectionAbortedError,
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "sfemu/1"
+    timeout = 300             # idle keep-alive connections are closed after it
 
     def version_string(self):
         return self.server_version
@@ -108,6 +109,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128
 
     def handle_error(self, request, client_address):
         exc = sys.exc_info()[1]
