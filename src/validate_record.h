@@ -44,7 +44,7 @@
  *           field "name" cannot be null
  *           field "lastname" is required
  *           field "rating": "Lukewarm" is not one of Hot, Warm, Cold
- *   EROFS   account is read-only (Heroku Connect maps it read-only)
+ *   EROFS   object "account" is read-only (Heroku Connect maps it read-only)
  *
  * Messages carry no file name: the caller prefixes it (`001xx...json: field ...`).
  *
