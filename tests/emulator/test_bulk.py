@@ -57,7 +57,7 @@ def test_bulk_query_job_returns_csv_with_locator_paging(client):
 
 
 def test_bulk_query_results_before_completion_answer_412(client):
-    client.control("POST", "bulk", {"delay_ms": 600})
+    client.control("POST", "bulk", {"delay_ms": 1200})
     job = client.post("jobs/query", {"operation": "query",
                                      "query": "SELECT Id FROM Contact"}).json()
     r = client.get("jobs/query/%s/results" % job["id"])
@@ -66,7 +66,7 @@ def test_bulk_query_results_before_completion_answer_412(client):
                          "can only download query results of successfully completed "
                          "bulk job with status: JOB_COMPLETE. Current status: "
                          "UPLOAD_COMPLETE"}]
-    time.sleep(0.35)
+    time.sleep(0.7)
     assert client.get("jobs/query/" + job["id"]).json()["state"] == "InProgress"
     assert _wait(client, "jobs/query/" + job["id"])["state"] == "JobComplete"
     assert client.get("jobs/query/%s/results" % job["id"]).status == 200
