@@ -19,6 +19,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "db_conn.h"
+#include "db_fields.h"
 #include "db_schema.h"
 #include "fs_notify.h"
 #include "fs_ops.h"
@@ -281,6 +282,7 @@ int cmd_mount(int argc, char **argv)
 	char **only_objects = NULL;
 	struct db_pool *pool = NULL;
 	struct db_catalog *catalog = NULL;
+	struct db_fields *fields = NULL;
 	struct fuse_session *se = NULL;
 	struct fs_notify *notify = NULL;
 	struct fs_tree *tree = NULL;
@@ -302,6 +304,8 @@ int cmd_mount(int argc, char **argv)
 	}
 	PGconn *conn = db_acquire(pool, &err);
 	int rc = conn ? db_catalog_load(conn, schema, &catalog, &err) : -err.code;
+	if (rc == 0)
+		rc = db_fields_load((struct pg_conn *)conn, schema, &fields, &err);
 	db_release(pool, conn);
 	if (rc) {
 		die_msg("mount: %s", err.message);
@@ -338,6 +342,8 @@ int cmd_mount(int argc, char **argv)
 	notify = fs_notify_new(se);
 	struct fs_tree_options tree_opts = {
 		.readonly = opts.readonly,
+		.allow_delete = opts.allow_delete,
+		.fields = fields,
 		.only_objects = only_objects,
 		.cache_bytes = (size_t)opts.cache_mib * 1024 * 1024,
 		.batch_size = (int)opts.batch_size,
@@ -398,6 +404,7 @@ out:
 		fuse_session_destroy(se);
 	fs_tree_free(tree);
 	db_catalog_free(catalog);
+	db_fields_free(fields);
 	db_pool_close(pool);
 	g_strfreev(only_objects);
 	fuse_opt_free_args(&args);

@@ -173,6 +173,8 @@ int db_catalog_load(PGconn *conn, const char *schema, struct db_catalog **out,
 	cat->schema = g_strdup(schema);
 	cat->nobjects = objects->len;
 	cat->objects = (struct db_object *)g_array_free(objects, FALSE);
+	for (size_t i = 0; i < cat->nobjects; i++)
+		cat->objects[i].schema_name = cat->schema;
 
 	res = db_query(conn, "reading the catalog", loggers_sql, 1, params, err);
 	if (!res) {

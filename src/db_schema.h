@@ -28,6 +28,7 @@ struct db_column {
 
 struct db_object {
 	char *table;               /* table name = directory name */
+	const char *schema_name;   /* the catalog's schema (not owned) */
 	struct db_column *columns; /* all columns, in table order */
 	size_t ncolumns;
 	struct record_column *shown; /* the columns a record file shows, sorted */

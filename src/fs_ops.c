@@ -4,6 +4,8 @@
 #include <string.h>
 #include <sys/statvfs.h>
 #include <sys/xattr.h>
+#include <fcntl.h>
+#include <time.h>
 
 #include "log.h"
 
@@ -11,11 +13,6 @@ static struct fs_ops_config *config_of(fuse_req_t req)
 {
 	return fuse_req_userdata(req);
 }
-
-/* An open file: a snapshot of the bytes it showed when opened. */
-struct open_file {
-	GBytes *bytes;
-};
 
 static void fill_entry(const struct fs_ops_config *cfg, const struct stat *st,
 		       struct fuse_entry_param *e)
@@ -71,10 +68,39 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		fuse_reply_attr(req, &st, cfg->attr_timeout);
 }
 
+static struct fs_handle *handle_of(const struct fuse_file_info *fi)
+{
+	return fi ? (struct fs_handle *)(uintptr_t)fi->fh : NULL;
+}
+
 static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
 		       struct fuse_file_info *fi)
 {
-	fuse_reply_err(req, EROFS);
+	struct fs_ops_config *cfg = config_of(req);
+	int mask = 0;
+	struct stat want = *attr;
+	if (to_set & FUSE_SET_ATTR_SIZE)
+		mask |= FS_ATTR_SIZE;
+	if (to_set & FUSE_SET_ATTR_MODE)
+		mask |= FS_ATTR_MODE;
+	if (to_set & FUSE_SET_ATTR_UID)
+		mask |= FS_ATTR_UID;
+	if (to_set & FUSE_SET_ATTR_GID)
+		mask |= FS_ATTR_GID;
+	if (to_set & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_ATIME_NOW))
+		mask |= FS_ATTR_ATIME;
+	if (to_set & (FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_MTIME_NOW)) {
+		mask |= FS_ATTR_MTIME;
+		if (to_set & FUSE_SET_ATTR_MTIME_NOW)
+			clock_gettime(CLOCK_REALTIME, &want.st_mtim);
+	}
+	struct stat st;
+	struct error err = {0};
+	int rc = fs_tree_setattr(cfg->tree, ino, handle_of(fi), &want, mask, &st, &err);
+	if (rc)
+		fuse_reply_err(req, -rc);
+	else
+		fuse_reply_attr(req, &st, cfg->attr_timeout);
 }
 
 static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -141,67 +167,118 @@ static void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
 	reply_dir(req, ino, size, off, true);
 }
 
+static void reply_opened(fuse_req_t req, struct fuse_file_info *fi, struct fs_handle *h,
+			 const struct fs_open_hints *hints)
+{
+	fi->fh = (uint64_t)(uintptr_t)h;
+	fi->keep_cache = hints->keep_cache;
+	fi->direct_io = hints->direct_io;
+}
+
 static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fs_ops_config *cfg = config_of(req);
-	if (fs_tree_is_dir(ino)) {
-		fuse_reply_err(req, EISDIR);
-		return;
-	}
-	if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)) {
-		fuse_reply_err(req, EROFS);
-		return;
-	}
-	struct fs_content content;
+	struct fs_handle *h = NULL;
+	struct fs_open_hints hints = {0};
 	struct error err = {0};
-	int rc = fs_tree_open_content(cfg->tree, ino, &content, &err);
+	int rc = fs_tree_open(cfg->tree, ino, fi->flags, &h, &hints, &err);
 	if (rc) {
 		fuse_reply_err(req, -rc);
 		return;
 	}
-	struct open_file *of = g_new0(struct open_file, 1);
-	of->bytes = content.bytes;
-	fi->fh = (uint64_t)(uintptr_t)of;
-	fi->keep_cache = content.keep_cache;
-	/* The kernel was told another size: read straight from us this once. */
-	fi->direct_io = content.size_stale;
-	if (fuse_reply_open(req, fi) != 0) {
-		g_bytes_unref(of->bytes);
-		g_free(of);
+	reply_opened(req, fi, h, &hints);
+	if (fuse_reply_open(req, fi) != 0)
+		fs_tree_release(cfg->tree, h); /* the opener was interrupted */
+}
+
+static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+		      struct fuse_file_info *fi)
+{
+	struct fs_ops_config *cfg = config_of(req);
+	const struct fuse_ctx *who = fuse_req_ctx(req);
+	struct fs_handle *h = NULL;
+	struct fs_open_hints hints = {0};
+	struct stat st;
+	struct error err = {0};
+	int rc = fs_tree_create(cfg->tree, parent, name, mode & ~who->umask, fi->flags, who->uid,
+				who->gid, &st, &h, &hints, &err);
+	if (rc) {
+		fuse_reply_err(req, -rc);
+		return;
 	}
+	struct fuse_entry_param e;
+	fill_entry(cfg, &st, &e);
+	reply_opened(req, fi, h, &hints);
+	if (fuse_reply_create(req, &e, fi) != 0)
+		fs_tree_release(cfg->tree, h);
+}
+
+static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev)
+{
+	struct fs_ops_config *cfg = config_of(req);
+	if (!S_ISREG(mode)) {
+		fuse_reply_err(req, EPERM);
+		return;
+	}
+	const struct fuse_ctx *who = fuse_req_ctx(req);
+	struct fs_handle *h = NULL;
+	struct fs_open_hints hints = {0};
+	struct stat st;
+	struct error err = {0};
+	int rc = fs_tree_create(cfg->tree, parent, name, mode & ~who->umask, O_CREAT | O_EXCL,
+				who->uid, who->gid, &st, &h, &hints, &err);
+	if (rc) {
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	fs_tree_release(cfg->tree, h);
+	struct fuse_entry_param e;
+	fill_entry(cfg, &st, &e);
+	fuse_reply_entry(req, &e);
 }
 
 static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		    struct fuse_file_info *fi)
 {
-	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
+	struct fs_ops_config *cfg = config_of(req);
+	GBytes *bytes = fs_tree_read(cfg->tree, handle_of(fi), off, size);
 	gsize len;
-	const char *data = g_bytes_get_data(of->bytes, &len);
-	if (off < 0 || (gsize)off >= len) {
-		fuse_reply_buf(req, NULL, 0);
-		return;
-	}
-	size_t n = len - (gsize)off < size ? len - (gsize)off : size;
-	fuse_reply_buf(req, data + off, n);
+	const char *data = g_bytes_get_data(bytes, &len);
+	fuse_reply_buf(req, data, len);
+	g_bytes_unref(bytes);
 }
 
+static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
+		     struct fuse_file_info *fi)
+{
+	struct fs_ops_config *cfg = config_of(req);
+	struct error err = {0};
+	ssize_t n = fs_tree_write(cfg->tree, handle_of(fi), off, buf, size, &err);
+	if (n < 0)
+		fuse_reply_err(req, (int)-n);
+	else
+		fuse_reply_write(req, (size_t)n);
+}
+
+/* close(2) and fsync(2) are the commit points; their errno is what the editor sees. */
 static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	fuse_reply_err(req, 0);
+	struct fs_ops_config *cfg = config_of(req);
+	struct error err = {0};
+	fuse_reply_err(req, -fs_tree_flush(cfg->tree, handle_of(fi), &err));
 }
 
 static void op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
 {
-	fuse_reply_err(req, 0);
+	struct fs_ops_config *cfg = config_of(req);
+	struct error err = {0};
+	fuse_reply_err(req, -fs_tree_flush(cfg->tree, handle_of(fi), &err));
 }
 
 static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
-	if (of) {
-		g_bytes_unref(of->bytes);
-		g_free(of);
-	}
+	struct fs_ops_config *cfg = config_of(req);
+	fs_tree_release(cfg->tree, handle_of(fi));
 	fuse_reply_err(req, 0);
 }
 
@@ -269,47 +346,40 @@ static void op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 	fuse_reply_err(req, is_forcefs_xattr(name) ? EPERM : ENOTSUP);
 }
 
-static void reply_erofs_entry(fuse_req_t req)
-{
-	fuse_reply_err(req, EROFS);
-}
-
-static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev)
-{
-	reply_erofs_entry(req);
-}
-
 static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 {
-	reply_erofs_entry(req);
-}
-
-static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
-{
-	fuse_reply_err(req, EROFS);
+	fuse_reply_err(req, EPERM);
 }
 
 static void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	fuse_reply_err(req, EROFS);
+	fuse_reply_err(req, EPERM);
+}
+
+static void op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
+{
+	fuse_reply_err(req, EPERM);
+}
+
+static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
+{
+	fuse_reply_err(req, EPERM);
+}
+
+static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct fs_ops_config *cfg = config_of(req);
+	struct error err = {0};
+	fuse_reply_err(req, -fs_tree_unlink(cfg->tree, parent, name, &err));
 }
 
 static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
 		      const char *newname, unsigned int flags)
 {
-	fuse_reply_err(req, EROFS);
-}
-
-static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
-		      struct fuse_file_info *fi)
-{
-	fuse_reply_err(req, EROFS);
-}
-
-static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
-		     struct fuse_file_info *fi)
-{
-	fuse_reply_err(req, EROFS);
+	struct fs_ops_config *cfg = config_of(req);
+	struct error err = {0};
+	fuse_reply_err(req, -fs_tree_rename(cfg->tree, parent, name, newparent, newname, flags,
+					    &err));
 }
 
 const struct fuse_lowlevel_ops fs_ops = {
@@ -337,4 +407,6 @@ const struct fuse_lowlevel_ops fs_ops = {
 	.rename = op_rename,
 	.create = op_create,
 	.write = op_write,
+	.symlink = op_symlink,
+	.link = op_link,
 };

@@ -10,56 +10,7 @@
 #include "db_records.h"
 #include "log.h"
 #include "record_render.h"
-
-#define OBJECT_SHIFT 40
-#define ROW_ID_MAX ((INT64_C(1) << OBJECT_SHIFT) - 3)
-#define ERRORS_NAME ".errors"
-
-struct fs_record {
-	int64_t id;
-	char name[48];          /* canonical file name */
-	int64_t mtime_ms;       /* -1 = unknown */
-	uint32_t size;          /* exact rendered length, when sized */
-	bool sized;
-	uint32_t kernel_size;   /* size last reported to the kernel, UINT32_MAX = none */
-	uint32_t version;       /* bumped whenever the rendered bytes change */
-	uint32_t kernel_version; /* version whose pages the kernel may hold, 0 = none */
-	char lastop[16];
-	char *sf_error;         /* message from _hc_err, or NULL */
-	GBytes *content;        /* cached rendered bytes, or NULL */
-	GList lru_link;         /* in tree->lru while content != NULL */
-};
-
-struct fs_object_state {
-	const struct db_object *obj;
-	uint64_t dir_ino;
-	GMutex load_lock;     /* one load at a time per object */
-	bool names_loaded;
-	bool sizes_loaded;
-	GPtrArray *records;   /* struct fs_record*, sorted by id */
-	GHashTable *by_name;  /* name -> struct fs_record* */
-	GPtrArray *bad_rows;  /* char* lines for .errors: rows that cannot be shown */
-};
-
-struct fs_tree {
-	struct db_pool *pool;
-	struct db_catalog *catalog;
-	struct fs_tree_options options;
-	struct fs_tree_notify notify;
-	GMutex lock; /* guards every record, the LRU and the load flags */
-	struct fs_object_state *objects;
-	size_t nobjects;
-	GQueue lru; /* most recently used content at the head */
-	size_t cached_bytes;
-	int64_t mount_time_ms;
-};
-
-/* A kernel cache invalidation to send once the tree lock is released. */
-struct pending_inval {
-	uint64_t ino;
-	uint64_t parent; /* non-zero: invalidate the entry `name` in `parent` */
-	char name[48];
-};
+#include "fs_tree_internal.h"
 
 /* --- inode numbers ----------------------------------------------------------------- */
 
@@ -68,18 +19,20 @@ static uint64_t dir_ino_of(size_t index)
 	return (uint64_t)(index + 1) << OBJECT_SHIFT;
 }
 
-static uint64_t record_ino(const struct fs_object_state *os, int64_t id)
+uint64_t fs_tree_record_ino(const struct fs_object_state *os, int64_t id)
 {
 	return os->dir_ino + (uint64_t)id + 2;
 }
 
 bool fs_tree_is_dir(uint64_t ino)
 {
-	return ino == FS_ROOT_INO || (ino & ((UINT64_C(1) << OBJECT_SHIFT) - 1)) == 0;
+	return ino == FS_ROOT_INO ||
+	       (ino < SCRATCH_INO_BASE && (ino & ((UINT64_C(1) << OBJECT_SHIFT) - 1)) == 0);
 }
 
 /* Splits an inode into its object and the offset inside it (0 dir, 1 .errors, 2+ row). */
-static struct fs_object_state *object_of_ino(struct fs_tree *tree, uint64_t ino, uint64_t *local)
+struct fs_object_state *fs_tree_object_of_ino(struct fs_tree *tree, uint64_t ino,
+					       uint64_t *local)
 {
 	uint64_t index = (ino >> OBJECT_SHIFT);
 	if (ino == FS_ROOT_INO || index == 0 || index > tree->nobjects)
@@ -105,8 +58,29 @@ static void record_free(gpointer data)
 	struct fs_record *rec = data;
 	if (rec->content)
 		g_bytes_unref(rec->content);
+	if (rec->served)
+		g_bytes_unref(rec->served);
+	if (rec->pending)
+		g_string_free(rec->pending, TRUE);
 	g_free(rec->sf_error);
+	g_free(rec->fs_error);
 	g_free(rec);
+}
+
+void fs_tree_scratch_unref(struct fs_scratch *sc)
+{
+	if (!sc || --sc->refs > 0)
+		return;
+	g_string_free(sc->content, TRUE);
+	g_free(sc->name);
+	g_free(sc->hides);
+	g_free(sc->error);
+	g_free(sc);
+}
+
+static void scratch_unref_cb(gpointer data)
+{
+	fs_tree_scratch_unref(data);
 }
 
 struct fs_tree *fs_tree_new(struct db_pool *pool, struct db_catalog *catalog,
@@ -121,6 +95,10 @@ struct fs_tree *fs_tree_new(struct db_pool *pool, struct db_catalog *catalog,
 		tree->notify = *notify;
 	g_mutex_init(&tree->lock);
 	g_queue_init(&tree->lru);
+	g_queue_init(&tree->served_lru);
+	tree->scratch_by_ino = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
+						     scratch_unref_cb);
+	tree->next_scratch_ino = SCRATCH_INO_BASE;
 	tree->objects = g_new0(struct fs_object_state, catalog->nobjects);
 	for (size_t i = 0; i < catalog->nobjects; i++) {
 		if (!object_selected(options, catalog->objects[i].table))
@@ -132,6 +110,10 @@ struct fs_tree *fs_tree_new(struct db_pool *pool, struct db_catalog *catalog,
 		os->records = g_ptr_array_new_with_free_func(record_free);
 		os->by_name = g_hash_table_new(g_str_hash, g_str_equal);
 		os->bad_rows = g_ptr_array_new_with_free_func(g_free);
+		os->scratch = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, scratch_unref_cb);
+		os->aliases = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+		os->hidden = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+		g_mutex_init(&os->write_lock);
 		tree->nobjects++;
 	}
 	struct timespec now;
@@ -149,8 +131,13 @@ void fs_tree_free(struct fs_tree *tree)
 		g_hash_table_destroy(os->by_name);
 		g_ptr_array_free(os->records, TRUE);
 		g_ptr_array_free(os->bad_rows, TRUE);
+		g_hash_table_destroy(os->scratch);
+		g_hash_table_destroy(os->aliases);
+		g_hash_table_destroy(os->hidden);
 		g_mutex_clear(&os->load_lock);
+		g_mutex_clear(&os->write_lock);
 	}
+	g_hash_table_destroy(tree->scratch_by_ino);
 	g_free(tree->objects);
 	g_mutex_clear(&tree->lock);
 	g_free(tree);
@@ -205,7 +192,7 @@ static guint find_index(const struct fs_object_state *os, int64_t id, bool *foun
 	return lo;
 }
 
-static struct fs_record *find_record(const struct fs_object_state *os, int64_t id)
+struct fs_record *fs_tree_find_record(const struct fs_object_state *os, int64_t id)
 {
 	bool found;
 	guint i = find_index(os, id, &found);
@@ -290,6 +277,7 @@ static void apply_row(struct fs_tree *tree, struct fs_object_state *os, const st
 		rec->id = row->id;
 		rec->kernel_size = UINT32_MAX;
 		rec->version = 1;
+		rec->local_write_ms = -1;
 		g_strlcpy(rec->name, name, sizeof(rec->name));
 		g_ptr_array_insert(os->records, (gint)at, rec);
 		g_hash_table_insert(os->by_name, rec->name, rec);
@@ -309,7 +297,7 @@ static void apply_row(struct fs_tree *tree, struct fs_object_state *os, const st
 	if (changed && rec->sized) {
 		rec->version++;
 		if (rec->kernel_size != UINT32_MAX || rec->kernel_version)
-			queue_inval(invals, record_ino(os, rec->id), 0, NULL);
+			queue_inval(invals, fs_tree_record_ino(os, rec->id), 0, NULL);
 	}
 	rec->size = (uint32_t)len;
 	rec->sized = true;
@@ -325,8 +313,42 @@ static void remove_record(struct fs_tree *tree, struct fs_object_state *os, guin
 	struct fs_record *rec = g_ptr_array_index(os->records, at);
 	queue_inval(invals, 0, os->dir_ino, rec->name);
 	cache_drop(tree, rec);
+	fs_tree_set_served(tree, rec, NULL);
 	g_hash_table_remove(os->by_name, rec->name);
 	g_ptr_array_remove_index(os->records, at);
+}
+
+void fs_tree_inval_inode(struct fs_tree *tree, uint64_t ino)
+{
+	if (tree->notify.inval_inode)
+		tree->notify.inval_inode(tree->notify.ctx, ino);
+}
+
+void fs_tree_inval_entry(struct fs_tree *tree, uint64_t parent, const char *name)
+{
+	if (tree->notify.inval_entry)
+		tree->notify.inval_entry(tree->notify.ctx, parent, name);
+}
+
+void fs_tree_set_served(struct fs_tree *tree, struct fs_record *rec, GBytes *bytes)
+{
+	if (rec->served) {
+		g_queue_unlink(&tree->served_lru, &rec->served_link);
+		tree->served_bytes -= g_bytes_get_size(rec->served);
+		g_bytes_unref(rec->served);
+		rec->served = NULL;
+	}
+	if (!bytes)
+		return;
+	rec->served = g_bytes_ref(bytes);
+	rec->served_link.data = rec;
+	g_queue_push_head_link(&tree->served_lru, &rec->served_link);
+	tree->served_bytes += g_bytes_get_size(bytes);
+	/* Bases of records read long ago are forgotten; see docs/editing.md. */
+	while (tree->served_bytes > tree->options.cache_bytes && tree->served_lru.length > 1) {
+		struct fs_record *old = g_queue_peek_tail(&tree->served_lru);
+		fs_tree_set_served(tree, old, NULL);
+	}
 }
 
 static void send_invals(struct fs_tree *tree, GArray *invals)
@@ -394,8 +416,8 @@ static void drop_unseen(struct fs_tree *tree, struct fs_object_state *os, GArray
 }
 
 /* Loads names (and with `sizes`, every record's size) unless already loaded. */
-static int ensure_loaded(struct fs_tree *tree, struct fs_object_state *os, bool sizes,
-			 struct error *err)
+int fs_tree_ensure_loaded(struct fs_tree *tree, struct fs_object_state *os, bool sizes,
+			  struct error *err)
 {
 	g_mutex_lock(&tree->lock);
 	bool done = sizes ? os->sizes_loaded : os->names_loaded;
@@ -473,22 +495,37 @@ static void fill_dir(const struct fs_tree *tree, struct stat *st, uint64_t ino)
 	st->st_mtim = st->st_ctim = st->st_atim = ms_to_timespec(tree->mount_time_ms);
 }
 
-static bool object_readonly(const struct fs_tree *tree, const struct fs_object_state *os)
+bool fs_tree_object_readonly(const struct fs_tree *tree, const struct fs_object_state *os)
 {
 	return tree->options.readonly || os->obj->readonly;
 }
 
-static void fill_record(struct fs_tree *tree, const struct fs_object_state *os,
-			struct fs_record *rec, struct stat *st)
+void fs_tree_fill_record(struct fs_tree *tree, const struct fs_object_state *os,
+			 struct fs_record *rec, struct stat *st)
 {
-	fill_common(tree, st, record_ino(os, rec->id));
-	st->st_mode = S_IFREG | (object_readonly(tree, os) ? 0444 : 0644);
+	fill_common(tree, st, fs_tree_record_ino(os, rec->id));
+	st->st_mode = S_IFREG | (fs_tree_object_readonly(tree, os) ? 0444 : 0644);
 	st->st_nlink = 1;
-	st->st_size = rec->size;
-	st->st_blocks = (rec->size + 511) / 512;
-	st->st_mtim = st->st_ctim = st->st_atim =
-		ms_to_timespec(rec->mtime_ms >= 0 ? rec->mtime_ms : tree->mount_time_ms);
-	rec->kernel_size = rec->size;
+	uint32_t size = rec->pending ? (uint32_t)rec->pending->len : rec->size;
+	st->st_size = size;
+	st->st_blocks = (size + 511) / 512;
+	int64_t mtime = rec->mtime_ms >= 0 ? rec->mtime_ms : tree->mount_time_ms;
+	if (rec->local_write_ms > mtime)
+		mtime = rec->local_write_ms;
+	st->st_mtim = st->st_ctim = st->st_atim = ms_to_timespec(mtime);
+	rec->kernel_size = size;
+}
+
+void fs_tree_fill_scratch(struct fs_tree *tree, const struct fs_scratch *sc, struct stat *st)
+{
+	fill_common(tree, st, sc->ino);
+	st->st_mode = S_IFREG | (sc->mode & 07777);
+	st->st_uid = sc->uid;
+	st->st_gid = sc->gid;
+	st->st_nlink = sc->name ? 1 : 0;
+	st->st_size = (off_t)sc->content->len;
+	st->st_blocks = (st->st_size + 511) / 512;
+	st->st_mtim = st->st_ctim = st->st_atim = sc->mtime;
 }
 
 /* The .errors text of an object (tree lock held). */
@@ -497,9 +534,19 @@ static GString *render_errors(const struct fs_object_state *os)
 	GString *out = g_string_new(NULL);
 	for (guint i = 0; i < os->records->len; i++) {
 		const struct fs_record *rec = g_ptr_array_index(os->records, i);
+		if (rec->fs_error)
+			g_string_append_printf(out, "%s\tforcefs\t%s\n", rec->name, rec->fs_error);
 		if (rec->sf_error && strcmp(rec->lastop, "FAILED") == 0)
 			g_string_append_printf(out, "%s\tsalesforce\t%s\n", rec->name,
 					       rec->sf_error);
+	}
+	GHashTableIter it;
+	gpointer key, value;
+	g_hash_table_iter_init(&it, os->scratch);
+	while (g_hash_table_iter_next(&it, &key, &value)) {
+		const struct fs_scratch *sc = value;
+		if (sc->error)
+			g_string_append_printf(out, "%s\tforcefs\t%s\n", sc->name, sc->error);
 	}
 	for (guint i = 0; i < os->bad_rows->len; i++)
 		g_string_append_printf(out, "%s\n", (const char *)g_ptr_array_index(os->bad_rows, i));
@@ -517,21 +564,42 @@ static void fill_errors(struct fs_tree *tree, const struct fs_object_state *os, 
 	st->st_mtim = st->st_ctim = st->st_atim = ms_to_timespec(tree->mount_time_ms);
 }
 
+/* A scratch inode, or one that became a record when its content was inserted. */
+static int getattr_scratch(struct fs_tree *tree, uint64_t ino, struct stat *st,
+			   struct error *err)
+{
+	g_mutex_lock(&tree->lock);
+	struct fs_scratch *sc = g_hash_table_lookup(tree->scratch_by_ino, &ino);
+	int64_t record_id = sc ? sc->record_id : 0;
+	size_t object = sc ? sc->object : 0;
+	if (sc && record_id == 0)
+		fs_tree_fill_scratch(tree, sc, st);
+	g_mutex_unlock(&tree->lock);
+	if (!sc)
+		return -ENOENT;
+	if (record_id == 0)
+		return 0;
+	struct fs_object_state *os = &tree->objects[object];
+	return fs_tree_getattr(tree, fs_tree_record_ino(os, record_id), st, err);
+}
+
 int fs_tree_getattr(struct fs_tree *tree, uint64_t ino, struct stat *st, struct error *err)
 {
 	if (ino == FS_ROOT_INO) {
 		fill_dir(tree, st, ino);
 		return 0;
 	}
+	if (ino >= SCRATCH_INO_BASE)
+		return getattr_scratch(tree, ino, st, err);
 	uint64_t local;
-	struct fs_object_state *os = object_of_ino(tree, ino, &local);
+	struct fs_object_state *os = fs_tree_object_of_ino(tree, ino, &local);
 	if (!os)
 		return -ENOENT;
 	if (local == 0) {
 		fill_dir(tree, st, ino);
 		return 0;
 	}
-	int rc = ensure_loaded(tree, os, local >= 2, err);
+	int rc = fs_tree_ensure_loaded(tree, os, local >= 2, err);
 	if (rc)
 		return rc;
 	g_mutex_lock(&tree->lock);
@@ -540,9 +608,9 @@ int fs_tree_getattr(struct fs_tree *tree, uint64_t ino, struct stat *st, struct 
 		fill_errors(tree, os, st);
 		rc = 0;
 	} else {
-		struct fs_record *rec = find_record(os, (int64_t)local - 2);
+		struct fs_record *rec = fs_tree_find_record(os, (int64_t)local - 2);
 		if (rec && rec->sized) {
-			fill_record(tree, os, rec, st);
+			fs_tree_fill_record(tree, os, rec, st);
 			rc = 0;
 		} else if (rec) {
 			rc = -EAGAIN;
@@ -554,7 +622,7 @@ int fs_tree_getattr(struct fs_tree *tree, uint64_t ino, struct stat *st, struct 
 		g_mutex_lock(&tree->lock);
 		os->sizes_loaded = false;
 		g_mutex_unlock(&tree->lock);
-		rc = ensure_loaded(tree, os, true, err);
+		rc = fs_tree_ensure_loaded(tree, os, true, err);
 		return rc ? rc : fs_tree_getattr(tree, ino, st, err);
 	}
 	return rc;
@@ -572,21 +640,34 @@ int fs_tree_lookup(struct fs_tree *tree, uint64_t parent, const char *name, stru
 		return -ENOENT;
 	}
 	uint64_t local;
-	struct fs_object_state *os = object_of_ino(tree, parent, &local);
+	struct fs_object_state *os = fs_tree_object_of_ino(tree, parent, &local);
 	if (!os || local != 0)
 		return -ENOTDIR;
 	if (strcmp(name, ERRORS_NAME) == 0)
 		return fs_tree_getattr(tree, os->dir_ino + 1, st, err);
-	int rc = ensure_loaded(tree, os, false, err);
+	int rc = fs_tree_ensure_loaded(tree, os, false, err);
 	if (rc)
 		return rc;
 	g_mutex_lock(&tree->lock);
-	struct fs_record *rec = g_hash_table_lookup(os->by_name, name);
-	int64_t id = rec ? rec->id : -1;
+	int64_t id = -1;
+	uint64_t scratch_ino = 0;
+	struct fs_scratch *sc = g_hash_table_lookup(os->scratch, name);
+	if (sc) {
+		scratch_ino = sc->ino;
+	} else if (!g_hash_table_contains(os->hidden, name)) {
+		struct fs_record *rec = g_hash_table_lookup(os->by_name, name);
+		const int64_t *alias = g_hash_table_lookup(os->aliases, name);
+		if (rec)
+			id = rec->id;
+		else if (alias && fs_tree_find_record(os, *alias))
+			id = *alias;
+	}
 	g_mutex_unlock(&tree->lock);
+	if (scratch_ino)
+		return getattr_scratch(tree, scratch_ino, st, err);
 	if (id < 0)
 		return -ENOENT;
-	return fs_tree_getattr(tree, record_ino(os, id), st, err);
+	return fs_tree_getattr(tree, fs_tree_record_ino(os, id), st, err);
 }
 
 /* --- listing -------------------------------------------------------------------------- */
@@ -612,10 +693,10 @@ int fs_tree_list(struct fs_tree *tree, uint64_t ino, off_t offset, bool with_att
 		return 0;
 	}
 	uint64_t local;
-	struct fs_object_state *os = object_of_ino(tree, ino, &local);
+	struct fs_object_state *os = fs_tree_object_of_ino(tree, ino, &local);
 	if (!os || local != 0)
 		return -ENOTDIR;
-	int rc = ensure_loaded(tree, os, with_attrs, err);
+	int rc = fs_tree_ensure_loaded(tree, os, with_attrs, err);
 	if (rc)
 		return rc;
 
@@ -636,19 +717,37 @@ int fs_tree_list(struct fs_tree *tree, uint64_t ino, off_t offset, bool with_att
 	bool found;
 	int64_t after = offset < 3 ? 0 : (int64_t)offset - 3;
 	guint at = find_index(os, after + 1, &found);
+	if (offset >= SCRATCH_COOKIE_BASE)
+		at = os->records->len;
 	for (guint i = at; i < os->records->len; i++) {
 		struct fs_record *rec = g_ptr_array_index(os->records, i);
+		if (g_hash_table_contains(os->hidden, rec->name))
+			continue;
 		e.name = rec->name;
 		if (with_attrs && rec->sized) {
-			fill_record(tree, os, rec, &e.st);
+			fs_tree_fill_record(tree, os, rec, &e.st);
 		} else {
-			fill_common(tree, &e.st, record_ino(os, rec->id));
+			fill_common(tree, &e.st, fs_tree_record_ino(os, rec->id));
 			e.st.st_mode = S_IFREG;
 		}
 		e.cookie = (off_t)rec->id + 3;
 		if (fn(&e, ctx))
+			goto out;
+	}
+	/* Scratch files come last, in name order; their cookies count from a base. */
+	GList *names = g_list_sort(g_hash_table_get_keys(os->scratch), (GCompareFunc)strcmp);
+	off_t n = 0;
+	for (GList *l = names; l; l = l->next, n++) {
+		if (SCRATCH_COOKIE_BASE + n < offset)
+			continue;
+		struct fs_scratch *sc = g_hash_table_lookup(os->scratch, l->data);
+		e.name = sc->name;
+		fs_tree_fill_scratch(tree, sc, &e.st);
+		e.cookie = SCRATCH_COOKIE_BASE + n + 1;
+		if (fn(&e, ctx))
 			break;
 	}
+	g_list_free(names);
 out:
 	g_mutex_unlock(&tree->lock);
 	return 0;
@@ -680,6 +779,19 @@ static int fetch_row(const struct db_row *row, void *data)
 }
 
 /* Reads `ids` from the database into the cache; ids that are gone are removed. */
+static int fetch_records(struct fs_tree *tree, struct fs_object_state *os, GArray *ids,
+			 struct error *err);
+
+int fs_tree_fetch(struct fs_tree *tree, struct fs_object_state *os, const int64_t *ids,
+		  size_t nids, struct error *err)
+{
+	GArray *list = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	g_array_append_vals(list, ids, (guint)nids);
+	int rc = fetch_records(tree, os, list, err);
+	g_array_free(list, TRUE);
+	return rc;
+}
+
 static int fetch_records(struct fs_tree *tree, struct fs_object_state *os, GArray *ids,
 			 struct error *err)
 {
@@ -720,7 +832,7 @@ static int fetch_records(struct fs_tree *tree, struct fs_object_state *os, GArra
 static int open_errors(struct fs_tree *tree, struct fs_object_state *os, struct fs_content *out,
 		       struct error *err)
 {
-	int rc = ensure_loaded(tree, os, false, err);
+	int rc = fs_tree_ensure_loaded(tree, os, false, err);
 	if (rc)
 		return rc;
 	g_mutex_lock(&tree->lock);
@@ -733,16 +845,16 @@ static int open_errors(struct fs_tree *tree, struct fs_object_state *os, struct 
 	return 0;
 }
 
-int fs_tree_open_content(struct fs_tree *tree, uint64_t ino, struct fs_content *out,
+int fs_tree_open_content(struct fs_tree *tree, uint64_t ino, bool served, struct fs_content *out,
 			 struct error *err)
 {
 	uint64_t local;
-	struct fs_object_state *os = object_of_ino(tree, ino, &local);
+	struct fs_object_state *os = fs_tree_object_of_ino(tree, ino, &local);
 	if (!os || local == 0)
 		return -EISDIR;
 	if (local == 1)
 		return open_errors(tree, os, out, err);
-	int rc = ensure_loaded(tree, os, false, err);
+	int rc = fs_tree_ensure_loaded(tree, os, false, err);
 	if (rc)
 		return rc;
 	int64_t id = (int64_t)local - 2;
@@ -757,6 +869,17 @@ int fs_tree_open_content(struct fs_tree *tree, uint64_t ino, struct fs_content *
 		struct fs_record *rec = g_ptr_array_index(os->records, at);
 		if (rec->content) {
 			cache_touch(tree, rec);
+			if (served && rec->served != rec->content)
+				fs_tree_set_served(tree, rec, rec->content);
+			if (rec->pending) {
+				/* Written but not committed: show what was written, uncached. */
+				out->bytes = g_bytes_new(rec->pending->str, rec->pending->len);
+				out->size_stale = true;
+				out->keep_cache = false;
+				rec->kernel_version = 0;
+				g_mutex_unlock(&tree->lock);
+				return 0;
+			}
 			out->bytes = g_bytes_ref(rec->content);
 			out->size_stale = rec->kernel_size != g_bytes_get_size(rec->content);
 			out->keep_cache = !out->size_stale && rec->kernel_version == rec->version;
@@ -794,11 +917,11 @@ static struct fs_record *record_of_ino(struct fs_tree *tree, uint64_t ino,
 				       struct fs_object_state **os_out)
 {
 	uint64_t local;
-	struct fs_object_state *os = object_of_ino(tree, ino, &local);
+	struct fs_object_state *os = fs_tree_object_of_ino(tree, ino, &local);
 	if (!os || local < 2)
 		return NULL;
 	*os_out = os;
-	return find_record(os, (int64_t)local - 2);
+	return fs_tree_find_record(os, (int64_t)local - 2);
 }
 
 int fs_tree_getxattr(struct fs_tree *tree, uint64_t ino, const char *name, char **value,
@@ -806,7 +929,7 @@ int fs_tree_getxattr(struct fs_tree *tree, uint64_t ino, const char *name, char 
 {
 	struct fs_object_state *os = NULL;
 	uint64_t local;
-	if (!object_of_ino(tree, ino, &local) || local < 2)
+	if (!fs_tree_object_of_ino(tree, ino, &local) || local < 2)
 		return -ENODATA;
 	g_mutex_lock(&tree->lock);
 	struct fs_record *rec = record_of_ino(tree, ino, &os);
@@ -817,6 +940,8 @@ int fs_tree_getxattr(struct fs_tree *tree, uint64_t ino, const char *name, char 
 		*value = g_strdup(rec->lastop[0] ? rec->lastop : "SYNCED");
 	else if (strcmp(name, "user.forcefs.id") == 0)
 		*value = g_strdup_printf("%" PRId64, rec->id);
+	else if (strcmp(name, "user.forcefs.error") == 0 && rec->fs_error)
+		*value = g_strdup(rec->fs_error);
 	else if (strcmp(name, "user.forcefs.error") == 0 && rec->sf_error &&
 		 strcmp(rec->lastop, "FAILED") == 0)
 		*value = g_strdup(rec->sf_error);
@@ -830,13 +955,14 @@ int fs_tree_listxattr(struct fs_tree *tree, uint64_t ino, GString *names, struct
 {
 	struct fs_object_state *os = NULL;
 	uint64_t local;
-	if (!object_of_ino(tree, ino, &local) || local < 2)
+	if (!fs_tree_object_of_ino(tree, ino, &local) || local < 2)
 		return 0;
 	g_mutex_lock(&tree->lock);
 	struct fs_record *rec = record_of_ino(tree, ino, &os);
 	if (rec) {
 		for (size_t i = 0; i < G_N_ELEMENTS(xattr_names); i++) {
-			if (i == 1 && !(rec->sf_error && strcmp(rec->lastop, "FAILED") == 0))
+			if (i == 1 && !rec->fs_error &&
+			    !(rec->sf_error && strcmp(rec->lastop, "FAILED") == 0))
 				continue;
 			g_string_append_len(names, xattr_names[i], (gssize)strlen(xattr_names[i]) + 1);
 		}

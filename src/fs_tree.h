@@ -35,8 +35,12 @@
 
 struct fs_tree;
 
+struct db_fields;
+
 struct fs_tree_options {
 	bool readonly;          /* -o ro */
+	bool allow_delete;      /* -o allow_delete: rm deletes records */
+	const struct db_fields *fields; /* Salesforce field metadata, or NULL */
 	char **only_objects;    /* -o objects=a,b (NULL = all) */
 	size_t cache_bytes;     /* budget of the rendered-content cache */
 	int batch_size;         /* records fetched per query when reading content */
@@ -86,7 +90,11 @@ struct fs_content {
 	bool keep_cache;  /* the kernel's page cache holds exactly these bytes */
 	bool size_stale;  /* the kernel was told another size: use direct_io this time */
 };
-int fs_tree_open_content(struct fs_tree *tree, uint64_t ino, struct fs_content *out,
+/*
+ * `served`: the caller shows these bytes to a reader, so they become the base of the
+ * next merge of this record (writers, which read nothing, pass false).
+ */
+int fs_tree_open_content(struct fs_tree *tree, uint64_t ino, bool served, struct fs_content *out,
 			 struct error *err);
 
 /* Extended attributes of a record file (SPEC §3): value copied into *value (g_free). */
@@ -94,6 +102,53 @@ int fs_tree_getxattr(struct fs_tree *tree, uint64_t ino, const char *name, char 
 		     struct error *err);
 /* NUL-separated names of the xattrs `ino` has (g_free). */
 int fs_tree_listxattr(struct fs_tree *tree, uint64_t ino, GString *names, struct error *err);
+
+/* --- writing (fs_write.c) ------------------------------------------------------------ */
+
+/* An open file. */
+struct fs_handle;
+
+/* How the kernel should treat an opened file's pages. */
+struct fs_open_hints {
+	bool keep_cache;
+	bool direct_io;
+};
+
+/* Which attributes fs_tree_setattr() changes. */
+enum {
+	FS_ATTR_SIZE = 1 << 0,
+	FS_ATTR_MODE = 1 << 1,
+	FS_ATTR_UID = 1 << 2,
+	FS_ATTR_GID = 1 << 3,
+	FS_ATTR_ATIME = 1 << 4,
+	FS_ATTR_MTIME = 1 << 5,
+};
+
+/*
+ * Opens `ino` with open(2) `flags`. Records opened for writing collect what is written
+ * until a commit point (flush, fsync, rename); errors: EISDIR, EROFS, EACCES, ENOENT, EIO.
+ */
+int fs_tree_open(struct fs_tree *tree, uint64_t ino, int flags, struct fs_handle **out,
+		 struct fs_open_hints *hints, struct error *err);
+/* Creates (or, without O_EXCL, opens) `name` in directory `parent`. */
+int fs_tree_create(struct fs_tree *tree, uint64_t parent, const char *name, mode_t mode,
+		   int flags, uid_t uid, gid_t gid, struct stat *st, struct fs_handle **out,
+		   struct fs_open_hints *hints, struct error *err);
+/* Copies up to `size` bytes at `off` into a new GBytes (empty at the end). */
+GBytes *fs_tree_read(struct fs_tree *tree, struct fs_handle *h, off_t off, size_t size);
+/* Returns bytes written or -errno (EFBIG past 1 MiB for a record). */
+ssize_t fs_tree_write(struct fs_tree *tree, struct fs_handle *h, off_t off, const char *buf,
+		      size_t size, struct error *err);
+/* The commit points of SPEC §5: close (flush) and fsync. */
+int fs_tree_flush(struct fs_tree *tree, struct fs_handle *h, struct error *err);
+void fs_tree_release(struct fs_tree *tree, struct fs_handle *h);
+/* chmod, chown and utimens succeed and change nothing for records (SPEC §5). */
+int fs_tree_setattr(struct fs_tree *tree, uint64_t ino, struct fs_handle *h,
+		    const struct stat *attr, int to_set, struct stat *out, struct error *err);
+int fs_tree_unlink(struct fs_tree *tree, uint64_t parent, const char *name, struct error *err);
+/* `flags`: RENAME_NOREPLACE is honoured, RENAME_EXCHANGE refused (EINVAL). */
+int fs_tree_rename(struct fs_tree *tree, uint64_t parent, const char *name, uint64_t newparent,
+		   const char *newname, unsigned int flags, struct error *err);
 
 /* Whether an inode is a directory, a record, the root... */
 bool fs_tree_is_dir(uint64_t ino);

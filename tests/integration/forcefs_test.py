@@ -140,3 +140,29 @@ def create_schema(url, schema, tables, heroku_connect=True, readonly_tables=()):
 
 def quote_ident(name):
     return hcschema.quote_ident(name)
+
+
+def trigger_log_mark(url, schema):
+    """The newest _trigger_log id, to look at what a step logs after it."""
+    return int(psql(url, f"SELECT coalesce(max(id), 0) FROM {quote_ident(schema)}._trigger_log")[0])
+
+
+def trigger_log_since(url, schema, mark):
+    """Log rows after `mark`: [(action, table, record_id, state, {column: value})]."""
+    rows = psql(url, f"""SELECT action, table_name, record_id, state,
+                 coalesce(hstore_to_json("values"::hstore)::text, '{{}}')
+                 FROM {quote_ident(schema)}._trigger_log WHERE id > {int(mark)} ORDER BY id""")
+    out = []
+    import json as _json
+    for r in rows:
+        action, table, record_id, state, values = r.split("|", 4)
+        out.append((action, table, int(record_id), state, _json.loads(values)))
+    return out
+
+
+def row(url, schema, table, where):
+    """One row as a dict (column -> text or None), by a WHERE clause written by the test."""
+    import json as _json
+    rows = psql(url, f"SELECT row_to_json(t) FROM {quote_ident(schema)}.{quote_ident(table)} t "
+                     f"WHERE {where}")
+    return _json.loads(rows[0]) if rows else None

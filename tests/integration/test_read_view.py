@@ -204,16 +204,6 @@ def test_read_only_mount_shows_0444_and_refuses_writes(pg, sample, mounts):
     assert e.value.errno == errno.EROFS
 
 
-def test_writes_answer_erofs_until_the_write_path_exists(pg, sample, mounts):
-    m = mounts(pg.url, sample)
-    with pytest.raises(OSError) as e:
-        open(m.path("account", "new.json"), "w")
-    assert e.value.errno == errno.EROFS
-    with pytest.raises(OSError) as e:
-        os.mkdir(m.path("account", "d"))
-    assert e.value.errno == errno.EROFS
-
-
 def test_heroku_connect_read_only_mapping_is_0444(pg, schema_name, mounts):
     ft.create_schema(pg.url, schema_name, {"lead": [("name", "varchar(80)")],
                                            "task": [("subject", "varchar(80)")]},
