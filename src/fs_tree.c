@@ -631,6 +631,8 @@ int fs_tree_getattr(struct fs_tree *tree, uint64_t ino, struct stat *st, struct 
 int fs_tree_lookup(struct fs_tree *tree, uint64_t parent, const char *name, struct stat *st,
 		   struct error *err)
 {
+	if (strlen(name) > FS_NAME_MAX)
+		return -ENAMETOOLONG;
 	if (parent == FS_ROOT_INO) {
 		for (size_t i = 0; i < tree->nobjects; i++)
 			if (strcmp(tree->objects[i].obj->table, name) == 0) {

@@ -38,6 +38,7 @@ struct fs_record {
 	GList served_link;      /* in tree->served_lru while served != NULL */
 	GString *pending;       /* written but not committed yet, or NULL */
 	bool pending_dirty;     /* pending differs from what is committed */
+	bool pending_too_big;   /* a write went past 1 MiB: the commit answers EFBIG */
 	char *fs_error;         /* why forcefs refused the last write, or NULL */
 	int64_t local_write_ms; /* time of the last write committed here, or -1 */
 };
@@ -93,6 +94,7 @@ struct fs_tree {
 };
 
 #define SCRATCH_INO_BASE (UINT64_C(1) << 62)
+#define FS_NAME_MAX 255 /* like every local filesystem; FUSE itself allows 1024 */
 
 /* A kernel cache invalidation to send once the tree lock is released. */
 struct pending_inval {

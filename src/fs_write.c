@@ -218,11 +218,24 @@ static int commit_pending(struct fs_tree *tree, struct fs_object_state *os, int6
 	struct fs_record *rec = fs_tree_find_record(os, id);
 	GBytes *mine = NULL;
 	char name[48] = "";
-	if (rec && rec->pending && rec->pending_dirty && rec->pending->len > 0) {
+	bool too_big = rec && rec->pending && rec->pending_too_big;
+	if (rec && rec->pending && rec->pending_dirty && rec->pending->len > 0 && !too_big) {
 		mine = g_bytes_new(rec->pending->str, rec->pending->len);
 		g_strlcpy(name, rec->name, sizeof(name));
 	}
+	if (too_big) {
+		set_record_error(rec, "content over 1 MiB (1048576 bytes)");
+		log_warn("%s/%s: content over 1 MiB (1048576 bytes)", os->obj->table, rec->name);
+		g_string_free(rec->pending, TRUE);
+		rec->pending = NULL;
+		rec->pending_dirty = rec->pending_too_big = false;
+	}
 	g_mutex_unlock(&tree->lock);
+	if (too_big) {
+		fs_tree_inval_inode(tree, fs_tree_record_ino(os, id));
+		g_mutex_unlock(&os->write_lock);
+		return error_set(err, EFBIG, "content over 1 MiB (1048576 bytes)");
+	}
 	int rc = 0;
 	if (mine) {
 		rc = commit_update(tree, os, id, mine, name, err);
@@ -408,6 +421,8 @@ int fs_tree_create(struct fs_tree *tree, uint64_t parent, const char *name, mode
 		   int flags, uid_t uid, gid_t gid, struct stat *st, struct fs_handle **out,
 		   struct fs_open_hints *hints, struct error *err)
 {
+	if (strlen(name) > FS_NAME_MAX)
+		return -ENAMETOOLONG;
 	struct fs_object_state *os = dir_object(tree, parent);
 	if (!os)
 		return parent == FS_ROOT_INO ? -EPERM : -ENOTDIR;
@@ -537,6 +552,8 @@ ssize_t fs_tree_write(struct fs_tree *tree, struct fs_handle *h, off_t off, cons
 					err);
 			if (rc > 0)
 				rec->pending_dirty = true;
+			if (rc == -EFBIG)
+				rec->pending_too_big = true;
 		}
 	}
 	g_mutex_unlock(&tree->lock);
@@ -719,6 +736,8 @@ int fs_tree_rename(struct fs_tree *tree, uint64_t parent, const char *name, uint
 {
 	if (flags & RENAME_EXCHANGE)
 		return -EINVAL;
+	if (strlen(newname) > FS_NAME_MAX)
+		return -ENAMETOOLONG;
 	if (parent == FS_ROOT_INO || newparent == FS_ROOT_INO)
 		return -EPERM;
 	if (parent != newparent)
