@@ -275,7 +275,8 @@ int db_fields_from_rows(const char *const *values, size_t nrows, struct db_field
 			g_hash_table_iter_steal(&it);
 			g_free(key);
 		}
-		qsort(all->objects, all->nobjects, sizeof(*all->objects), compare_objects);
+		if (all->nobjects > 1)
+			qsort(all->objects, all->nobjects, sizeof(*all->objects), compare_objects);
 		*out = all;
 	}
 	g_hash_table_destroy(fields_of);
