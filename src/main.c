@@ -16,6 +16,7 @@ struct command {
 
 static const struct command commands[] = {
 	{"mount", cmd_mount, "show the records of a database as files"},
+	{"init", cmd_init, "create the Heroku Connect tables and triggers for Salesforce objects"},
 };
 
 static void usage(FILE *out)

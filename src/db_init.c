@@ -1,0 +1,962 @@
+#include "db_init.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db_conn.h"
+#include "db_write.h"
+
+/* Postgres truncates longer identifiers silently, which could merge two columns. */
+#define PG_MAX_IDENTIFIER 63
+
+/* Salesforce fields stored in the system columns every table has (SPEC §6). */
+static const struct {
+	const char *field;
+	const char *column;
+} system_fields[] = {
+    {"Id", "sfid"},
+    {"IsDeleted", "isdeleted"},
+    {"SystemModstamp", "systemmodstamp"},
+    {"CreatedDate", "createddate"},
+};
+
+/* The fixed part of every table, as Heroku Connect creates it. */
+static const char *const system_columns[][2] = {
+    {"id", "serial PRIMARY KEY"}, {"sfid", "varchar(18)"},	{"systemmodstamp", "timestamp"},
+    {"isdeleted", "boolean"},	  {"createddate", "timestamp"}, {"_hc_lastop", "varchar(32)"},
+    {"_hc_err", "text"},
+};
+
+static bool is_system_column(const char *column)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(system_columns); i++)
+		if (strcmp(column, system_columns[i][0]) == 0)
+			return true;
+	return false;
+}
+
+/* ---- the pure half: fields -> columns ------------------------------------------ */
+
+char *db_init_column_type(const struct sf_field *field)
+{
+	int length = field->length > 0 ? field->length : 1;
+	switch (field->type) {
+	case SF_FIELD_ID:
+	case SF_FIELD_REFERENCE:
+		return g_strdup("varchar(18)");
+	case SF_FIELD_MULTIPICKLIST:
+		return g_strdup("varchar(4099)");
+	case SF_FIELD_TEXTAREA:
+		if (field->length > 4096)
+			return g_strdup("text");
+		return g_strdup_printf("varchar(%d)", length);
+	case SF_FIELD_STRING:
+	case SF_FIELD_PICKLIST:
+	case SF_FIELD_EMAIL:
+	case SF_FIELD_PHONE:
+	case SF_FIELD_URL:
+	case SF_FIELD_COMBOBOX:
+	case SF_FIELD_ENCRYPTEDSTRING:
+		return g_strdup_printf("varchar(%d)", length);
+	case SF_FIELD_BOOLEAN:
+		return g_strdup("boolean");
+	case SF_FIELD_INT:
+		return g_strdup("integer");
+	case SF_FIELD_LONG:
+		return g_strdup("bigint");
+	case SF_FIELD_DOUBLE:
+	case SF_FIELD_CURRENCY:
+	case SF_FIELD_PERCENT:
+		return g_strdup("double precision");
+	case SF_FIELD_DATE:
+		return g_strdup("date");
+	case SF_FIELD_DATETIME:
+		return g_strdup("timestamp");
+	case SF_FIELD_TIME:
+		return g_strdup("time");
+	case SF_FIELD_ADDRESS:
+	case SF_FIELD_LOCATION:
+	case SF_FIELD_BASE64:
+		return NULL;
+	case SF_FIELD_ANYTYPE:
+	case SF_FIELD_COMPLEXVALUE:
+	case SF_FIELD_DATACATEGORYGROUPREFERENCE:
+	case SF_FIELD_JSON:
+	case SF_FIELD_UNKNOWN:
+		break;
+	}
+	return g_strdup("text");
+}
+
+char *db_init_column_name(const char *field)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(system_fields); i++)
+		if (g_ascii_strcasecmp(field, system_fields[i].field) == 0)
+			return g_strdup(system_fields[i].column);
+	return g_ascii_strdown(field, -1);
+}
+
+bool db_init_type_matches(const char *sql_type, const char *catalog_type)
+{
+	static const char *const long_names[][2] = {
+	    {"varchar(", "character varying("},
+	    {"timestamp", "timestamp without time zone"},
+	    {"time", "time without time zone"},
+	};
+	if (strcmp(sql_type, catalog_type) == 0)
+		return true;
+	for (size_t i = 0; i < G_N_ELEMENTS(long_names); i++) {
+		const char *s = long_names[i][0], *l = long_names[i][1];
+		if (s[strlen(s) - 1] == '(') {
+			if (g_str_has_prefix(sql_type, s) && g_str_has_prefix(catalog_type, l) &&
+			    strcmp(sql_type + strlen(s), catalog_type + strlen(l)) == 0)
+				return true;
+		} else if (strcmp(sql_type, s) == 0 && strcmp(catalog_type, l) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+bool db_init_schema_name_ok(const char *name)
+{
+	size_t len = strlen(name);
+	if (len == 0 || len > PG_MAX_IDENTIFIER || g_str_has_prefix(name, "pg_"))
+		return false;
+	if (!g_ascii_islower(name[0]) && name[0] != '_')
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!g_ascii_islower(*p) && !g_ascii_isdigit(*p) && *p != '_')
+			return false;
+	return true;
+}
+
+static bool has_picklist(enum sf_field_type type)
+{
+	return type == SF_FIELD_PICKLIST || type == SF_FIELD_MULTIPICKLIST ||
+	       type == SF_FIELD_COMBOBOX;
+}
+
+static bool stored_as_text(enum sf_field_type type)
+{
+	return type == SF_FIELD_UNKNOWN || type == SF_FIELD_ANYTYPE ||
+	       type == SF_FIELD_COMPLEXVALUE || type == SF_FIELD_DATACATEGORYGROUPREFERENCE ||
+	       type == SF_FIELD_JSON;
+}
+
+static void fill_meta(struct db_field *meta, const struct sf_field *f, char *column)
+{
+	meta->field = g_strdup(f->name);
+	meta->column = column;
+	meta->type = g_strdup(f->type_name);
+	meta->length = f->length;
+	meta->precision = f->precision;
+	meta->scale = f->scale;
+	meta->nillable = f->nillable;
+	meta->createable = f->createable;
+	meta->updateable = f->updateable;
+	meta->defaulted_on_create = f->defaulted_on_create;
+	meta->calculated = f->calculated;
+	meta->external_id = f->external_id;
+	meta->restricted = f->restricted_picklist;
+	if (has_picklist(f->type)) {
+		meta->picklist_values = g_new0(char *, f->n_picklist_values + 1);
+		for (size_t i = 0; i < f->n_picklist_values; i++)
+			if (f->picklist_values[i].active)
+				meta->picklist_values[meta->npicklist_values++] =
+				    g_strdup(f->picklist_values[i].value);
+	}
+}
+
+void db_init_table_free(struct db_init_table *table)
+{
+	if (!table)
+		return;
+	for (size_t i = 0; i < table->ncolumns; i++) {
+		struct db_field *m = &table->columns[i].meta;
+		g_free(m->field);
+		g_free(m->column);
+		g_free(m->type);
+		g_strfreev(m->picklist_values);
+		g_free(table->columns[i].sql_type);
+	}
+	g_free(table->columns);
+	for (size_t i = 0; i < table->nindexes; i++) {
+		g_free(table->indexes[i].name);
+		g_free(table->indexes[i].column);
+	}
+	g_free(table->indexes);
+	if (table->notes)
+		g_ptr_array_free(table->notes, TRUE);
+	g_free(table->object);
+	g_free(table->table);
+	g_free(table);
+}
+
+static void note(struct db_init_table *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void note(struct db_init_table *t, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	g_ptr_array_add(t->notes, g_strdup_vprintf(fmt, ap));
+	va_end(ap);
+}
+
+/* Marks the fields the mapping asks for in `selected`; a compound field marks its
+ * components. */
+static int select_fields(const struct sf_object_describe *desc,
+			 const struct sync_mapping_object *map, struct db_init_table *t,
+			 bool *selected, struct error *err)
+{
+	for (size_t i = 0; i < desc->n_fields; i++) {
+		if (!map->fields) {
+			selected[i] = true;
+			continue;
+		}
+		for (size_t s = 0; s < G_N_ELEMENTS(system_fields); s++)
+			if (g_ascii_strcasecmp(desc->fields[i].name, system_fields[s].field) == 0)
+				selected[i] = true;
+	}
+	for (size_t n = 0; map->fields && n < map->nfields; n++) {
+		const char *name = map->fields[n];
+		const struct sf_field *f = sf_describe_find_field(desc, name);
+		if (!f)
+			return error_set(err, EINVAL,
+					 "%s: Salesforce has no field \"%s\" on %s (or the user "
+					 "cannot see it): remove it from the mapping",
+					 t->object, name, t->object);
+		selected[f - desc->fields] = true;
+		if (f->type != SF_FIELD_ADDRESS && f->type != SF_FIELD_LOCATION)
+			continue;
+		size_t parts = 0;
+		for (size_t i = 0; i < desc->n_fields; i++) {
+			const char *compound = desc->fields[i].compound_field_name;
+			if (compound && g_ascii_strcasecmp(compound, f->name) == 0) {
+				selected[i] = true;
+				parts++;
+			}
+		}
+		note(t, "%s: %s is a compound field: mapped as its %zu component fields", t->object,
+		     f->name, parts);
+	}
+	return 0;
+}
+
+static int plan_indexes(const struct sf_object_describe *desc,
+			const struct sync_mapping_object *map, struct db_init_table *t,
+			struct error *err)
+{
+	if (map->upsert_field && !sf_describe_find_field(desc, map->upsert_field))
+		return error_set(err, EINVAL,
+				 "%s: the upsert field \"%s\" is not a field of %s in Salesforce",
+				 t->object, map->upsert_field, t->object);
+	t->indexes = g_new0(struct db_init_index, map->nindexes);
+	for (size_t i = 0; i < map->nindexes; i++) {
+		const struct sf_field *f = sf_describe_find_field(desc, map->indexes[i].field);
+		if (!f)
+			return error_set(err, EINVAL,
+					 "%s: the index field \"%s\" is not a field of %s in "
+					 "Salesforce",
+					 t->object, map->indexes[i].field, t->object);
+		char *column = db_init_column_name(f->name);
+		/* sfid and systemmodstamp have their indexes already. */
+		if (strcmp(column, "sfid") == 0 || strcmp(column, "systemmodstamp") == 0) {
+			g_free(column);
+			continue;
+		}
+		struct db_init_index *ix = &t->indexes[t->nindexes++];
+		ix->unique = map->indexes[i].unique;
+		ix->name = g_strdup_printf("%s_%s_%s", ix->unique ? "hcu_idx" : "hc_idx", t->table,
+					   column);
+		ix->column = column;
+	}
+	return 0;
+}
+
+int db_init_plan(const struct sf_object_describe *desc, const struct sync_mapping_object *map,
+		 struct db_init_table **out, struct error *err)
+{
+	*out = NULL;
+	struct db_init_table *t = g_new0(struct db_init_table, 1);
+	t->object = g_strdup(desc->info.name);
+	t->table = g_ascii_strdown(desc->info.name, -1);
+	t->readonly = map->read_only;
+	t->notes = g_ptr_array_new_with_free_func(g_free);
+	t->columns = g_new0(struct db_init_column, desc->n_fields);
+	bool *selected = g_new0(bool, desc->n_fields);
+	int rc = 0;
+
+	if (strlen(t->table) > PG_MAX_IDENTIFIER)
+		rc = error_set(err, EINVAL, "%s: the table name would be longer than %d bytes",
+			       t->object, PG_MAX_IDENTIFIER);
+	else if (!sf_describe_find_field(desc, "Id"))
+		rc = error_set(err, EINVAL,
+			       "%s: Salesforce's describe lists no Id field, so its records "
+			       "cannot be synced",
+			       t->object);
+	if (rc == 0)
+		rc = select_fields(desc, map, t, selected, err);
+	for (size_t i = 0; rc == 0 && i < desc->n_fields; i++) {
+		const struct sf_field *f = &desc->fields[i];
+		if (!selected[i])
+			continue;
+		char *type = db_init_column_type(f);
+		if (!type) {
+			if (f->type == SF_FIELD_BASE64)
+				note(t, "%s: %s is a base64 (binary) field: not synced", t->object,
+				     f->name);
+			continue;
+		}
+		if (stored_as_text(f->type))
+			note(t,
+			     "%s: %s has type \"%s\", which forcefs does not map: stored as text",
+			     t->object, f->name, f->type_name);
+		char *column = db_init_column_name(f->name);
+		for (size_t c = 0; c < t->ncolumns; c++)
+			if (strcmp(t->columns[c].meta.column, column) == 0)
+				rc = error_set(
+				    err, EINVAL, "%s: fields %s and %s would both be column \"%s\"",
+				    t->object, t->columns[c].meta.field, f->name, column);
+		if (rc == 0 && strlen(column) > PG_MAX_IDENTIFIER)
+			rc =
+			    error_set(err, EINVAL,
+				      "%s: field %s: the column name would be longer than %d bytes",
+				      t->object, f->name, PG_MAX_IDENTIFIER);
+		if (rc) {
+			g_free(column);
+			g_free(type);
+			break;
+		}
+		struct db_init_column *col = &t->columns[t->ncolumns++];
+		col->sql_type = type;
+		fill_meta(&col->meta, f, column);
+	}
+	if (rc == 0)
+		rc = plan_indexes(desc, map, t, err);
+	g_free(selected);
+	if (rc) {
+		db_init_table_free(t);
+		return rc;
+	}
+	*out = t;
+	return 0;
+}
+
+/* ---- the DDL half ------------------------------------------------------------------ */
+
+/*
+ * The bodies of the PL/pgSQL functions, byte for byte those of tools/hcschema.py (the
+ * tests compare pg_proc.prosrc). Only quoted identifiers (%s of a schema) and quoted
+ * literals are substituted; mount's db_schema.c tells a read-only mapping by its
+ * logger's 'READONLY' literal.
+ */
+#define XMLBINARY_BODY                                                                             \
+	"\nDECLARE xmlbin varchar;\n"                                                              \
+	"BEGIN\n"                                                                                  \
+	"  SELECT INTO xmlbin setting FROM pg_settings WHERE name = 'xmlbinary';\n"                \
+	"  RETURN xmlbin;\n"                                                                       \
+	"END; "
+
+/* %s: the channel, as a literal. */
+#define NOTIFY_BODY                                                                                \
+	"\nBEGIN\n"                                                                                \
+	"  PERFORM pg_notify(%s, 'ping');\n"                                                       \
+	"  RETURN NEW;\n"                                                                          \
+	"END; "
+
+#define STATUS_BODY                                                                                \
+	"\nBEGIN\n"                                                                                \
+	"  IF (public.get_xmlbinary() = 'base64') THEN  -- a user's write\n"                       \
+	"    NEW._hc_lastop = 'PENDING';\n"                                                        \
+	"    NEW._hc_err = NULL;\n"                                                                \
+	"    RETURN NEW;\n"                                                                        \
+	"  END IF;\n"                                                                              \
+	"  -- the sync engine's write\n"                                                           \
+	"  IF (TG_OP = 'UPDATE' AND NEW._hc_lastop IS NOT NULL\n"                                  \
+	"      AND NEW._hc_lastop IS DISTINCT FROM OLD._hc_lastop) THEN\n"                         \
+	"    RETURN NEW;\n"                                                                        \
+	"  END IF;\n"                                                                              \
+	"  NEW._hc_lastop = 'SYNCED';\n"                                                           \
+	"  NEW._hc_err = NULL;\n"                                                                  \
+	"  RETURN NEW;\n"                                                                          \
+	"END; "
+
+/* %s: the quoted schema, the literal of "<schema>"._trigger_log, the state, the schema. */
+#define LOGGER_BODY                                                                                \
+	"\nDECLARE\n"                                                                              \
+	"  trigger_row %s._trigger_log;\n"                                                         \
+	"  excluded_cols text[] = ARRAY['_hc_lastop', '_hc_err']::text[];\n"                       \
+	"BEGIN\n"                                                                                  \
+	"  trigger_row = ROW();\n"                                                                 \
+	"  trigger_row.id = nextval(pg_get_serial_sequence(%s, 'id'));\n"                          \
+	"  trigger_row.action = TG_OP::text;\n"                                                    \
+	"  trigger_row.table_name = TG_TABLE_NAME::text;\n"                                        \
+	"  trigger_row.txid = txid_current();\n"                                                   \
+	"  trigger_row.created_at = clock_timestamp();\n"                                          \
+	"  trigger_row.updated_at = trigger_row.created_at;\n"                                     \
+	"  trigger_row.state = '%s';\n"                                                            \
+	"  IF (TG_OP = 'DELETE') THEN\n"                                                           \
+	"    trigger_row.record_id = OLD.id;\n"                                                    \
+	"    trigger_row.old = hstore(OLD.*) - excluded_cols;\n"                                   \
+	"    IF (OLD.sfid IS NOT NULL) THEN\n"                                                     \
+	"      trigger_row.sfid = OLD.sfid;\n"                                                     \
+	"    ELSE\n"                                                                               \
+	"      trigger_row.state = 'IGNORE';\n"                                                    \
+	"    END IF;\n"                                                                            \
+	"  ELSEIF (TG_OP = 'INSERT') THEN\n"                                                       \
+	"    trigger_row.record_id = NEW.id;\n"                                                    \
+	"    trigger_row.values = hstore(NEW.*) - excluded_cols;\n"                                \
+	"  ELSEIF (TG_OP = 'UPDATE') THEN\n"                                                       \
+	"    trigger_row.record_id = NEW.id;\n"                                                    \
+	"    trigger_row.old = hstore(OLD.*) - excluded_cols;\n"                                   \
+	"    trigger_row.values = (hstore(NEW.*) - hstore(trigger_row.old)) - excluded_cols;\n"    \
+	"    IF (trigger_row.values::hstore = ''::hstore) THEN\n"                                  \
+	"      trigger_row.state = 'IGNORE';\n"                                                    \
+	"    END IF;\n"                                                                            \
+	"    trigger_row.sfid = OLD.sfid;\n"                                                       \
+	"  END IF;\n"                                                                              \
+	"  INSERT INTO %s._trigger_log VALUES (trigger_row.*);\n"                                  \
+	"  RETURN NULL;\n"                                                                         \
+	"END; "
+
+/* The columns of _trigger_log; the archive has the same, without defaults. */
+#define TRIGGER_LOG_COLUMNS                                                                        \
+	"id serial PRIMARY KEY, txid bigint, created_at timestamptz DEFAULT now(), "               \
+	"updated_at timestamptz DEFAULT now(), processed_at timestamptz, processed_tx bigint, "    \
+	"state varchar(8), action varchar(7), table_name varchar(128), record_id integer, "        \
+	"sfid varchar(18), old text, \"values\" text, sf_result integer, sf_message text"
+
+#define TRIGGER_LOG_ARCHIVE_COLUMNS                                                                \
+	"id integer NOT NULL PRIMARY KEY, txid bigint, created_at timestamptz, "                   \
+	"updated_at timestamptz, processed_at timestamptz, processed_tx bigint, "                  \
+	"state varchar(8), action varchar(7), table_name varchar(128), record_id integer, "        \
+	"sfid varchar(18), old text, \"values\" text, sf_result integer, sf_message text"
+
+/* Salesforce field metadata (SPEC §6): FORCEFS_FIELDS_DDL of tools/hcschema.py. */
+#define FORCEFS_FIELDS_COLUMNS                                                                     \
+	"object varchar(128) NOT NULL, field varchar(128) NOT NULL, "                              \
+	"\"column\" varchar(128) NOT NULL, type varchar(40) NOT NULL, "                            \
+	"length integer NOT NULL DEFAULT 0, precision integer NOT NULL DEFAULT 0, "                \
+	"scale integer NOT NULL DEFAULT 0, nillable boolean NOT NULL, "                            \
+	"createable boolean NOT NULL, updateable boolean NOT NULL, "                               \
+	"defaulted_on_create boolean NOT NULL, calculated boolean NOT NULL, "                      \
+	"external_id boolean NOT NULL, picklist_values text[], "                                   \
+	"restricted boolean NOT NULL DEFAULT false, PRIMARY KEY (object, field)"
+
+/* One init run: the connection, the schema and its quoted forms. */
+struct ddl {
+	PGconn *conn;
+	const char *schema;
+	char *qs; /* "schema" */
+	struct error *err;
+};
+
+/* Runs one statement; returns the result to PQclear(), or NULL with d->err set. */
+static PGresult *run(struct ddl *d, const char *what, const char *sql, int nparams,
+		     const char *const *params)
+{
+	return db_query(d->conn, what, sql, nparams, params, d->err);
+}
+
+static int run_command(struct ddl *d, const char *what, const char *sql)
+{
+	PGresult *res = run(d, what, sql, 0, NULL);
+	if (!res)
+		return -d->err->code;
+	PQclear(res);
+	return 0;
+}
+
+static int run_commandf(struct ddl *d, const char *what, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int run_commandf(struct ddl *d, const char *what, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *sql = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	int rc = run_command(d, what, sql);
+	g_free(sql);
+	return rc;
+}
+
+/* 1 when the query returns a row, 0 when none, <0 on error. */
+static int exists(struct ddl *d, const char *what, const char *sql, int nparams,
+		  const char *const *params)
+{
+	PGresult *res = run(d, what, sql, nparams, params);
+	if (!res)
+		return -d->err->code;
+	int found = PQntuples(res) > 0;
+	PQclear(res);
+	return found;
+}
+
+/* A quoted literal of `text`, to g_free(). */
+static char *literal(PGconn *conn, const char *text)
+{
+	char *q = PQescapeLiteral(conn, text, strlen(text));
+	char *copy = g_strdup(q ? q : "NULL");
+	PQfreemem(q);
+	return copy;
+}
+
+static const char hcmeta_sql[] =
+    "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE n.nspname = $1 AND c.relname = '_hcmeta'";
+
+int db_init_check_schema(PGconn *conn, const char *schema, struct error *err)
+{
+	const char *params[] = {schema};
+	PGresult *res = db_query(conn, "looking at the schema", hcmeta_sql, 1, params, err);
+	if (!res)
+		return -err->code;
+	bool managed = PQntuples(res) > 0;
+	PQclear(res);
+	if (managed)
+		return error_set(err, EPERM,
+				 "schema \"%s\" is managed by Heroku Connect (it has _hcmeta); "
+				 "forcefs uses it as it is, nothing to init",
+				 schema);
+	return 0;
+}
+
+static const char function_sql[] =
+    "SELECT p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+    "WHERE n.nspname = $1 AND p.proname = $2 AND p.pronargs = 0";
+
+/*
+ * Creates function schema.name() with `body` unless it exists with that body already.
+ * Returns 1 when it was created or replaced, 0 when it was there, <0 on error.
+ */
+static int ensure_function(struct ddl *d, const char *schema, const char *name, const char *returns,
+			   const char *body)
+{
+	const char *params[] = {schema, name};
+	PGresult *res = run(d, "looking for a function", function_sql, 2, params);
+	if (!res)
+		return -d->err->code;
+	bool same = PQntuples(res) > 0 && strcmp(PQgetvalue(res, 0, 0), body) == 0;
+	PQclear(res);
+	if (same)
+		return 0;
+	char *qname = db_qualified_name(d->conn, schema, name);
+	char *what = g_strdup_printf("creating function %s.%s()", schema, name);
+	int rc = run_commandf(
+	    d, what, "CREATE OR REPLACE FUNCTION %s() RETURNS %s AS $$%s$$ LANGUAGE plpgsql", qname,
+	    returns, body);
+	g_free(what);
+	g_free(qname);
+	return rc < 0 ? rc : 1;
+}
+
+static const char trigger_sql[] = "SELECT 1 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+				  "JOIN pg_namespace n ON n.oid = c.relnamespace "
+				  "WHERE n.nspname = $1 AND c.relname = $2 AND t.tgname = $3";
+
+/*
+ * Creates trigger `name` on schema.table unless a trigger of that name is there:
+ * `definition` is the statement after "CREATE TRIGGER <name> ". 1 created, 0 there.
+ */
+static int ensure_trigger(struct ddl *d, const char *table, const char *name,
+			  const char *definition)
+{
+	const char *params[] = {d->schema, table, name};
+	int found = exists(d, "looking for a trigger", trigger_sql, 3, params);
+	if (found != 0)
+		return found < 0 ? found : 0;
+	char *qname = db_quote_ident(d->conn, name);
+	char *what = g_strdup_printf("creating trigger %s on %s.%s", name, d->schema, table);
+	int rc = run_commandf(d, what, "CREATE TRIGGER %s %s", qname, definition);
+	g_free(what);
+	g_free(qname);
+	return rc < 0 ? rc : 1;
+}
+
+/* hstore, get_xmlbinary(), the schema, the trigger log, the notify trigger and
+ * _forcefs_fields: everything that is per schema rather than per object. */
+static int create_system(struct ddl *d)
+{
+	const char *qs = d->qs;
+	int rc;
+	if ((rc = run_command(d, "installing the hstore extension",
+			      "CREATE EXTENSION IF NOT EXISTS hstore WITH SCHEMA public")) ||
+	    (rc = run_commandf(d, "creating the schema", "CREATE SCHEMA IF NOT EXISTS %s", qs)))
+		return rc;
+	if ((rc = ensure_function(d, "public", "get_xmlbinary", "varchar", XMLBINARY_BODY)) < 0)
+		return rc;
+
+	const char *what = "creating the trigger log";
+	if ((rc = run_commandf(d, what, "CREATE TABLE IF NOT EXISTS %s._trigger_log (%s)", qs,
+			       TRIGGER_LOG_COLUMNS)) ||
+	    (rc = run_commandf(d, what, "CREATE TABLE IF NOT EXISTS %s._trigger_log_archive (%s)",
+			       qs, TRIGGER_LOG_ARCHIVE_COLUMNS)) ||
+	    (rc = run_commandf(d, what,
+			       "CREATE INDEX IF NOT EXISTS _trigger_log_idx_created_at "
+			       "ON %s._trigger_log (created_at)",
+			       qs)) ||
+	    (rc = run_commandf(d, what,
+			       "CREATE INDEX IF NOT EXISTS _trigger_log_idx_state_id "
+			       "ON %s._trigger_log (state, id)",
+			       qs)) ||
+	    (rc = run_commandf(d, what,
+			       "CREATE INDEX IF NOT EXISTS _trigger_log_idx_state_table_name "
+			       "ON %s._trigger_log (state, table_name) "
+			       "WHERE state IN ('NEW', 'PENDING')",
+			       qs)) ||
+	    (rc = run_commandf(d, what,
+			       "CREATE INDEX IF NOT EXISTS _trigger_log_archive_idx_created_at "
+			       "ON %s._trigger_log_archive (created_at)",
+			       qs)) ||
+	    (rc = run_commandf(d, what,
+			       "CREATE INDEX IF NOT EXISTS _trigger_log_archive_idx_record_id "
+			       "ON %s._trigger_log_archive (record_id)",
+			       qs)) ||
+	    (rc = run_commandf(
+		 d, what,
+		 "CREATE INDEX IF NOT EXISTS _trigger_log_archive_idx_state_table_name "
+		 "ON %s._trigger_log_archive (state, table_name) "
+		 "WHERE state = 'FAILED'",
+		 qs)))
+		return rc;
+
+	char *channel = g_strdup_printf("%s.hc_trigger_log", d->schema);
+	char *channel_lit = literal(d->conn, channel);
+	char *body = g_strdup_printf(NOTIFY_BODY, channel_lit);
+	rc = ensure_function(d, d->schema, "tlog_notify_trigger", "trigger", body);
+	g_free(body);
+	g_free(channel_lit);
+	g_free(channel);
+	if (rc < 0)
+		return rc;
+	char *def = g_strdup_printf("AFTER INSERT ON %s._trigger_log FOR EACH ROW EXECUTE "
+				    "PROCEDURE %s.tlog_notify_trigger()",
+				    qs, qs);
+	rc = ensure_trigger(d, "_trigger_log", "tlog_insert_trigger", def);
+	g_free(def);
+	if (rc < 0)
+		return rc;
+	return run_commandf(d, "creating _forcefs_fields",
+			    "CREATE TABLE IF NOT EXISTS %s._forcefs_fields (%s)", qs,
+			    FORCEFS_FIELDS_COLUMNS);
+}
+
+static const char relation_sql[] =
+    "SELECT c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE n.nspname = $1 AND c.relname = $2";
+
+static const char columns_sql[] =
+    "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
+    "JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 AND NOT a.attisdropped "
+    "ORDER BY a.attnum";
+
+static int create_table(struct ddl *d, struct db_init_table *t, const char *qt)
+{
+	GString *sql = g_string_new(NULL);
+	g_string_printf(sql, "CREATE TABLE %s (", qt);
+	for (size_t i = 0; i < G_N_ELEMENTS(system_columns); i++)
+		g_string_append_printf(sql, "%s%s %s", i ? ", " : "", system_columns[i][0],
+				       system_columns[i][1]);
+	for (size_t i = 0; i < t->ncolumns; i++) {
+		if (is_system_column(t->columns[i].meta.column))
+			continue;
+		char *qc = db_quote_ident(d->conn, t->columns[i].meta.column);
+		g_string_append_printf(sql, ", %s %s", qc, t->columns[i].sql_type);
+		g_free(qc);
+	}
+	g_string_append_c(sql, ')');
+	char *what = g_strdup_printf("creating table %s.%s", d->schema, t->table);
+	int rc = run_command(d, what, sql->str);
+	g_free(what);
+	g_string_free(sql, TRUE);
+	if (rc == 0)
+		t->created = true;
+	return rc;
+}
+
+/* Adds what an existing table lacks; notes what it has that the plan does not. */
+static int complete_table(struct ddl *d, struct db_init_table *t, const char *qt)
+{
+	const char *params[] = {d->schema, t->table};
+	PGresult *res = run(d, "reading the table's columns", columns_sql, 2, params);
+	if (!res)
+		return -d->err->code;
+	GHashTable *have = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	for (int r = 0; r < PQntuples(res); r++)
+		g_hash_table_insert(have, g_strdup(PQgetvalue(res, r, 0)),
+				    g_strdup(PQgetvalue(res, r, 1)));
+	PQclear(res);
+
+	int rc = 0;
+	if (!g_hash_table_contains(have, "id") || !g_hash_table_contains(have, "sfid"))
+		rc = error_set(d->err, EEXIST,
+			       "table %s.%s exists and is not a Heroku Connect table (it has no "
+			       "id or sfid column): rename or drop it, or use another --schema",
+			       d->schema, t->table);
+	/* System columns first (id and sfid are there), then the planned ones. */
+	for (size_t i = 1; rc == 0 && i < G_N_ELEMENTS(system_columns); i++) {
+		if (g_hash_table_contains(have, system_columns[i][0]))
+			continue;
+		char *what = g_strdup_printf("adding column %s to %s.%s", system_columns[i][0],
+					     d->schema, t->table);
+		rc = run_commandf(d, what, "ALTER TABLE %s ADD COLUMN %s %s", qt,
+				  system_columns[i][0], system_columns[i][1]);
+		g_free(what);
+		t->nadded++;
+	}
+	for (size_t i = 0; rc == 0 && i < t->ncolumns; i++) {
+		const struct db_init_column *c = &t->columns[i];
+		const char *type = g_hash_table_lookup(have, c->meta.column);
+		if (type) {
+			if (!is_system_column(c->meta.column) &&
+			    !db_init_type_matches(c->sql_type, type))
+				note(t,
+				     "%s: column %s is %s, Salesforce's %s would be %s: left as it "
+				     "is",
+				     t->table, c->meta.column, type, c->meta.field, c->sql_type);
+			continue;
+		}
+		char *qc = db_quote_ident(d->conn, c->meta.column);
+		char *what = g_strdup_printf("adding column %s to %s.%s", c->meta.column, d->schema,
+					     t->table);
+		rc = run_commandf(d, what, "ALTER TABLE %s ADD COLUMN %s %s", qt, qc, c->sql_type);
+		g_free(what);
+		g_free(qc);
+		if (rc == 0) {
+			t->nadded++;
+			note(t, "%s: added column %s (%s)", t->table, c->meta.column, c->sql_type);
+		}
+	}
+	/* Columns no longer mapped keep their data: dropping is for a person to decide. */
+	GHashTableIter it;
+	gpointer key;
+	g_hash_table_iter_init(&it, have);
+	while (rc == 0 && g_hash_table_iter_next(&it, &key, NULL)) {
+		bool planned = is_system_column(key);
+		for (size_t i = 0; !planned && i < t->ncolumns; i++)
+			planned = strcmp(t->columns[i].meta.column, key) == 0;
+		if (!planned)
+			note(t, "%s: column %s is not in the mapping: left in place with its data",
+			     t->table, (const char *)key);
+	}
+	g_hash_table_destroy(have);
+	return rc;
+}
+
+static int create_index(struct ddl *d, struct db_init_table *t, const char *qt, const char *name,
+			const char *column, bool unique)
+{
+	char *qname = db_quote_ident(d->conn, name);
+	char *qcol = db_quote_ident(d->conn, column);
+	char *what = g_strdup_printf("creating index %s", name);
+	int rc = run_commandf(d, what, "CREATE %sINDEX IF NOT EXISTS %s ON %s (%s)",
+			      unique ? "UNIQUE " : "", qname, qt, qcol);
+	g_free(what);
+	g_free(qcol);
+	g_free(qname);
+	return rc;
+}
+
+static int create_triggers(struct ddl *d, struct db_init_table *t, const char *qt)
+{
+	char *status_fn = g_strdup_printf("hc_%s_status", t->table);
+	char *logger_fn = g_strdup_printf("hc_%s_logger", t->table);
+	char *status_trigger = g_strdup_printf("hc_%s_status_trigger", t->table);
+	char *log_trigger = g_strdup_printf("hc_%s_logtrigger", t->table);
+	char *qstatus = db_qualified_name(d->conn, d->schema, status_fn);
+	char *qlogger = db_qualified_name(d->conn, d->schema, logger_fn);
+	char *log_table = g_strdup_printf("%s._trigger_log", d->qs);
+	char *log_table_lit = literal(d->conn, log_table);
+	char *logger_body = g_strdup_printf(LOGGER_BODY, d->qs, log_table_lit,
+					    t->readonly ? "READONLY" : "NEW", d->qs);
+	char *status_def = g_strdup_printf("BEFORE INSERT OR UPDATE ON %s FOR EACH ROW EXECUTE "
+					   "PROCEDURE %s()",
+					   qt, qstatus);
+	char *log_def = g_strdup_printf("AFTER INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW "
+					"WHEN (public.get_xmlbinary()::text = 'base64'::text) "
+					"EXECUTE PROCEDURE %s()",
+					qt, qlogger);
+	int rc, changed = 0;
+	if ((rc = ensure_function(d, d->schema, status_fn, "trigger", STATUS_BODY)) >= 0) {
+		changed += rc;
+		rc = ensure_trigger(d, t->table, status_trigger, status_def);
+	}
+	if (rc >= 0) {
+		changed += rc;
+		rc = ensure_function(d, d->schema, logger_fn, "trigger", logger_body);
+		if (rc > 0 && !t->created)
+			note(t, "%s: capture trigger function %s updated (writes are logged as %s)",
+			     t->table, logger_fn, t->readonly ? "READONLY" : "NEW");
+	}
+	if (rc >= 0) {
+		changed += rc;
+		rc = ensure_trigger(d, t->table, log_trigger, log_def);
+	}
+	if (rc >= 0)
+		changed += rc;
+	if (changed)
+		t->changed = true;
+	g_free(log_def);
+	g_free(status_def);
+	g_free(logger_body);
+	g_free(log_table_lit);
+	g_free(log_table);
+	g_free(qlogger);
+	g_free(qstatus);
+	g_free(log_trigger);
+	g_free(status_trigger);
+	g_free(logger_fn);
+	g_free(status_fn);
+	return rc < 0 ? rc : 0;
+}
+
+static int create_object(struct ddl *d, struct db_init_table *t)
+{
+	const char *params[] = {d->schema, t->table};
+	PGresult *res = run(d, "looking for the table", relation_sql, 2, params);
+	if (!res)
+		return -d->err->code;
+	char kind = PQntuples(res) > 0 ? PQgetvalue(res, 0, 0)[0] : 0;
+	PQclear(res);
+	if (kind && kind != 'r' && kind != 'p')
+		return error_set(d->err, EEXIST,
+				 "%s.%s exists and is not a table: rename or drop it, or use "
+				 "another --schema",
+				 d->schema, t->table);
+	char *qt = db_qualified_name(d->conn, d->schema, t->table);
+	char *sfid_ix = g_strdup_printf("hcu_idx_%s_sfid", t->table);
+	char *stamp_ix = g_strdup_printf("hc_idx_%s_systemmodstamp", t->table);
+	int rc = kind ? complete_table(d, t, qt) : create_table(d, t, qt);
+	if (rc == 0)
+		rc = create_index(d, t, qt, sfid_ix, "sfid", true);
+	if (rc == 0)
+		rc = create_index(d, t, qt, stamp_ix, "systemmodstamp", false);
+	for (size_t i = 0; rc == 0 && i < t->nindexes; i++)
+		rc = create_index(d, t, qt, t->indexes[i].name, t->indexes[i].column,
+				  t->indexes[i].unique);
+	if (rc == 0)
+		rc = create_triggers(d, t, qt);
+	g_free(stamp_ix);
+	g_free(sfid_ix);
+	g_free(qt);
+	return rc;
+}
+
+/* Postgres text[] literal: {"a","b \"c\""}. */
+static char *array_literal(char *const *values, size_t n)
+{
+	GString *s = g_string_new("{");
+	for (size_t i = 0; i < n; i++) {
+		g_string_append(s, i ? ",\"" : "\"");
+		for (const char *p = values[i]; *p; p++) {
+			if (*p == '"' || *p == '\\')
+				g_string_append_c(s, '\\');
+			g_string_append_c(s, *p);
+		}
+		g_string_append_c(s, '"');
+	}
+	g_string_append_c(s, '}');
+	return g_string_free(s, FALSE);
+}
+
+/* Inserts or brings up to date the _forcefs_fields rows of one object. */
+static int store_fields(struct ddl *d, struct db_init_table *t)
+{
+	char *sql = g_strdup_printf(
+	    "INSERT INTO %s._forcefs_fields AS f (object, field, \"column\", type, length, "
+	    "precision, scale, nillable, createable, updateable, defaulted_on_create, "
+	    "calculated, external_id, picklist_values, restricted) VALUES ($1, $2, $3, $4, "
+	    "$5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) "
+	    "ON CONFLICT (object, field) DO UPDATE SET \"column\" = EXCLUDED.\"column\", "
+	    "type = EXCLUDED.type, length = EXCLUDED.length, precision = EXCLUDED.precision, "
+	    "scale = EXCLUDED.scale, nillable = EXCLUDED.nillable, "
+	    "createable = EXCLUDED.createable, updateable = EXCLUDED.updateable, "
+	    "defaulted_on_create = EXCLUDED.defaulted_on_create, "
+	    "calculated = EXCLUDED.calculated, external_id = EXCLUDED.external_id, "
+	    "picklist_values = EXCLUDED.picklist_values, restricted = EXCLUDED.restricted "
+	    "WHERE f.* IS DISTINCT FROM EXCLUDED.* RETURNING 1",
+	    d->qs);
+	char *what = g_strdup_printf("storing the field metadata of %s", t->object);
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < t->ncolumns; i++) {
+		const struct db_field *m = &t->columns[i].meta;
+		char length[16], precision[16], scale[16];
+		snprintf(length, sizeof(length), "%d", m->length);
+		snprintf(precision, sizeof(precision), "%d", m->precision);
+		snprintf(scale, sizeof(scale), "%d", m->scale);
+		char *picklist = m->picklist_values
+				     ? array_literal(m->picklist_values, m->npicklist_values)
+				     : NULL;
+#define BOOL_TEXT(b) ((b) ? "t" : "f")
+		const char *params[] = {t->object,
+					m->field,
+					m->column,
+					m->type,
+					length,
+					precision,
+					scale,
+					BOOL_TEXT(m->nillable),
+					BOOL_TEXT(m->createable),
+					BOOL_TEXT(m->updateable),
+					BOOL_TEXT(m->defaulted_on_create),
+					BOOL_TEXT(m->calculated),
+					BOOL_TEXT(m->external_id),
+					picklist,
+					BOOL_TEXT(m->restricted)};
+#undef BOOL_TEXT
+		PGresult *res = run(d, what, sql, G_N_ELEMENTS(params), params);
+		g_free(picklist);
+		if (!res) {
+			rc = -d->err->code;
+			break;
+		}
+		if (PQntuples(res) > 0)
+			t->changed = true;
+		PQclear(res);
+	}
+	g_free(what);
+	g_free(sql);
+	return rc;
+}
+
+static int apply(struct ddl *d, struct db_init_table *const *tables, size_t ntables)
+{
+	const char *params[] = {d->schema};
+	PGresult *res =
+	    run(d, "locking the schema for init",
+		"SELECT pg_advisory_xact_lock(hashtext('forcefs init'), hashtext($1))", 1, params);
+	if (!res)
+		return -d->err->code;
+	PQclear(res);
+	int rc = db_init_check_schema(d->conn, d->schema, d->err);
+	if (rc == 0)
+		rc = create_system(d);
+	for (size_t i = 0; rc == 0 && i < ntables; i++)
+		rc = create_object(d, tables[i]);
+	for (size_t i = 0; rc == 0 && i < ntables; i++)
+		rc = store_fields(d, tables[i]);
+	return rc;
+}
+
+int db_init_apply(PGconn *conn, const char *schema, struct db_init_table *const *tables,
+		  size_t ntables, struct error *err)
+{
+	struct ddl d = {.conn = conn, .schema = schema, .err = err};
+	d.qs = db_quote_ident(conn, schema);
+	int rc = db_begin(conn, err);
+	if (rc == 0) {
+		rc = apply(&d, tables, ntables);
+		if (rc == 0)
+			rc = db_commit(conn, err);
+		if (rc)
+			db_rollback(conn);
+	}
+	g_free(d.qs);
+	return rc;
+}
