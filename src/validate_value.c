@@ -300,11 +300,15 @@ static int check_numeric(const struct db_column *column, const struct record_val
 			      (long long)n.ndigits - n.exponent > NUMERIC_MAX_SCALE))
 		return refuse_value(err, column, value, "is out of range for numeric");
 	int precision, scale;
-	if (numeric_typmod(column, &precision, &scale) && !number_fits(&n, precision, scale))
+	if (numeric_typmod(column, &precision, &scale) && !number_fits(&n, precision, scale)) {
+		if (precision - scale <= 0) /* numeric(2,3): below 0.1 */
+			return refuse_value(err, column, value, "is too large for %s",
+					    column->type_name);
 		return refuse_value(
 		    err, column, value,
 		    "has too many digits before the decimal point: at most %d for %s",
 		    precision - scale, column->type_name);
+	}
 	/* Text as written unless it has an exponent: Postgres before 16 refuses large ones. */
 	bool has_exponent = strpbrk(value->text, "eE") != NULL;
 	*sql = has_exponent ? plain_decimal(&n) : g_strdup(value->text);

@@ -297,8 +297,9 @@ static void test_numeric_fits_precision_and_scale(void)
 		     "at most 3 for numeric(3)");
 	assert_value(&tiny, NULL, "0.099", "=0.099");
 	assert_value(&tiny, NULL, "0.0994", "=0.0994");
-	g_autofree char *over = value_for(&tiny, NULL, "0.0996");
-	g_assert_true(g_str_has_prefix(over, "!field \"tiny__c\": 0.0996 has too many digits"));
+	assert_value(&tiny, NULL, "0.0995",
+		     "!field \"tiny__c\": 0.0995 is too large for numeric(2,3)");
+	assert_value(&tiny, NULL, "0.1", "!field \"tiny__c\": 0.1 is too large for numeric(2,3)");
 }
 
 static void test_salesforce_number_precision(void)
