@@ -10,6 +10,7 @@
 #include "record_parse.h"
 #include "record_render.h"
 #include "validate_record.h"
+#include "validate_value.h"
 
 static struct record_parsed *parse_bytes(GBytes *bytes, struct error *err)
 {
@@ -90,7 +91,10 @@ static int write_update(PGconn *conn, const struct fs_commit_target *t, int64_t 
 	record_merge(base_parsed, mine, theirs, &merge);
 	if (merge.unknown->len) {
 		const struct record_field *f = g_ptr_array_index(merge.unknown, 0);
-		rc = error_set(err, EINVAL, "unknown field \"%s\"", f->key);
+		GString *name = g_string_new(NULL);
+		validate_append_name(name, f->key);
+		rc = error_set(err, EINVAL, "unknown field %s", name->str);
+		g_string_free(name, TRUE);
 		goto out;
 	}
 	if (merge.conflicts->len) {
@@ -155,9 +159,6 @@ int fs_commit_update(const struct fs_commit_target *target, int64_t id, GBytes *
 		     GBytes *base, bool *changed, struct error *err)
 {
 	*changed = false;
-	if (target->obj->readonly)
-		return error_set(err, EROFS, "%s is read-only (Heroku Connect maps it read-only)",
-				 target->obj->table);
 	struct record_parsed *parsed = parse_bytes(mine, err);
 	if (!parsed)
 		return -EINVAL;
@@ -194,9 +195,6 @@ static int insert_body(PGconn *conn, void *data, struct error *err)
 int fs_commit_insert(const struct fs_commit_target *target, GBytes *mine, int64_t *new_id,
 		     struct error *err)
 {
-	if (target->obj->readonly)
-		return error_set(err, EROFS, "%s is read-only (Heroku Connect maps it read-only)",
-				 target->obj->table);
 	struct record_parsed *parsed = parse_bytes(mine, err);
 	if (!parsed)
 		return -EINVAL;
@@ -220,7 +218,8 @@ static int delete_body(PGconn *conn, void *data, struct error *err)
 int fs_commit_delete(const struct fs_commit_target *target, int64_t id, struct error *err)
 {
 	if (target->obj->readonly)
-		return error_set(err, EROFS, "%s is read-only (Heroku Connect maps it read-only)",
+		return error_set(err, EROFS,
+				 "object \"%s\" is read-only (Heroku Connect maps it read-only)",
 				 target->obj->table);
 	struct delete_job job = {target, id};
 	return in_transaction(target->pool, err, delete_body, &job);

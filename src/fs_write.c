@@ -341,7 +341,7 @@ static int open_record(struct fs_tree *tree, struct fs_object_state *os, int64_t
 {
 	bool writable = wants_write(flags);
 	if (writable && fs_tree_object_readonly(tree, os))
-		return error_set(err, EROFS, "%s is read-only", os->obj->table);
+		return error_set(err, EROFS, "object \"%s\" is read-only", os->obj->table);
 	struct fs_content content;
 	int rc = fs_tree_open_content(tree, fs_tree_record_ino(os, id), !writable, &content, err);
 	if (rc)
@@ -447,7 +447,7 @@ int fs_tree_create(struct fs_tree *tree, uint64_t parent, const char *name, mode
 		g_hash_table_remove(os->hidden, name);
 	} else if (!rec) {
 		if (is_record_candidate(name) && fs_tree_object_readonly(tree, os))
-			rc = error_set(err, EROFS, "%s is read-only", os->obj->table);
+			rc = error_set(err, EROFS, "object \"%s\" is read-only", os->obj->table);
 		else
 			rc = open_scratch(tree, scratch_new(tree, os, name, mode, uid, gid), flags,
 					  h, hints);
@@ -638,7 +638,7 @@ int fs_tree_setattr(struct fs_tree *tree, uint64_t ino, struct fs_handle *h,
 		return fs_tree_is_dir(ino) ? -EISDIR : -EACCES;
 	if (os && local >= 2 && (to_set & FS_ATTR_SIZE)) {
 		if (fs_tree_object_readonly(tree, os))
-			return error_set(err, EROFS, "%s is read-only", os->obj->table);
+			return error_set(err, EROFS, "object \"%s\" is read-only", os->obj->table);
 		if (attr->st_size > RECORD_MAX_BYTES)
 			return -EFBIG;
 		int64_t id = (int64_t)local - 2;
@@ -689,7 +689,7 @@ int fs_tree_unlink(struct fs_tree *tree, uint64_t parent, const char *name, stru
 	if (!id)
 		return -ENOENT;
 	if (fs_tree_object_readonly(tree, os))
-		return error_set(err, EROFS, "%s is read-only", os->obj->table);
+		return error_set(err, EROFS, "object \"%s\" is read-only", os->obj->table);
 	if (!tree->options.allow_delete) {
 		log_warn("rm %s/%s refused: deleting records is off; mount with -o allow_delete "
 			 "to let rm delete records",
@@ -828,7 +828,7 @@ int fs_tree_rename(struct fs_tree *tree, uint64_t parent, const char *name, uint
 	if (!dst_sc && is_record_candidate(newname)) {
 		if (fs_tree_object_readonly(tree, os)) {
 			g_mutex_unlock(&tree->lock);
-			return error_set(err, EROFS, "%s is read-only", os->obj->table);
+			return error_set(err, EROFS, "object \"%s\" is read-only", os->obj->table);
 		}
 		src_sc->refs++;
 		g_mutex_unlock(&tree->lock);
