@@ -1,10 +1,12 @@
 #!/usr/bin/python3
 """Loads the demo org (tools/sfemu/org.py) into a database in the Heroku Connect layout.
 
-    demo_org.py DATABASE_URL [--schema salesforce] [--count Object=N ...]
+    demo_org.py DATABASE_URL [--schema salesforce] [--count Object=N ...] [--data-only]
 
 Used by scripts/demo and scripts/bench. The rows are written as the sync engine
-writes them (xmlbinary=hex), so they arrive SYNCED and nothing is queued.
+writes them (xmlbinary=hex), so they arrive SYNCED and nothing is queued. With
+--data-only the tables must exist already (scripts/demo makes them with
+`forcefs init`): only the records are copied in, no DDL is run.
 """
 import argparse
 import os
@@ -18,13 +20,14 @@ from sfemu import org  # noqa: E402
 DEMO_OBJECTS = ("Account", "Contact", "Customer_Record__c")
 
 
-def load(url, schema="salesforce", counts=None, objects=DEMO_OBJECTS):
-    sql = [hcschema.system_sql(schema)]
+def load(url, schema="salesforce", counts=None, objects=DEMO_OBJECTS, data_only=False):
     described = [o for o in org.objects() if o["name"] in objects]
-    for obj in described:
-        sql.append(hcschema.object_sql(schema, obj))
-    sql.append(hcschema.forcefs_fields_sql(schema, described))
-    hcschema.psql(url, "\n".join(sql))
+    if not data_only:
+        sql = [hcschema.system_sql(schema)]
+        for obj in described:
+            sql.append(hcschema.object_sql(schema, obj))
+        sql.append(hcschema.forcefs_fields_sql(schema, described))
+        hcschema.psql(url, "\n".join(sql))
     records = org.demo_records(counts)
     for obj in described:
         hcschema.copy_records(url, schema, obj, records.get(obj["name"], []))
@@ -38,9 +41,11 @@ def main():
     p.add_argument("--schema", default="salesforce")
     p.add_argument("--count", action="append", default=[], metavar="OBJECT=N")
     p.add_argument("--objects", default=",".join(DEMO_OBJECTS))
+    p.add_argument("--data-only", action="store_true",
+                   help="copy the records into tables that exist already; no DDL")
     a = p.parse_args()
     counts = {k: int(v) for k, v in (c.split("=", 1) for c in a.count)} or None
-    loaded = load(a.url, a.schema, counts, tuple(a.objects.split(",")))
+    loaded = load(a.url, a.schema, counts, tuple(a.objects.split(",")), a.data_only)
     print(", ".join("%s: %d" % kv for kv in loaded.items()))
 
 

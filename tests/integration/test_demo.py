@@ -2,14 +2,33 @@
 import json
 import os
 import subprocess
+import urllib.request
+
+import pytest
 
 import forcefs_test as ft
+
+
+def emulator_state(url):
+    with urllib.request.urlopen(url + "/__emulator/state", timeout=10) as resp:
+        return json.loads(resp.read())
+
+
+def alive(pid):
+    """Whether process `pid` runs (a zombie waiting for its reaper does not)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
 
 
 def test_demo_mounts_sample_org_and_stop_cleans_up(workdir):
     mp = os.path.join(workdir, "demo")
     demo = os.path.join(ft.REPO, "scripts", "demo")
+    state = os.path.join(ft.REPO, ".demo")
     r = subprocess.run([demo, mp], capture_output=True, text=True, timeout=300)
+    emulator_pid = None
     try:
         assert r.returncode == 0, r.stdout + r.stderr
         assert "scripts/demo stop" in r.stdout
@@ -19,9 +38,27 @@ def test_demo_mounts_sample_org_and_stop_cleans_up(workdir):
         assert len(accounts) > 500
         with open(os.path.join(mp, "account", accounts[0])) as f:
             assert json.load(f)["sfid"] + ".json" == accounts[0]
+
+        # The emulator is up, serves the org the mount shows, and keeps it in .demo/.
+        with open(os.path.join(state, "emulator.pid")) as f:
+            emulator_pid = int(f.read())
+        with open(os.path.join(state, "sf_url")) as f:
+            sf_url = f.read().strip()
+        assert alive(emulator_pid)
+        assert sf_url in r.stdout
+        emu = emulator_state(sf_url)
+        assert emu["persistent"]
+        assert emu["objects"]["Account"]["records"] == len(accounts)
+        assert os.path.exists(os.path.join(state, "org.json"))
+        # The schema was made by forcefs init, not by the loader.
+        assert "demo: init: account: created" in r.stdout
+        assert 'demo: init: schema "salesforce" is ready' in r.stdout
     finally:
         stop = subprocess.run([demo, "stop"], capture_output=True, text=True, timeout=120)
     assert stop.returncode == 0, stop.stderr
     assert not ft.is_mounted(mp)
     assert not os.path.exists(mp)
-    assert not os.path.exists(os.path.join(ft.REPO, ".demo"))
+    assert not os.path.exists(state)
+    assert emulator_pid is not None and not alive(emulator_pid)
+    with pytest.raises(OSError):
+        emulator_state(sf_url)
