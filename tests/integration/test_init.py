@@ -463,6 +463,27 @@ def test_second_init_changes_nothing_and_keeps_data(pg, emu, schema_name):
             for t in ("account", "contact", "_trigger_log", "_forcefs_fields")] == rows
 
 
+def test_second_init_brings_field_metadata_up_to_date(pg, emu, schema_name):
+    init(pg.url, schema_name, "--objects", "Account", emu=emu)
+    s = ft.quote_ident(schema_name)
+    sql(pg.url, f"UPDATE {s}._forcefs_fields SET length = 1, picklist_values = '{{Old}}' "
+                f"WHERE field IN ('Name', 'Rating')")
+    run = init(pg.url, schema_name, "--objects", "Account", emu=emu)
+    assert run.stdout.startswith("account: updated\n"), run
+    assert sql(pg.url, f"SELECT field, length, picklist_values FROM {s}._forcefs_fields "
+                       f"WHERE field IN ('Name', 'Rating') ORDER BY field") == [
+        "Name|255|", "Rating|255|{Hot,Warm,Cold}"]
+
+
+def test_view_in_the_way_is_refused(fresh_db, emu):
+    sql(fresh_db, "CREATE SCHEMA salesforce; CREATE VIEW salesforce.account AS SELECT 1 AS x")
+    before = db_state(fresh_db)
+    line = init_error(fresh_db, "salesforce", "--objects", "Account", emu=emu)
+    assert line.endswith("salesforce.account exists and is not a table: rename or drop it, or "
+                         "use another --schema")
+    assert db_state(fresh_db) == before
+
+
 def test_added_field_adds_a_column_and_removed_field_stays(pg, emu, schema_name, workdir):
     s = ft.quote_ident(schema_name)
     path = write_mapping(workdir, [mapping_entry("Account", ["Id", "Name"])])
