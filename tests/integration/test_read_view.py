@@ -230,3 +230,35 @@ def test_fusermount_unmount_ends_the_process(pg, sample, mounts):
     os.listdir(m.path("account"))
     log = m.unmount()
     assert "unmounting" in log
+
+
+def test_odd_column_types_render_and_mount_keeps_working(pg, schema_name, mounts):
+    ft.create_schema(pg.url, schema_name, {"odd": [
+        ("u", "uuid"), ("j", "jsonb"), ("arr", "integer[]"), ("iv", "interval"),
+        ("n", "numeric(12,4)"), ("b", "bytea"), ("tz", "timestamptz"), ("t", "time"),
+        ("d", "date"), ("f4", "real"), ("f8", "double precision"), ("i2", "smallint"),
+        ("i8", "bigint"), ("ch", "char(3)"), ("inet", "inet"), ("money", "money")]})
+    s = ft.quote_ident(schema_name)
+    ft.psql(pg.url, f"""SET xmlbinary = 'hex'; INSERT INTO {s}.odd (sfid, u, j, arr, iv, n, b,
+        tz, t, d, f4, f8, i2, i8, ch, inet, money) VALUES ('a01000000000001AAA',
+        '6ba7b810-9dad-11d1-80b4-00c04fd430c8', '{{"k": [1, 2]}}', '{{1,2,3}}', '1 day 02:03:04',
+        12.5000, '\\x00ff', '2023-10-01 14:34:56.5+02', '12:34:56', '2023-10-01', 0.1, 'NaN',
+        -32768, 9223372036854775807, 'ab', '10.0.0.1/32', 12.34)""")
+    m = mounts(pg.url, schema_name)
+    with open(m.path("odd", "a01000000000001AAA.json"), "rb") as f:
+        data = f.read()
+    rec = json.loads(data)
+    assert rec["u"] == "6ba7b810-9dad-11d1-80b4-00c04fd430c8"
+    assert rec["j"] == '{"k": [1, 2]}'
+    assert rec["arr"] == "{1,2,3}"
+    assert rec["n"] == 12.5 and b'"n": 12.5,' in data
+    assert rec["b"] == "\\x00ff"
+    assert rec["tz"] == "2023-10-01T12:34:56.500Z"
+    assert rec["t"] == "12:34:56" and rec["d"] == "2023-10-01"
+    assert rec["f4"] == 0.1 and rec["f8"] == "NaN"
+    assert rec["i2"] == -32768 and b'"i8": 9223372036854775807' in data
+    assert rec["ch"] == "ab " and rec["inet"] == "10.0.0.1"  # Postgres prints /32 hosts bare
+    assert isinstance(rec["money"], str)
+    assert os.stat(m.path("odd", "a01000000000001AAA.json")).st_size == len(data)
+    jq = subprocess.run(["jq", "-S", "."], input=data, capture_output=True, check=True)
+    assert json.loads(jq.stdout) == rec
