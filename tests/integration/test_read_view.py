@@ -261,4 +261,6 @@ def test_odd_column_types_render_and_mount_keeps_working(pg, schema_name, mounts
     assert isinstance(rec["money"], str)
     assert os.stat(m.path("odd", "a01000000000001AAA.json")).st_size == len(data)
     jq = subprocess.run(["jq", "-S", "."], input=data, capture_output=True, check=True)
-    assert json.loads(jq.stdout) == rec
+    from_jq = json.loads(jq.stdout)
+    del from_jq["i8"], rec["i8"]  # jq 1.6 reads numbers as doubles: 2^63-1 does not survive
+    assert from_jq == rec
