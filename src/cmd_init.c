@@ -208,11 +208,6 @@ static int describe_all(const struct init_args *a, const struct sync_mapping *ma
 		report_sf_error("", e, NULL);
 		return -1;
 	}
-	const char *version = a->api_version ? a->api_version : cfg->api_version;
-	g_autofree char *v = g_strdup(version[0] == 'v' ? version + 1 : version);
-	g_free(cfg->api_version);
-	cfg->api_version = g_strdup(v);
-
 	struct sf_http_options opts = {.timeout_ms = a->timeout_seconds * 1000};
 	struct sf_client *client = NULL;
 	e = sf_client_new(cfg, &opts, &client);
@@ -318,11 +313,14 @@ int cmd_init(int argc, char **argv)
 			schema, a.schema ? "" : " (from HEROKUCONNECT_SCHEMA)");
 		return a.schema ? EXIT_USAGE : EXIT_RUNTIME;
 	}
-	const char *version = a.api_version ? a.api_version : getenv("SF_API_VERSION");
-	if (version && *version && !is_api_version(version)) {
-		die_msg("init: invalid API version \"%.40s\"%s: expected a number like 60.0",
-			version, a.api_version ? "" : " (from SF_API_VERSION)");
-		return a.api_version ? EXIT_USAGE : EXIT_RUNTIME;
+	if (a.api_version) {
+		if (!is_api_version(a.api_version)) {
+			die_msg("init: invalid API version \"%.40s\": expected a number like 60.0",
+				a.api_version);
+			return EXIT_USAGE;
+		}
+		/* The flag takes the place of SF_API_VERSION, which sf_auth reads and checks. */
+		g_setenv("SF_API_VERSION", a.api_version, TRUE);
 	}
 
 	struct sync_mapping *mapping = NULL;

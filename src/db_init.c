@@ -349,10 +349,10 @@ int db_init_plan(const struct sf_object_describe *desc, const struct sync_mappin
 /* ---- the DDL half ------------------------------------------------------------------ */
 
 /*
- * The bodies of the PL/pgSQL functions, byte for byte those of tools/hcschema.py (the
- * tests compare pg_proc.prosrc). Only quoted identifiers (%s of a schema) and quoted
- * literals are substituted; mount's db_schema.c tells a read-only mapping by its
- * logger's 'READONLY' literal.
+ * SQL templates, filled by fill(): {s} is the quoted schema, {t} a quoted table, the
+ * others quoted literals, so no name or value ever reaches SQL unquoted. The function
+ * bodies are byte for byte those of tools/hcschema.py (the tests compare pg_proc.prosrc);
+ * mount's db_schema.c tells a read-only mapping by its logger's 'READONLY' literal.
  */
 #define XMLBINARY_BODY                                                                             \
 	"\nDECLARE xmlbin varchar;\n"                                                              \
@@ -361,10 +361,10 @@ int db_init_plan(const struct sf_object_describe *desc, const struct sync_mappin
 	"  RETURN xmlbin;\n"                                                                       \
 	"END; "
 
-/* %s: the channel, as a literal. */
+/* {channel}: '<schema>.hc_trigger_log'. */
 #define NOTIFY_BODY                                                                                \
 	"\nBEGIN\n"                                                                                \
-	"  PERFORM pg_notify(%s, 'ping');\n"                                                       \
+	"  PERFORM pg_notify({channel}, 'ping');\n"                                                \
 	"  RETURN NEW;\n"                                                                          \
 	"END; "
 
@@ -385,20 +385,20 @@ int db_init_plan(const struct sf_object_describe *desc, const struct sync_mappin
 	"  RETURN NEW;\n"                                                                          \
 	"END; "
 
-/* %s: the quoted schema, the literal of "<schema>"._trigger_log, the state, the schema. */
+/* {log}: '"<schema>"._trigger_log'; {state}: NEW, or READONLY for a read-only mapping. */
 #define LOGGER_BODY                                                                                \
 	"\nDECLARE\n"                                                                              \
-	"  trigger_row %s._trigger_log;\n"                                                         \
+	"  trigger_row {s}._trigger_log;\n"                                                        \
 	"  excluded_cols text[] = ARRAY['_hc_lastop', '_hc_err']::text[];\n"                       \
 	"BEGIN\n"                                                                                  \
 	"  trigger_row = ROW();\n"                                                                 \
-	"  trigger_row.id = nextval(pg_get_serial_sequence(%s, 'id'));\n"                          \
+	"  trigger_row.id = nextval(pg_get_serial_sequence({log}, 'id'));\n"                       \
 	"  trigger_row.action = TG_OP::text;\n"                                                    \
 	"  trigger_row.table_name = TG_TABLE_NAME::text;\n"                                        \
 	"  trigger_row.txid = txid_current();\n"                                                   \
 	"  trigger_row.created_at = clock_timestamp();\n"                                          \
 	"  trigger_row.updated_at = trigger_row.created_at;\n"                                     \
-	"  trigger_row.state = '%s';\n"                                                            \
+	"  trigger_row.state = '{state}';\n"                                                       \
 	"  IF (TG_OP = 'DELETE') THEN\n"                                                           \
 	"    trigger_row.record_id = OLD.id;\n"                                                    \
 	"    trigger_row.old = hstore(OLD.*) - excluded_cols;\n"                                   \
@@ -419,7 +419,7 @@ int db_init_plan(const struct sf_object_describe *desc, const struct sync_mappin
 	"    END IF;\n"                                                                            \
 	"    trigger_row.sfid = OLD.sfid;\n"                                                       \
 	"  END IF;\n"                                                                              \
-	"  INSERT INTO %s._trigger_log VALUES (trigger_row.*);\n"                                  \
+	"  INSERT INTO {s}._trigger_log VALUES (trigger_row.*);\n"                                 \
 	"  RETURN NULL;\n"                                                                         \
 	"END; "
 
@@ -506,6 +506,23 @@ static char *literal(PGconn *conn, const char *text)
 	return copy;
 }
 
+/*
+ * `template` with each placeholder replaced: the variable arguments are placeholder,
+ * value, ..., NULL. Values are quoted identifiers or quoted literals. g_free() it.
+ */
+static char *fill(const char *template, ...) G_GNUC_NULL_TERMINATED;
+
+static char *fill(const char *template, ...)
+{
+	GString *s = g_string_new(template);
+	va_list ap;
+	va_start(ap, template);
+	for (const char *name; (name = va_arg(ap, const char *));)
+		g_string_replace(s, name, va_arg(ap, const char *), 0);
+	va_end(ap);
+	return g_string_free(s, FALSE);
+}
+
 static const char hcmeta_sql[] =
     "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
     "WHERE n.nspname = $1 AND c.relname = '_hcmeta'";
@@ -531,19 +548,20 @@ static const char function_sql[] =
     "WHERE n.nspname = $1 AND p.proname = $2 AND p.pronargs = 0";
 
 /*
- * Creates function schema.name() with `body` unless it exists with that body already.
- * Returns 1 when it was created or replaced, 0 when it was there, <0 on error.
+ * Creates function schema.name() with `body` unless it exists with that body already
+ * (with `replace` false: unless it exists at all). Returns 1 when it was created or
+ * replaced, 0 when it was left as it was, <0 on error.
  */
 static int ensure_function(struct ddl *d, const char *schema, const char *name, const char *returns,
-			   const char *body)
+			   const char *body, bool replace)
 {
 	const char *params[] = {schema, name};
 	PGresult *res = run(d, "looking for a function", function_sql, 2, params);
 	if (!res)
 		return -d->err->code;
-	bool same = PQntuples(res) > 0 && strcmp(PQgetvalue(res, 0, 0), body) == 0;
+	bool keep = PQntuples(res) > 0 && (!replace || strcmp(PQgetvalue(res, 0, 0), body) == 0);
 	PQclear(res);
-	if (same)
+	if (keep)
 		return 0;
 	char *qname = db_qualified_name(d->conn, schema, name);
 	char *what = g_strdup_printf("creating function %s.%s()", schema, name);
@@ -578,72 +596,66 @@ static int ensure_trigger(struct ddl *d, const char *table, const char *name,
 	return rc < 0 ? rc : 1;
 }
 
-/* hstore, get_xmlbinary(), the schema, the trigger log, the notify trigger and
- * _forcefs_fields: everything that is per schema rather than per object. */
+/* Everything that is per schema rather than per object, in order. */
+static const struct {
+	const char *what;
+	const char *sql;
+} system_statements[] = {
+    {"installing the hstore extension", "CREATE EXTENSION IF NOT EXISTS hstore WITH SCHEMA public"},
+    {"creating the schema", "CREATE SCHEMA IF NOT EXISTS {s}"},
+    {"creating the trigger log",
+     "CREATE TABLE IF NOT EXISTS {s}._trigger_log (" TRIGGER_LOG_COLUMNS ")"},
+    {"creating the trigger log archive",
+     "CREATE TABLE IF NOT EXISTS {s}._trigger_log_archive (" TRIGGER_LOG_ARCHIVE_COLUMNS ")"},
+    {"indexing the trigger log",
+     "CREATE INDEX IF NOT EXISTS _trigger_log_idx_created_at ON {s}._trigger_log (created_at)"},
+    {"indexing the trigger log",
+     "CREATE INDEX IF NOT EXISTS _trigger_log_idx_state_id ON {s}._trigger_log (state, id)"},
+    {"indexing the trigger log",
+     "CREATE INDEX IF NOT EXISTS _trigger_log_idx_state_table_name ON {s}._trigger_log "
+     "(state, table_name) WHERE state IN ('NEW', 'PENDING')"},
+    {"indexing the trigger log archive",
+     "CREATE INDEX IF NOT EXISTS _trigger_log_archive_idx_created_at "
+     "ON {s}._trigger_log_archive (created_at)"},
+    {"indexing the trigger log archive",
+     "CREATE INDEX IF NOT EXISTS _trigger_log_archive_idx_record_id "
+     "ON {s}._trigger_log_archive (record_id)"},
+    {"indexing the trigger log archive",
+     "CREATE INDEX IF NOT EXISTS _trigger_log_archive_idx_state_table_name "
+     "ON {s}._trigger_log_archive (state, table_name) WHERE state = 'FAILED'"},
+    {"creating _forcefs_fields",
+     "CREATE TABLE IF NOT EXISTS {s}._forcefs_fields (" FORCEFS_FIELDS_COLUMNS ")"},
+};
+
 static int create_system(struct ddl *d)
 {
-	const char *qs = d->qs;
-	int rc;
-	if ((rc = run_command(d, "installing the hstore extension",
-			      "CREATE EXTENSION IF NOT EXISTS hstore WITH SCHEMA public")) ||
-	    (rc = run_commandf(d, "creating the schema", "CREATE SCHEMA IF NOT EXISTS %s", qs)))
-		return rc;
-	if ((rc = ensure_function(d, "public", "get_xmlbinary", "varchar", XMLBINARY_BODY)) < 0)
-		return rc;
-
-	const char *what = "creating the trigger log";
-	if ((rc = run_commandf(d, what, "CREATE TABLE IF NOT EXISTS %s._trigger_log (%s)", qs,
-			       TRIGGER_LOG_COLUMNS)) ||
-	    (rc = run_commandf(d, what, "CREATE TABLE IF NOT EXISTS %s._trigger_log_archive (%s)",
-			       qs, TRIGGER_LOG_ARCHIVE_COLUMNS)) ||
-	    (rc = run_commandf(d, what,
-			       "CREATE INDEX IF NOT EXISTS _trigger_log_idx_created_at "
-			       "ON %s._trigger_log (created_at)",
-			       qs)) ||
-	    (rc = run_commandf(d, what,
-			       "CREATE INDEX IF NOT EXISTS _trigger_log_idx_state_id "
-			       "ON %s._trigger_log (state, id)",
-			       qs)) ||
-	    (rc = run_commandf(d, what,
-			       "CREATE INDEX IF NOT EXISTS _trigger_log_idx_state_table_name "
-			       "ON %s._trigger_log (state, table_name) "
-			       "WHERE state IN ('NEW', 'PENDING')",
-			       qs)) ||
-	    (rc = run_commandf(d, what,
-			       "CREATE INDEX IF NOT EXISTS _trigger_log_archive_idx_created_at "
-			       "ON %s._trigger_log_archive (created_at)",
-			       qs)) ||
-	    (rc = run_commandf(d, what,
-			       "CREATE INDEX IF NOT EXISTS _trigger_log_archive_idx_record_id "
-			       "ON %s._trigger_log_archive (record_id)",
-			       qs)) ||
-	    (rc = run_commandf(
-		 d, what,
-		 "CREATE INDEX IF NOT EXISTS _trigger_log_archive_idx_state_table_name "
-		 "ON %s._trigger_log_archive (state, table_name) "
-		 "WHERE state = 'FAILED'",
-		 qs)))
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < G_N_ELEMENTS(system_statements); i++) {
+		char *sql = fill(system_statements[i].sql, "{s}", d->qs, NULL);
+		rc = run_command(d, system_statements[i].what, sql);
+		g_free(sql);
+	}
+	/* Heroku Connect's own get_xmlbinary(), or another schema's, is left alone. */
+	if (rc == 0)
+		rc =
+		    ensure_function(d, "public", "get_xmlbinary", "varchar", XMLBINARY_BODY, false);
+	if (rc < 0)
 		return rc;
 
 	char *channel = g_strdup_printf("%s.hc_trigger_log", d->schema);
 	char *channel_lit = literal(d->conn, channel);
-	char *body = g_strdup_printf(NOTIFY_BODY, channel_lit);
-	rc = ensure_function(d, d->schema, "tlog_notify_trigger", "trigger", body);
+	char *body = fill(NOTIFY_BODY, "{channel}", channel_lit, NULL);
+	char *def = fill("AFTER INSERT ON {s}._trigger_log FOR EACH ROW EXECUTE PROCEDURE "
+			 "{s}.tlog_notify_trigger()",
+			 "{s}", d->qs, NULL);
+	rc = ensure_function(d, d->schema, "tlog_notify_trigger", "trigger", body, true);
+	if (rc >= 0)
+		rc = ensure_trigger(d, "_trigger_log", "tlog_insert_trigger", def);
+	g_free(def);
 	g_free(body);
 	g_free(channel_lit);
 	g_free(channel);
-	if (rc < 0)
-		return rc;
-	char *def = g_strdup_printf("AFTER INSERT ON %s._trigger_log FOR EACH ROW EXECUTE "
-				    "PROCEDURE %s.tlog_notify_trigger()",
-				    qs, qs);
-	rc = ensure_trigger(d, "_trigger_log", "tlog_insert_trigger", def);
-	g_free(def);
-	if (rc < 0)
-		return rc;
-	return run_commandf(d, "creating _forcefs_fields",
-			    "CREATE TABLE IF NOT EXISTS %s._forcefs_fields (%s)", qs,
-			    FORCEFS_FIELDS_COLUMNS);
+	return rc < 0 ? rc : 0;
 }
 
 static const char relation_sql[] =
@@ -687,11 +699,10 @@ static int complete_table(struct ddl *d, struct db_init_table *t, const char *qt
 	PGresult *res = run(d, "reading the table's columns", columns_sql, 2, params);
 	if (!res)
 		return -d->err->code;
-	GHashTable *have = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	/* column name -> format_type(), both owned by `res` */
+	GHashTable *have = g_hash_table_new(g_str_hash, g_str_equal);
 	for (int r = 0; r < PQntuples(res); r++)
-		g_hash_table_insert(have, g_strdup(PQgetvalue(res, r, 0)),
-				    g_strdup(PQgetvalue(res, r, 1)));
-	PQclear(res);
+		g_hash_table_insert(have, PQgetvalue(res, r, 0), PQgetvalue(res, r, 1));
 
 	int rc = 0;
 	if (!g_hash_table_contains(have, "id") || !g_hash_table_contains(have, "sfid"))
@@ -734,18 +745,17 @@ static int complete_table(struct ddl *d, struct db_init_table *t, const char *qt
 		}
 	}
 	/* Columns no longer mapped keep their data: dropping is for a person to decide. */
-	GHashTableIter it;
-	gpointer key;
-	g_hash_table_iter_init(&it, have);
-	while (rc == 0 && g_hash_table_iter_next(&it, &key, NULL)) {
-		bool planned = is_system_column(key);
+	for (int r = 0; rc == 0 && r < PQntuples(res); r++) {
+		const char *name = PQgetvalue(res, r, 0);
+		bool planned = is_system_column(name);
 		for (size_t i = 0; !planned && i < t->ncolumns; i++)
-			planned = strcmp(t->columns[i].meta.column, key) == 0;
+			planned = strcmp(t->columns[i].meta.column, name) == 0;
 		if (!planned)
 			note(t, "%s: column %s is not in the mapping: left in place with its data",
-			     t->table, (const char *)key);
+			     t->table, name);
 	}
 	g_hash_table_destroy(have);
+	PQclear(res);
 	return rc;
 }
 
@@ -763,36 +773,38 @@ static int create_index(struct ddl *d, struct db_init_table *t, const char *qt, 
 	return rc;
 }
 
+/* The status (BEFORE) and logger (AFTER) functions and triggers of one table. */
 static int create_triggers(struct ddl *d, struct db_init_table *t, const char *qt)
 {
+	const char *state = t->readonly ? "READONLY" : "NEW";
 	char *status_fn = g_strdup_printf("hc_%s_status", t->table);
 	char *logger_fn = g_strdup_printf("hc_%s_logger", t->table);
 	char *status_trigger = g_strdup_printf("hc_%s_status_trigger", t->table);
 	char *log_trigger = g_strdup_printf("hc_%s_logtrigger", t->table);
-	char *qstatus = db_qualified_name(d->conn, d->schema, status_fn);
-	char *qlogger = db_qualified_name(d->conn, d->schema, logger_fn);
+	char *qstatus = db_quote_ident(d->conn, status_fn);
+	char *qlogger = db_quote_ident(d->conn, logger_fn);
 	char *log_table = g_strdup_printf("%s._trigger_log", d->qs);
-	char *log_table_lit = literal(d->conn, log_table);
-	char *logger_body = g_strdup_printf(LOGGER_BODY, d->qs, log_table_lit,
-					    t->readonly ? "READONLY" : "NEW", d->qs);
-	char *status_def = g_strdup_printf("BEFORE INSERT OR UPDATE ON %s FOR EACH ROW EXECUTE "
-					   "PROCEDURE %s()",
-					   qt, qstatus);
-	char *log_def = g_strdup_printf("AFTER INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW "
-					"WHEN (public.get_xmlbinary()::text = 'base64'::text) "
-					"EXECUTE PROCEDURE %s()",
-					qt, qlogger);
+	char *log_lit = literal(d->conn, log_table);
+	char *logger_body =
+	    fill(LOGGER_BODY, "{s}", d->qs, "{log}", log_lit, "{state}", state, NULL);
+	char *status_def = fill("BEFORE INSERT OR UPDATE ON {t} FOR EACH ROW "
+				"EXECUTE PROCEDURE {s}.{f}()",
+				"{t}", qt, "{s}", d->qs, "{f}", qstatus, NULL);
+	char *log_def = fill("AFTER INSERT OR UPDATE OR DELETE ON {t} FOR EACH ROW "
+			     "WHEN (public.get_xmlbinary()::text = 'base64'::text) "
+			     "EXECUTE PROCEDURE {s}.{f}()",
+			     "{t}", qt, "{s}", d->qs, "{f}", qlogger, NULL);
 	int rc, changed = 0;
-	if ((rc = ensure_function(d, d->schema, status_fn, "trigger", STATUS_BODY)) >= 0) {
+	if ((rc = ensure_function(d, d->schema, status_fn, "trigger", STATUS_BODY, true)) >= 0) {
 		changed += rc;
 		rc = ensure_trigger(d, t->table, status_trigger, status_def);
 	}
 	if (rc >= 0) {
 		changed += rc;
-		rc = ensure_function(d, d->schema, logger_fn, "trigger", logger_body);
+		rc = ensure_function(d, d->schema, logger_fn, "trigger", logger_body, true);
 		if (rc > 0 && !t->created)
 			note(t, "%s: capture trigger function %s updated (writes are logged as %s)",
-			     t->table, logger_fn, t->readonly ? "READONLY" : "NEW");
+			     t->table, logger_fn, state);
 	}
 	if (rc >= 0) {
 		changed += rc;
@@ -805,7 +817,7 @@ static int create_triggers(struct ddl *d, struct db_init_table *t, const char *q
 	g_free(log_def);
 	g_free(status_def);
 	g_free(logger_body);
-	g_free(log_table_lit);
+	g_free(log_lit);
 	g_free(log_table);
 	g_free(qlogger);
 	g_free(qstatus);

@@ -484,6 +484,18 @@ def test_view_in_the_way_is_refused(fresh_db, emu):
     assert db_state(fresh_db) == before
 
 
+def test_existing_get_xmlbinary_is_left_alone(fresh_db, emu):
+    """public.get_xmlbinary() may be Heroku Connect's (another schema's): never replaced."""
+    sql(fresh_db, "CREATE FUNCTION public.get_xmlbinary() RETURNS varchar AS "
+                  "$$ SELECT setting FROM pg_settings WHERE name = 'xmlbinary' $$ LANGUAGE sql")
+    before = sql(fresh_db, "SELECT xmin, prosrc FROM pg_proc WHERE proname = 'get_xmlbinary'")
+    init(fresh_db, "salesforce", "--objects", "Contact", "--api-version", "v59.0", emu=emu)
+    assert sql(fresh_db, "SELECT xmin, prosrc FROM pg_proc WHERE proname = 'get_xmlbinary'") \
+        == before
+    sql(fresh_db, "INSERT INTO salesforce.contact (lastname) VALUES ('Doe')")
+    assert sql(fresh_db, "SELECT state FROM salesforce._trigger_log") == ["NEW"]
+
+
 def test_added_field_adds_a_column_and_removed_field_stays(pg, emu, schema_name, workdir):
     s = ft.quote_ident(schema_name)
     path = write_mapping(workdir, [mapping_entry("Account", ["Id", "Name"])])
@@ -652,6 +664,7 @@ def test_table_in_the_way_rolls_everything_back(fresh_db, emu):
     ([], {"HEROKUCONNECT_SCHEMA": "pg_x"}, 1,
      'invalid schema name "pg_x" (from HEROKUCONNECT_SCHEMA)'),
     (["--api-version", "latest"], {}, 2, 'invalid API version "latest"'),
+    ([], {"SF_API_VERSION": "latest"}, 1, 'SF_API_VERSION "latest" is not a version'),
     (["--timeout", "0"], {}, 2, "--timeout takes whole seconds from 1 to 3600"),
     (["--db", "postgresql://u:secret@127.0.0.1/x"], {}, 2, "--db must not carry a password"),
 ])
