@@ -214,7 +214,10 @@ static int describe_all(const struct init_args *a, const struct sync_mapping *ma
 	if (!e) {
 		e = sf_client_login(client);
 		if (e)
-			report_sf_error("", e, e->kind == SF_ERR_AUTH ? login_hint(cfg) : NULL);
+			report_sf_error("", e,
+					e->kind == SF_ERR_AUTH	    ? login_hint(cfg)
+					: e->kind == SF_ERR_TIMEOUT ? "a longer --timeout may help"
+								    : NULL);
 	} else {
 		report_sf_error("", e, NULL);
 	}
