@@ -40,6 +40,8 @@ def pg_type(field):
         return "boolean"
     if t == "int":
         return "integer"
+    if t == "long":
+        return "bigint"
     if t in ("double", "currency", "percent"):
         return "double precision"
     if t == "date":
@@ -48,7 +50,7 @@ def pg_type(field):
         return "timestamp"
     if t == "time":
         return "time"
-    return "varchar(255)"
+    return "text"  # an unknown type: text never refuses what Salesforce sends
 
 
 def column_name(field):
@@ -70,12 +72,17 @@ def system_sql(schema):
     return f"""
 CREATE EXTENSION IF NOT EXISTS hstore WITH SCHEMA public;
 CREATE SCHEMA IF NOT EXISTS {s};
-CREATE OR REPLACE FUNCTION public.get_xmlbinary() RETURNS varchar AS $$
+DO $do$ BEGIN
+  -- Heroku Connect's own copy (or another role's) is never replaced.
+  IF to_regprocedure('public.get_xmlbinary()') IS NULL THEN
+    CREATE FUNCTION public.get_xmlbinary() RETURNS varchar AS $$
 DECLARE xmlbin varchar;
 BEGIN
   SELECT INTO xmlbin setting FROM pg_settings WHERE name = 'xmlbinary';
   RETURN xmlbin;
 END; $$ LANGUAGE plpgsql;
+  END IF;
+END $do$;
 CREATE TABLE IF NOT EXISTS {s}._trigger_log ({log_columns});
 CREATE TABLE IF NOT EXISTS {s}._trigger_log_archive (
         id integer NOT NULL PRIMARY KEY, txid bigint, created_at timestamptz,
