@@ -1,0 +1,193 @@
+/*
+ * `forcefs status [--json]`: per object the records, pending and failed records, last
+ * pull, last push and today's API calls; then the failed records with their messages
+ * (SPEC §2, docs/sync.md "Status"). Reads the database only.
+ */
+#include <cjson/cJSON.h>
+#include <getopt.h>
+#include <glib.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cmd.h"
+#include "config.h"
+#include "db_conn.h"
+#include "db_status.h"
+#include "log.h"
+
+#define MAX_FAILURES 1000
+
+static void status_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: forcefs status [--json] [--db URL] [--schema NAME]\n"
+		"\n"
+		"Shows, per synced object: records, records with changes waiting to be sent\n"
+		"(pending), records whose last sync failed, the last pull and push, and the API\n"
+		"calls made today; then which engine leads and the failed records with\n"
+		"Salesforce's messages. Reads the database only.\n"
+		"\n"
+		"  --json           one JSON object instead of the table\n"
+		"  --db URL         database URL without a password (default: DATABASE_URL, then\n"
+		"                   HEROKUCONNECT_URL)\n"
+		"  --schema NAME    schema (default: HEROKUCONNECT_SCHEMA, then salesforce)\n");
+}
+
+static cJSON *string_or_null(const char *s)
+{
+	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
+}
+
+static void print_json(const struct db_status *st)
+{
+	cJSON *root = cJSON_CreateObject();
+	cJSON_AddStringToObject(root, "schema", st->schema);
+	cJSON *engine = cJSON_AddObjectToObject(root, "engine");
+	cJSON_AddBoolToObject(engine, "running", st->leader_pid != 0);
+	if (st->leader_pid) {
+		cJSON_AddNumberToObject(engine, "backend_pid", st->leader_pid);
+		cJSON_AddItemToObject(engine, "since", string_or_null(st->leader_since));
+		cJSON_AddItemToObject(engine, "client", string_or_null(st->leader_client));
+	}
+	cJSON_AddNumberToObject(root, "api_calls_today", (double)st->api_calls_today);
+	if (st->org_api_max >= 0) {
+		cJSON *org = cJSON_AddObjectToObject(root, "org_api_usage");
+		cJSON_AddNumberToObject(org, "used", (double)st->org_api_used);
+		cJSON_AddNumberToObject(org, "max", (double)st->org_api_max);
+	} else {
+		cJSON_AddNullToObject(root, "org_api_usage");
+	}
+	cJSON *objects = cJSON_AddArrayToObject(root, "objects");
+	for (size_t i = 0; i < st->nobjects; i++) {
+		const struct db_status_object *o = &st->objects[i];
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "object", o->object);
+		cJSON_AddStringToObject(j, "table", o->table);
+		cJSON_AddNumberToObject(j, "records", (double)o->records);
+		cJSON_AddNumberToObject(j, "pending", (double)o->pending);
+		cJSON_AddNumberToObject(j, "failed", (double)o->failed);
+		cJSON_AddBoolToObject(j, "loaded", o->loaded);
+		cJSON_AddItemToObject(j, "last_pull", string_or_null(o->last_pull));
+		cJSON_AddItemToObject(j, "last_push", string_or_null(o->last_push));
+		cJSON_AddNumberToObject(j, "api_calls_today", (double)o->api_calls_today);
+		cJSON_AddItemToObject(j, "last_error", string_or_null(o->last_error));
+		cJSON_AddItemToArray(objects, j);
+	}
+	cJSON *failed = cJSON_AddArrayToObject(root, "failed");
+	for (size_t i = 0; i < st->nfailures; i++) {
+		const struct db_status_failure *f = &st->failures[i];
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "table", f->table);
+		cJSON_AddStringToObject(j, "file", f->file);
+		cJSON_AddNumberToObject(j, "id", (double)f->id);
+		cJSON_AddItemToObject(j, "sfid", string_or_null(f->sfid));
+		cJSON_AddStringToObject(j, "op", f->op);
+		cJSON_AddStringToObject(j, "message", f->message);
+		cJSON_AddItemToArray(failed, j);
+	}
+	char *text = cJSON_Print(root);
+	printf("%s\n", text);
+	cJSON_free(text);
+	cJSON_Delete(root);
+}
+
+static void print_text(const struct db_status *st)
+{
+	if (st->leader_pid)
+		printf("schema %s: sync engine running (session pid %d from %s, since %s)\n",
+		       st->schema, st->leader_pid, st->leader_client ? st->leader_client : "?",
+		       st->leader_since ? st->leader_since : "?");
+	else
+		printf("schema %s: no sync engine running%s\n", st->schema,
+		       st->engine_state ? "" : " (it never ran here)");
+	printf("API calls today: %ld", st->api_calls_today);
+	if (st->org_api_max >= 0)
+		printf(" (the org reported %lld of %lld used)", st->org_api_used, st->org_api_max);
+	printf("\n\n%-24s %9s %8s %7s  %-20s  %-20s  %9s\n", "OBJECT", "RECORDS", "PENDING",
+	       "FAILED", "LAST PULL", "LAST PUSH", "API TODAY");
+	for (size_t i = 0; i < st->nobjects; i++) {
+		const struct db_status_object *o = &st->objects[i];
+		printf("%-24s %9ld %8ld %7ld  %-20s  %-20s  %9ld\n", o->object, o->records, o->pending,
+		       o->failed, o->last_pull ? o->last_pull : "never",
+		       o->last_push ? o->last_push : "never", o->api_calls_today);
+		if (o->last_error)
+			printf("  last error: %s\n", o->last_error);
+	}
+	if (st->nfailures == 0)
+		return;
+	printf("\nfailed records (fix the record and save it again, or set its _trigger_log rows "
+	       "back to NEW):\n");
+	for (size_t i = 0; i < st->nfailures; i++) {
+		const struct db_status_failure *f = &st->failures[i];
+		printf("%s/%s\t%s\t%s\n", f->table, f->file, f->op, f->message);
+	}
+}
+
+int cmd_status(int argc, char **argv)
+{
+	static const struct option long_opts[] = {
+	    {"json", no_argument, NULL, 'j'},	       {"db", required_argument, NULL, 'D'},
+	    {"schema", required_argument, NULL, 'S'}, {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	bool json = false;
+	const char *db = NULL, *schema_flag = NULL;
+	optind = 1;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, ":h", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'D':
+			db = optarg;
+			break;
+		case 'S':
+			schema_flag = optarg;
+			break;
+		case 'h':
+			status_usage(stdout);
+			return EXIT_OK;
+		case ':':
+			die_msg("status: %s needs a value: see forcefs status --help",
+				argv[optind - 1]);
+			return EXIT_USAGE;
+		default:
+			die_msg("status: unknown option \"%s\": see forcefs status --help",
+				argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		die_msg("status: unexpected argument \"%s\": see forcefs status --help",
+			argv[optind]);
+		return EXIT_USAGE;
+	}
+	struct error err = {0};
+	char *url = NULL;
+	if (config_database_url(db, &url, &err) < 0) {
+		die_msg("status: %s", err.message);
+		return db ? EXIT_USAGE : EXIT_RUNTIME;
+	}
+	const char *schema = config_schema(schema_flag);
+	int code = EXIT_RUNTIME;
+	PGconn *conn = db_connect(url, "forcefs status", &err);
+	struct db_status *st = NULL;
+	if (!conn) {
+		die_msg("status: %s", err.message);
+	} else if (db_status_load(conn, schema, MAX_FAILURES, &st, &err) < 0) {
+		die_msg("status: %s", err.message);
+	} else {
+		if (json)
+			print_json(st);
+		else
+			print_text(st);
+		code = EXIT_OK;
+	}
+	db_status_free(st);
+	PQfinish(conn);
+	free(url);
+	return code;
+}

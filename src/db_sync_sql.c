@@ -1,0 +1,109 @@
+#include "db_sync_sql.h"
+
+#include <errno.h>
+
+#include "db_conn.h"
+
+int db_sync_exec(PGconn *conn, const char *what, const char *sql, int nparams,
+		 const char *const *params, struct error *err)
+{
+	PGresult *res = db_query(conn, what, sql, nparams, params, err);
+	if (!res)
+		return -err->code;
+	PQclear(res);
+	return 0;
+}
+
+char *db_sync_int64_array(const int64_t *values, size_t n)
+{
+	GString *s = g_string_new("{");
+	for (size_t i = 0; i < n; i++)
+		g_string_append_printf(s, "%s%" G_GINT64_FORMAT, i ? "," : "", values[i]);
+	g_string_append_c(s, '}');
+	return g_string_free(s, FALSE);
+}
+
+char *db_sync_text_array(const char *const *values, size_t n)
+{
+	GString *s = g_string_new("{");
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			g_string_append_c(s, ',');
+		if (!values[i]) {
+			g_string_append(s, "NULL");
+			continue;
+		}
+		g_string_append_c(s, '"');
+		for (const char *p = values[i]; *p; p++) {
+			if (*p == '"' || *p == '\\')
+				g_string_append_c(s, '\\');
+			g_string_append_c(s, *p);
+		}
+		g_string_append_c(s, '"');
+	}
+	g_string_append_c(s, '}');
+	return g_string_free(s, FALSE);
+}
+
+void db_sync_copy_field(GString *out, const char *value)
+{
+	if (!value) {
+		g_string_append(out, "\\N");
+		return;
+	}
+	for (const char *p = value; *p; p++) {
+		switch (*p) {
+		case '\\':
+			g_string_append(out, "\\\\");
+			break;
+		case '\t':
+			g_string_append(out, "\\t");
+			break;
+		case '\n':
+			g_string_append(out, "\\n");
+			break;
+		case '\r':
+			g_string_append(out, "\\r");
+			break;
+		default:
+			g_string_append_c(out, *p);
+		}
+	}
+}
+
+int db_sync_copy_in(PGconn *conn, const char *what, const char *copy_sql, const GString *data,
+		    struct error *err)
+{
+	PGresult *res = PQexec(conn, copy_sql);
+	if (PQresultStatus(res) != PGRES_COPY_IN) {
+		int rc = db_error(conn, res, what, err);
+		PQclear(res);
+		return rc;
+	}
+	PQclear(res);
+	if (PQputCopyData(conn, data->str, (int)data->len) != 1 || PQputCopyEnd(conn, NULL) != 1)
+		return error_set(err, EIO, "%s: database unreachable: %s", what,
+				 PQerrorMessage(conn));
+	int rc = 0;
+	while ((res = PQgetResult(conn)) != NULL) {
+		if (rc == 0 && PQresultStatus(res) != PGRES_COMMAND_OK)
+			rc = db_error(conn, res, what, err);
+		PQclear(res);
+	}
+	return rc;
+}
+
+char *db_sync_sql_fill(const char *tmpl, const char *const *subst, size_t nsubst)
+{
+	GString *out = g_string_new(NULL);
+	for (const char *p = tmpl; *p; p++) {
+		if (p[0] == '{' && p[1] >= '0' && p[1] <= '9' && p[2] == '}' &&
+		    (size_t)(p[1] - '0') < nsubst) {
+			g_string_append(out, subst[p[1] - '0']);
+			p += 2;
+		} else {
+			g_string_append_c(out, *p);
+		}
+	}
+	return g_string_free(out, FALSE);
+}

@@ -1,0 +1,47 @@
+/*
+ * sync_pull: Salesforce changes into the database (SPEC §7, docs/sync.md "Pull").
+ *
+ * Initial load (an object whose state has no finished load): SELECT COUNT() first; up to
+ * env->bulk_threshold records are read with paged queryAll in (SystemModstamp, Id) order,
+ * more with a Bulk API 2.0 queryAll job. Deleted records (IsDeleted) are skipped, or
+ * removed when a row has them. Rows are written in batches of env->apply_batch through
+ * COPY and one merge (db_sync_pull), never one statement per record.
+ *
+ * Poll: queryAll of the records stamped since the cursor (sync_window: (SystemModstamp,
+ * Id) order with an Id tiebreak, a small overlap, chunks of env->pull_chunk), applied
+ * with the same merge: fields that have an unprocessed local change keep the local value,
+ * records deleted in Salesforce lose their row. The cursor moves after each committed
+ * batch.
+ *
+ * Delete pass: every SYNC_DELETE_PASS_SECONDS (or the poll interval when longer),
+ * getDeleted over the time since the last pass, for records that left the recycle bin
+ * before a poll could see them.
+ *
+ * Salesforce errors are retried with backoff (sync_env_backoff); when retrying ends
+ * (a permanent error, --once out of attempts, shutdown) the pull returns -EAGAIN with
+ * the reason in `err`, having kept everything it applied so far. -EIO/-EINVAL are
+ * database errors.
+ */
+#ifndef FORCEFS_SYNC_PULL_H
+#define FORCEFS_SYNC_PULL_H
+
+#include "error.h"
+#include "sync_env.h"
+#include "sync_objects.h"
+
+#define SYNC_DELETE_PASS_SECONDS 600
+
+struct sync_pull_stats {
+	long records; /* records read from Salesforce */
+	long inserted;
+	long updated;
+	long deleted;
+	long kept; /* updated rows that kept a local change */
+};
+
+/* The initial load when the object has none yet, else one poll; then the delete pass
+ * when it is due. */
+int sync_pull_object(struct sync_env *env, const struct sync_object *object,
+		     struct sync_pull_stats *stats, struct error *err);
+
+#endif
