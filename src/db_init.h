@@ -113,4 +113,12 @@ int db_init_check_schema(PGconn *conn, const char *schema, struct error *err);
 int db_init_apply(PGconn *conn, const char *schema, struct db_init_table *const *tables,
 		  size_t ntables, struct error *err);
 
+/* The system columns every table has, as Heroku Connect creates them: {name, SQL type}. */
+#define DB_INIT_NSYSTEM_COLUMNS 7
+extern const char *const db_init_system_columns[DB_INIT_NSYSTEM_COLUMNS][2];
+/* Adds a line to a table's notes (logged by forcefs init). */
+void db_init_note(struct db_init_table *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Whether `column` is one of db_init_system_columns. */
+bool db_init_is_system_column(const char *column);
+
 #endif
