@@ -17,6 +17,8 @@ struct command {
 static const struct command commands[] = {
 	{"mount", cmd_mount, "show the records of a database as files"},
 	{"init", cmd_init, "create the Heroku Connect tables and triggers for Salesforce objects"},
+	{"sync", cmd_sync, "move changes between the database and Salesforce"},
+	{"status", cmd_status, "show what is synced, pending and failed"},
 };
 
 static void usage(FILE *out)

@@ -182,7 +182,7 @@ static int pull_due(struct lead *l, bool all, struct error *err)
 			l->pull_failed = true;
 			rc = db_sync_state_error(l->env.conn, l->opts->schema, ob->name, err->message,
 						 err);
-		} else if (rc == 0 && (st.inserted || st.updated || st.deleted)) {
+		} else if (rc == 0 && !st.initial && (st.inserted || st.updated || st.deleted)) {
 			log_info("pulled %s: %ld inserted, %ld updated, %ld deleted%s", ob->name,
 				 st.inserted, st.updated, st.deleted,
 				 st.kept ? " (local changes kept in some fields)" : "");

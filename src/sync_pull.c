@@ -322,6 +322,7 @@ static int count_records(struct pull *p, long *count, struct error *err)
 static int initial_load(struct pull *p, struct error *err)
 {
 	long count = 0;
+	p->stats->initial = true;
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	int rc = count_records(p, &count, err);
@@ -343,8 +344,8 @@ static int initial_load(struct pull *p, struct error *err)
 	progress(p, true);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	double secs = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
-	log_info("initial load of %s: %ld records read (%s), %ld rows written, %ld deleted "
-		 "skipped, in %.1f s",
+	log_info("initial load of %s: %ld records read (%s), %ld rows written, %ld rows of "
+		 "deleted records removed, in %.1f s",
 		 p->o->name, p->stats->records, bulk ? "Bulk API 2.0" : "queryAll",
 		 p->stats->inserted + p->stats->updated, p->stats->deleted, secs);
 	return 0;

@@ -37,6 +37,7 @@ struct sync_pull_stats {
 	long updated;
 	long deleted;
 	long kept; /* updated rows that kept a local change */
+	bool initial; /* this was the initial load */
 };
 
 /* The initial load when the object has none yet, else one poll; then the delete pass
