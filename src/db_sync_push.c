@@ -404,15 +404,24 @@ static int write_rows(PGconn *conn, const char *schema, const char *table,
 		rc = db_sync_exec(conn, "removing duplicate rows", sql, 2, params, err);
 		g_free(sql);
 	}
+	GArray *marked = g_array_new(FALSE, FALSE, sizeof(int64_t));
 	if (rc == 0 && ids->len > 0) {
-		char *sql = g_strdup_printf(
-		    "UPDATE %s t SET sfid = coalesce(v.sfid, t.sfid), _hc_lastop = v.op || '~', "
-		    "_hc_err = v.err FROM (SELECT unnest($1::int8[]) AS id, unnest($2::text[]) AS "
+		/* The status trigger keeps _hc_lastop only when the write changes it: a row
+		 * whose state stays what it was (FAILED again) or goes back to PENDING (changed
+		 * again since it was claimed) gets a marker, settled by a second statement. Each
+		 * row write runs the capture triggers, so most rows are written once. */
+		const char *subst[] = {t, log};
+		char *sql = db_sync_sql_fill(
+		    "UPDATE {0} t SET sfid = coalesce(v.sfid, t.sfid), _hc_err = v.err, "
+		    "_hc_lastop = CASE WHEN t._hc_lastop IS NOT DISTINCT FROM v.op OR EXISTS "
+		    "(SELECT 1 FROM {1} l WHERE l.state = 'NEW' AND l.table_name = $5 AND "
+		    "l.record_id = t.id) THEN v.op || '~' ELSE v.op END "
+		    "FROM (SELECT unnest($1::int8[]) AS id, unnest($2::text[]) AS "
 		    "sfid, unnest($3::text[]) AS op, unnest($4::text[]) AS err) v "
-		    "WHERE t.id = v.id RETURNING t.id",
-		    t);
-		const char *params[] = {p_ids, p_sfids, p_ops, p_errs};
-		PGresult *res = db_query(conn, "writing back sync results", sql, 4, params, err);
+		    "WHERE t.id = v.id RETURNING t.id, t._hc_lastop LIKE '%~'",
+		    subst, 2);
+		const char *params[] = {p_ids, p_sfids, p_ops, p_errs, table};
+		PGresult *res = db_query(conn, "writing back sync results", sql, 5, params, err);
 		g_free(sql);
 		if (!res) {
 			rc = -err->code;
@@ -422,6 +431,8 @@ static int write_rows(PGconn *conn, const char *schema, const char *table,
 			for (int r = 0; r < PQntuples(res); r++) {
 				keys[r] = g_ascii_strtoll(PQgetvalue(res, r, 0), NULL, 10);
 				g_hash_table_add(found, &keys[r]);
+				if (PQgetvalue(res, r, 1)[0] == 't')
+					g_array_append_val(marked, keys[r]);
 			}
 			for (guint k = 0; gone && k < ids->len; k++)
 				if (!g_hash_table_contains(found, &g_array_index(ids, int64_t, k)))
@@ -431,18 +442,20 @@ static int write_rows(PGconn *conn, const char *schema, const char *table,
 			PQclear(res);
 		}
 	}
-	if (rc == 0 && ids->len > 0) {
-		/* A row changed again since it was claimed stays PENDING. */
+	if (rc == 0 && marked->len > 0) {
 		char *sql = g_strdup_printf(
 		    "UPDATE %s t SET _hc_lastop = CASE WHEN EXISTS (SELECT 1 FROM %s l WHERE "
 		    "l.state = 'NEW' AND l.table_name = $2 AND l.record_id = t.id) THEN 'PENDING' "
 		    "ELSE left(t._hc_lastop, -1) END "
 		    "WHERE t.id = ANY($1::int8[]) AND t._hc_lastop LIKE '%%~'",
 		    t, log);
-		const char *params[] = {p_ids, table};
+		char *p_marked = db_sync_int64_array((const int64_t *)marked->data, marked->len);
+		const char *params[] = {p_marked, table};
 		rc = db_sync_exec(conn, "writing back sync states", sql, 2, params, err);
 		g_free(sql);
+		g_free(p_marked);
 	}
+	g_array_free(marked, TRUE);
 	g_free(t);
 	g_free(log);
 	g_free(p_ids);
