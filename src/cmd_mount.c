@@ -39,16 +39,19 @@ struct mount_options {
 
 enum { KEY_RO };
 
-#define MOUNT_OPT(t, p) {t, offsetof(struct mount_options, p), 1}
+#define MOUNT_OPT(t, p)                                                                            \
+	{                                                                                          \
+		t, offsetof(struct mount_options, p), 1                                            \
+	}
 static const struct fuse_opt mount_opt_table[] = {
-	FUSE_OPT_KEY("ro", KEY_RO),
-	MOUNT_OPT("allow_delete", allow_delete),
-	MOUNT_OPT("entry_timeout=%lf", entry_timeout),
-	MOUNT_OPT("attr_timeout=%lf", attr_timeout),
-	MOUNT_OPT("cache_size=%u", cache_mib),
-	MOUNT_OPT("batch_size=%u", batch_size),
-	MOUNT_OPT("watch_interval=%lf", watch_interval),
-	FUSE_OPT_END,
+    FUSE_OPT_KEY("ro", KEY_RO),
+    MOUNT_OPT("allow_delete", allow_delete),
+    MOUNT_OPT("entry_timeout=%lf", entry_timeout),
+    MOUNT_OPT("attr_timeout=%lf", attr_timeout),
+    MOUNT_OPT("cache_size=%u", cache_mib),
+    MOUNT_OPT("batch_size=%u", batch_size),
+    MOUNT_OPT("watch_interval=%lf", watch_interval),
+    FUSE_OPT_END,
 };
 
 static int mount_opt_proc(void *data, const char *arg, int key, struct fuse_args *outargs)
@@ -111,10 +114,26 @@ static void fuse_log_quiet(enum fuse_log_level level, const char *fmt, va_list a
 /* Options libfuse or the kernel take without a value (so never an object name). */
 static bool is_flag_option(const char *item)
 {
-	static const char *const flags[] = {
-		"ro", "rw", "allow_delete", "allow_other", "allow_root", "auto_unmount",
-		"default_permissions", "suid", "nosuid", "dev", "nodev", "exec", "noexec",
-		"async", "sync", "atime", "noatime", "dirsync", "debug", "nonempty"};
+	static const char *const flags[] = {"ro",
+					    "rw",
+					    "allow_delete",
+					    "allow_other",
+					    "allow_root",
+					    "auto_unmount",
+					    "default_permissions",
+					    "suid",
+					    "nosuid",
+					    "dev",
+					    "nodev",
+					    "exec",
+					    "noexec",
+					    "async",
+					    "sync",
+					    "atime",
+					    "noatime",
+					    "dirsync",
+					    "debug",
+					    "nonempty"};
 	for (size_t i = 0; i < G_N_ELEMENTS(flags); i++)
 		if (strcmp(item, flags[i]) == 0)
 			return true;
@@ -200,10 +219,10 @@ static int check_objects(const struct db_catalog *cat, const char *list, char **
 int cmd_mount(int argc, char **argv)
 {
 	static const struct option long_opts[] = {
-		{"db", required_argument, NULL, 'D'},
-		{"schema", required_argument, NULL, 'S'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"db", required_argument, NULL, 'D'},
+	    {"schema", required_argument, NULL, 'S'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *flag_db = NULL, *flag_schema = NULL, *mountpoint = NULL;
 	bool foreground = false, debug = false;
@@ -214,8 +233,9 @@ int cmd_mount(int argc, char **argv)
 		switch (c) {
 		case 1:
 			if (mountpoint) {
-				die_msg("mount: unexpected argument \"%s\": see forcefs mount --help",
-					optarg);
+				die_msg(
+				    "mount: unexpected argument \"%s\": see forcefs mount --help",
+				    optarg);
 				return EXIT_USAGE;
 			}
 			mountpoint = optarg;
@@ -248,9 +268,11 @@ int cmd_mount(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
-	struct mount_options opts = {
-		.entry_timeout = 1.0, .attr_timeout = 1.0, .cache_mib = 32, .batch_size = 256,
-		.watch_interval = 0.5};
+	struct mount_options opts = {.entry_timeout = 1.0,
+				     .attr_timeout = 1.0,
+				     .cache_mib = 32,
+				     .batch_size = 256,
+				     .watch_interval = 0.5};
 	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
 	fuse_opt_add_arg(&args, "forcefs");
 	GString *other_o = g_string_new(NULL);
@@ -321,9 +343,9 @@ int cmd_mount(int argc, char **argv)
 	}
 
 	struct fs_ops_config cfg = {
-		.entry_timeout = opts.entry_timeout,
-		.attr_timeout = opts.attr_timeout,
-		.readonly = opts.readonly,
+	    .entry_timeout = opts.entry_timeout,
+	    .attr_timeout = opts.attr_timeout,
+	    .readonly = opts.readonly,
 	};
 	fuse_set_log_func(fuse_log_quiet);
 	se = fuse_session_new(&args, &fs_ops, sizeof(fs_ops), &cfg);
@@ -341,19 +363,19 @@ int cmd_mount(int argc, char **argv)
 
 	notify = fs_notify_new(se);
 	struct fs_tree_options tree_opts = {
-		.readonly = opts.readonly,
-		.allow_delete = opts.allow_delete,
-		.fields = fields,
-		.only_objects = only_objects,
-		.cache_bytes = (size_t)opts.cache_mib * 1024 * 1024,
-		.batch_size = (int)opts.batch_size,
-		.uid = getuid(),
-		.gid = getgid(),
+	    .readonly = opts.readonly,
+	    .allow_delete = opts.allow_delete,
+	    .fields = fields,
+	    .only_objects = only_objects,
+	    .cache_bytes = (size_t)opts.cache_mib * 1024 * 1024,
+	    .batch_size = (int)opts.batch_size,
+	    .uid = getuid(),
+	    .gid = getgid(),
 	};
 	struct fs_tree_notify tree_notify = {
-		.inval_inode = fs_notify_inval_inode,
-		.inval_entry = fs_notify_inval_entry,
-		.ctx = notify,
+	    .inval_inode = fs_notify_inval_inode,
+	    .inval_entry = fs_notify_inval_entry,
+	    .ctx = notify,
 	};
 	tree = fs_tree_new(pool, catalog, &tree_opts, &tree_notify);
 	cfg.tree = tree;

@@ -31,8 +31,9 @@ int config_database_url(const char *flag_db, char **url, struct error *err)
 		source = "HEROKUCONNECT_URL";
 	}
 	if (!value || !*value)
-		return error_set(err, EINVAL,
-				 "no database: set DATABASE_URL or HEROKUCONNECT_URL, or pass --db URL"),
+		return error_set(
+			   err, EINVAL,
+			   "no database: set DATABASE_URL or HEROKUCONNECT_URL, or pass --db URL"),
 		       -1;
 	char *why = NULL;
 	int has_password = 0;

@@ -13,7 +13,7 @@ struct db_changes {
 	char *url;
 	char *schema;
 	PGconn *conn;
-	bool has_log;        /* the schema has a _trigger_log */
+	bool has_log;	     /* the schema has a _trigger_log */
 	int64_t last_log_id; /* newest log row seen */
 	char last_log_update[48];
 	char *log_query;
@@ -49,10 +49,10 @@ static int connect_and_listen(struct db_changes *c, struct error *err)
 	g_free(c->log_query);
 	char *log = db_qualified_name(c->conn, c->schema, "_trigger_log");
 	c->log_query = g_strdup_printf(
-		"SELECT id, table_name, record_id, updated_at FROM %s "
-		"WHERE (id > $1 OR updated_at > $2::timestamptz) AND record_id IS NOT NULL "
-		"ORDER BY id LIMIT 10000",
-		log);
+	    "SELECT id, table_name, record_id, updated_at FROM %s "
+	    "WHERE (id > $1 OR updated_at > $2::timestamptz) AND record_id IS NOT NULL "
+	    "ORDER BY id LIMIT 10000",
+	    log);
 	char *start = g_strdup_printf("SELECT coalesce(max(id), 0), now() FROM %s", log);
 	g_free(log);
 	res = db_query(c->conn, "reading the trigger log", start, 0, NULL, err);

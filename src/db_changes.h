@@ -27,7 +27,7 @@ struct db_changes;
 struct db_object_mark {
 	bool valid;
 	char max_stamp[40]; /* newest systemmodstamp seen, as text ("" = none) */
-	int64_t count;      /* visible rows */
+	int64_t count;	    /* visible rows */
 };
 
 /* Called per changed row: `table` is the object's table, `id` its row id. */
@@ -38,14 +38,14 @@ void db_changes_close(struct db_changes *changes);
 
 /*
  * Waits up to `timeout_ms` for a notification, or for `wake_fd` (-1: none) to become
- * readable. Returns 1 when a notification arrived, 0 otherwise, -EIO when the connection is lost (the next call reconnects; changes may
- * have been missed meanwhile, which `*reconnected` reports after a reconnect).
+ * readable. Returns 1 when a notification arrived, 0 otherwise, -EIO when the connection is lost
+ * (the next call reconnects; changes may have been missed meanwhile, which `*reconnected` reports
+ * after a reconnect).
  */
 int db_changes_wait(struct db_changes *changes, int timeout_ms, int wake_fd, bool *reconnected);
 
 /* Reports rows named by trigger-log entries that are new or updated since last time. */
-int db_changes_poll_log(struct db_changes *changes, db_change_fn fn, void *ctx,
-			struct error *err);
+int db_changes_poll_log(struct db_changes *changes, db_change_fn fn, void *ctx, struct error *err);
 
 /*
  * Reads the current mark of an object. With a valid `*mark`, first reports the rows

@@ -36,8 +36,7 @@ PGconn *db_connect(const char *url, const char *application_name, struct error *
 	PGconn *conn = PQconnectdbParams(keys, vals, 1);
 	if (!conn || PQstatus(conn) != CONNECTION_OK) {
 		char why[400];
-		snprintf(why, sizeof(why), "%s",
-			 conn ? PQerrorMessage(conn) : "out of memory");
+		snprintf(why, sizeof(why), "%s", conn ? PQerrorMessage(conn) : "out of memory");
 		first_line(why);
 		error_set(err, EIO, "cannot connect to the database: %s", why);
 		PQfinish(conn);
@@ -114,8 +113,8 @@ void db_release(struct db_pool *pool, PGconn *conn)
 	if (!conn)
 		return;
 	/* A connection left inside a failed transaction or broken is not lent again. */
-	bool reusable = PQstatus(conn) == CONNECTION_OK &&
-			PQtransactionStatus(conn) == PQTRANS_IDLE;
+	bool reusable =
+	    PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) == PQTRANS_IDLE;
 	if (!reusable)
 		PQfinish(conn);
 	pthread_mutex_lock(&pool->lock);

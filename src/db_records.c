@@ -20,13 +20,13 @@ static int emit_rows(const PGresult *res, const struct db_object *obj, bool with
 	const char **values = g_newa(const char *, obj->nshown + 1);
 	for (int r = 0; r < PQntuples(res); r++) {
 		struct db_row row = {
-			.id = strtoll(PQgetvalue(res, r, COL_ID), NULL, 10),
-			.sfid = nullable(res, r, COL_SFID),
-			.mtime_ms = PQgetisnull(res, r, COL_MTIME)
-					    ? -1
-					    : strtoll(PQgetvalue(res, r, COL_MTIME), NULL, 10),
-			.lastop = nullable(res, r, COL_LASTOP),
-			.hc_err = nullable(res, r, COL_ERR),
+		    .id = strtoll(PQgetvalue(res, r, COL_ID), NULL, 10),
+		    .sfid = nullable(res, r, COL_SFID),
+		    .mtime_ms = PQgetisnull(res, r, COL_MTIME)
+				    ? -1
+				    : strtoll(PQgetvalue(res, r, COL_MTIME), NULL, 10),
+		    .lastop = nullable(res, r, COL_LASTOP),
+		    .hc_err = nullable(res, r, COL_ERR),
 		};
 		if (with_values) {
 			for (size_t i = 0; i < obj->nshown; i++)
@@ -87,15 +87,14 @@ int db_records_scan(PGconn *conn, const struct db_object *obj, int64_t from_id, 
 	const char *params[] = {from, lim};
 	char *sql = g_strdup_printf("SELECT %s %s AND id >= $1 ORDER BY id %s", select,
 				    obj->from_where, limit > 0 ? "LIMIT $2" : "");
-	int rc = stream_query(conn, obj, sql, limit > 0 ? 2 : 1, params, with_values, fn, ctx,
-			      err);
+	int rc = stream_query(conn, obj, sql, limit > 0 ? 2 : 1, params, with_values, fn, ctx, err);
 	g_free(sql);
 	g_free(names_only);
 	return rc;
 }
 
-int db_records_fetch(PGconn *conn, const struct db_object *obj, const int64_t *ids,
-		     size_t nids, db_row_fn fn, void *ctx, struct error *err)
+int db_records_fetch(PGconn *conn, const struct db_object *obj, const int64_t *ids, size_t nids,
+		     db_row_fn fn, void *ctx, struct error *err)
 {
 	GString *array = g_string_new("{");
 	for (size_t i = 0; i < nids; i++)

@@ -17,10 +17,10 @@
 
 struct db_row {
 	int64_t id;
-	const char *sfid;   /* NULL when the record has no sfid yet */
-	int64_t mtime_ms;   /* systemmodstamp in ms since the epoch, or -1 when NULL */
-	const char *lastop; /* _hc_lastop, or NULL */
-	const char *hc_err; /* _hc_err, or NULL */
+	const char *sfid;	   /* NULL when the record has no sfid yet */
+	int64_t mtime_ms;	   /* systemmodstamp in ms since the epoch, or -1 when NULL */
+	const char *lastop;	   /* _hc_lastop, or NULL */
+	const char *hc_err;	   /* _hc_err, or NULL */
 	const char *const *values; /* obj->nshown text values; NULL = SQL NULL; only
 				      when values were asked for */
 };
@@ -37,7 +37,7 @@ int db_records_scan(PGconn *conn, const struct db_object *obj, int64_t from_id, 
 		    bool with_values, db_row_fn fn, void *ctx, struct error *err);
 
 /* Reads the rows whose ids are in `ids` (in id order); missing ids are not reported. */
-int db_records_fetch(PGconn *conn, const struct db_object *obj, const int64_t *ids,
-		     size_t nids, db_row_fn fn, void *ctx, struct error *err);
+int db_records_fetch(PGconn *conn, const struct db_object *obj, const int64_t *ids, size_t nids,
+		     db_row_fn fn, void *ctx, struct error *err);
 
 #endif

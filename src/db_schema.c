@@ -49,8 +49,8 @@ static void build_queries(PGconn *conn, const char *schema, struct db_object *ob
 {
 	GString *sel = g_string_new("id, sfid, ");
 	g_string_append(sel, find_column(obj, "systemmodstamp")
-				     ? "(extract(epoch from systemmodstamp) * 1000)::int8, "
-				     : "NULL::int8, ");
+				 ? "(extract(epoch from systemmodstamp) * 1000)::int8, "
+				 : "NULL::int8, ");
 	g_string_append(sel, find_column(obj, "_hc_lastop") ? "_hc_lastop, " : "NULL, ");
 	g_string_append(sel, find_column(obj, "_hc_err") ? "_hc_err" : "NULL");
 	for (size_t i = 0; i < obj->nshown; i++) {
@@ -61,38 +61,37 @@ static void build_queries(PGconn *conn, const char *schema, struct db_object *ob
 	obj->select_list = g_string_free(sel, FALSE);
 
 	char *table = db_qualified_name(conn, schema, obj->table);
-	obj->from_where = g_strdup_printf("FROM %s WHERE %s", table,
-					  find_column(obj, "isdeleted") ? "isdeleted IS NOT TRUE"
-									: "true");
+	obj->from_where =
+	    g_strdup_printf("FROM %s WHERE %s", table,
+			    find_column(obj, "isdeleted") ? "isdeleted IS NOT TRUE" : "true");
 	g_free(table);
 }
 
 static const char objects_sql[] =
-	"SELECT c.relname, a.attname, "
-	"  CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END, "
-	"  format_type(a.atttypid, a.atttypmod), a.atttypmod, a.attnotnull, a.atthasdef "
-	"FROM pg_class c "
-	"JOIN pg_namespace n ON n.oid = c.relnamespace "
-	"JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
-	"JOIN pg_type t ON t.oid = a.atttypid "
-	"WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND left(c.relname, 1) <> '_' "
-	"  AND EXISTS (SELECT 1 FROM pg_attribute s WHERE s.attrelid = c.oid "
-	"              AND s.attname = 'sfid' AND NOT s.attisdropped) "
-	"  AND EXISTS (SELECT 1 FROM pg_attribute s WHERE s.attrelid = c.oid "
-	"              AND s.attname = 'id' AND NOT s.attisdropped) "
-	"ORDER BY c.relname, a.attnum";
+    "SELECT c.relname, a.attname, "
+    "  CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END, "
+    "  format_type(a.atttypid, a.atttypmod), a.atttypmod, a.attnotnull, a.atthasdef "
+    "FROM pg_class c "
+    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
+    "JOIN pg_type t ON t.oid = a.atttypid "
+    "WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND left(c.relname, 1) <> '_' "
+    "  AND EXISTS (SELECT 1 FROM pg_attribute s WHERE s.attrelid = c.oid "
+    "              AND s.attname = 'sfid' AND NOT s.attisdropped) "
+    "  AND EXISTS (SELECT 1 FROM pg_attribute s WHERE s.attrelid = c.oid "
+    "              AND s.attname = 'id' AND NOT s.attisdropped) "
+    "ORDER BY c.relname, a.attnum";
 
 /*
  * Heroku Connect installs one logger function per mapping; a read-only mapping's
  * logger records state READONLY instead of NEW.
  */
 static const char loggers_sql[] =
-	"SELECT p.proname, p.prosrc LIKE '%''READONLY''%' AND p.prosrc NOT LIKE '%''NEW''%' "
-	"FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
-	"WHERE n.nspname = $1 AND p.proname LIKE 'hc\\_%\\_logger'";
+    "SELECT p.proname, p.prosrc LIKE '%''READONLY''%' AND p.prosrc NOT LIKE '%''NEW''%' "
+    "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+    "WHERE n.nspname = $1 AND p.proname LIKE 'hc\\_%\\_logger'";
 
-static void finish_object(PGconn *conn, const char *schema, struct db_object *obj,
-			  GArray *columns)
+static void finish_object(PGconn *conn, const char *schema, struct db_object *obj, GArray *columns)
 {
 	obj->ncolumns = columns->len;
 	obj->columns = (struct db_column *)g_array_free(columns, FALSE);
@@ -109,8 +108,7 @@ static void finish_object(PGconn *conn, const char *schema, struct db_object *ob
 	build_queries(conn, schema, obj);
 }
 
-int db_catalog_load(PGconn *conn, const char *schema, struct db_catalog **out,
-		    struct error *err)
+int db_catalog_load(PGconn *conn, const char *schema, struct db_catalog **out, struct error *err)
 {
 	const char *params[] = {schema};
 	PGresult *res = db_query(conn, "reading the catalog",
@@ -147,7 +145,8 @@ int db_catalog_load(PGconn *conn, const char *schema, struct db_catalog **out,
 				log_warn("table %s.\"%s\" is not shown: its name cannot be a "
 					 "file name",
 					 schema, table);
-				while (r + 1 < rows && strcmp(PQgetvalue(res, r + 1, 0), table) == 0)
+				while (r + 1 < rows &&
+				       strcmp(PQgetvalue(res, r + 1, 0), table) == 0)
 					r++;
 				continue;
 			}
@@ -155,12 +154,12 @@ int db_catalog_load(PGconn *conn, const char *schema, struct db_catalog **out,
 			columns = g_array_new(FALSE, TRUE, sizeof(struct db_column));
 		}
 		struct db_column col = {
-			.name = g_strdup(PQgetvalue(res, r, 1)),
-			.type_oid = (unsigned int)strtoul(PQgetvalue(res, r, 2), NULL, 10),
-			.type_name = g_strdup(PQgetvalue(res, r, 3)),
-			.max_chars = -1,
-			.not_null = PQgetvalue(res, r, 5)[0] == 't',
-			.has_default = PQgetvalue(res, r, 6)[0] == 't',
+		    .name = g_strdup(PQgetvalue(res, r, 1)),
+		    .type_oid = (unsigned int)strtoul(PQgetvalue(res, r, 2), NULL, 10),
+		    .type_name = g_strdup(PQgetvalue(res, r, 3)),
+		    .max_chars = -1,
+		    .not_null = PQgetvalue(res, r, 5)[0] == 't',
+		    .has_default = PQgetvalue(res, r, 6)[0] == 't',
 		};
 		int typmod = atoi(PQgetvalue(res, r, 4));
 		if ((col.type_oid == 1043 || col.type_oid == 1042) && typmod > 4)

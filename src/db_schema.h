@@ -21,19 +21,19 @@ struct db_column {
 	char *name;
 	unsigned int type_oid; /* base type (domains resolved) */
 	char *type_name;       /* format_type() text, e.g. "character varying(80)" */
-	int max_chars;         /* varchar/char length, or -1 */
+	int max_chars;	       /* varchar/char length, or -1 */
 	bool not_null;
 	bool has_default;
 };
 
 struct db_object {
-	char *table;               /* table name = directory name */
+	char *table;		   /* table name = directory name */
 	const char *schema_name;   /* the catalog's schema (not owned) */
 	struct db_column *columns; /* all columns, in table order */
 	size_t ncolumns;
 	struct record_column *shown; /* the columns a record file shows, sorted */
 	size_t nshown;
-	bool readonly;     /* Heroku Connect logs its writes as READONLY */
+	bool readonly;	   /* Heroku Connect logs its writes as READONLY */
 	char *select_list; /* "id, sfid, mtime, lastop, err, shown..." for db_records */
 	char *from_where;  /* FROM "schema"."table" WHERE <not deleted> */
 };
@@ -49,8 +49,7 @@ struct db_catalog {
  * EIO when the database is unreachable. Tables whose names cannot be file names are
  * skipped with a warning in the log.
  */
-int db_catalog_load(PGconn *conn, const char *schema, struct db_catalog **out,
-		    struct error *err);
+int db_catalog_load(PGconn *conn, const char *schema, struct db_catalog **out, struct error *err);
 void db_catalog_free(struct db_catalog *catalog);
 
 const struct db_object *db_catalog_find(const struct db_catalog *catalog, const char *table);

@@ -47,8 +47,8 @@ void db_rollback(PGconn *conn)
 	}
 }
 
-int db_record_lock(PGconn *conn, const struct db_object *obj, int64_t id, db_row_fn fn,
-		   void *ctx, struct error *err)
+int db_record_lock(PGconn *conn, const struct db_object *obj, int64_t id, db_row_fn fn, void *ctx,
+		   struct error *err)
 {
 	char idtext[32];
 	snprintf(idtext, sizeof(idtext), "%" G_GINT64_FORMAT, id);
@@ -70,12 +70,12 @@ int db_record_lock(PGconn *conn, const struct db_object *obj, int64_t id, db_row
 	for (size_t i = 0; i < obj->nshown; i++)
 		values[i] = PQgetisnull(res, 0, 5 + (int)i) ? NULL : PQgetvalue(res, 0, 5 + (int)i);
 	struct db_row row = {
-		.id = id,
-		.sfid = PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1),
-		.mtime_ms = PQgetisnull(res, 0, 2) ? -1 : strtoll(PQgetvalue(res, 0, 2), NULL, 10),
-		.lastop = PQgetisnull(res, 0, 3) ? NULL : PQgetvalue(res, 0, 3),
-		.hc_err = PQgetisnull(res, 0, 4) ? NULL : PQgetvalue(res, 0, 4),
-		.values = values,
+	    .id = id,
+	    .sfid = PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1),
+	    .mtime_ms = PQgetisnull(res, 0, 2) ? -1 : strtoll(PQgetvalue(res, 0, 2), NULL, 10),
+	    .lastop = PQgetisnull(res, 0, 3) ? NULL : PQgetvalue(res, 0, 3),
+	    .hc_err = PQgetisnull(res, 0, 4) ? NULL : PQgetvalue(res, 0, 4),
+	    .values = values,
 	};
 	int rc = fn(&row, ctx);
 	PQclear(res);
@@ -118,8 +118,8 @@ int db_record_update(PGconn *conn, const struct db_object *obj, int64_t id,
 	snprintf(idtext, sizeof(idtext), "%" G_GINT64_FORMAT, id);
 	params[nvalues] = idtext;
 	g_string_append_printf(sql, " WHERE id = $%zu", nvalues + 1);
-	int rc = run_params(conn, sql->str, (int)nvalues + 1, params, "writing the record", NULL,
-			    err);
+	int rc =
+	    run_params(conn, sql->str, (int)nvalues + 1, params, "writing the record", NULL, err);
 	g_string_free(sql, TRUE);
 	g_free(params);
 	g_free(table);
@@ -150,8 +150,8 @@ int db_record_insert(PGconn *conn, const struct db_object *obj, const struct db_
 	}
 	g_string_append(sql, " RETURNING id");
 	PGresult *res = NULL;
-	int rc = run_params(conn, sql->str, (int)nvalues, params, "inserting the record", &res,
-			    err);
+	int rc =
+	    run_params(conn, sql->str, (int)nvalues, params, "inserting the record", &res, err);
 	if (rc == 0) {
 		*new_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 		PQclear(res);

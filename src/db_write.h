@@ -33,8 +33,8 @@ void db_rollback(PGconn *conn);
  * Reads row `id` and locks it until the transaction ends (SELECT ... FOR UPDATE).
  * Calls `fn` once if the row exists and is not deleted; returns -ENOENT otherwise.
  */
-int db_record_lock(PGconn *conn, const struct db_object *obj, int64_t id, db_row_fn fn,
-		   void *ctx, struct error *err);
+int db_record_lock(PGconn *conn, const struct db_object *obj, int64_t id, db_row_fn fn, void *ctx,
+		   struct error *err);
 
 int db_record_update(PGconn *conn, const struct db_object *obj, int64_t id,
 		     const struct db_value *values, size_t nvalues, struct error *err);

@@ -6,12 +6,13 @@
 #define FORCEFS_ERROR_H
 
 struct error {
-	int code;          /* errno value; 0 = no error */
+	int code;	   /* errno value; 0 = no error */
 	char message[512]; /* one line, no trailing newline */
 };
 
 /* Sets `e` (when not NULL) and returns -code, so callers can `return error_set(...)`. */
-int error_set(struct error *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int error_set(struct error *e, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static inline void error_clear(struct error *e)
 {

@@ -101,7 +101,8 @@ static int write_update(PGconn *conn, const struct fs_commit_target *t, int64_t 
 		rc = conflict_error(&merge, theirs, err);
 		goto out;
 	}
-	rc = validate_update(t->obj, t->meta, (const struct record_field *const *)merge.writes->pdata,
+	rc = validate_update(t->obj, t->meta,
+			     (const struct record_field *const *)merge.writes->pdata,
 			     merge.writes->len, &values, err);
 	if (rc)
 		goto out;
@@ -155,8 +156,8 @@ static int update_body(PGconn *conn, void *data, struct error *err)
 	return write_update(conn, job->target, job->id, job->mine, job->base, job->changed, err);
 }
 
-int fs_commit_update(const struct fs_commit_target *target, int64_t id, GBytes *mine,
-		     GBytes *base, bool *changed, struct error *err)
+int fs_commit_update(const struct fs_commit_target *target, int64_t id, GBytes *mine, GBytes *base,
+		     bool *changed, struct error *err)
 {
 	*changed = false;
 	struct record_parsed *parsed = parse_bytes(mine, err);

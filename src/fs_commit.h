@@ -36,8 +36,8 @@ struct fs_commit_target {
  * when it served nothing the writer could have read (then every difference from the
  * current row is written). *changed tells whether anything was written at all.
  */
-int fs_commit_update(const struct fs_commit_target *target, int64_t id, GBytes *mine,
-		     GBytes *base, bool *changed, struct error *err);
+int fs_commit_update(const struct fs_commit_target *target, int64_t id, GBytes *mine, GBytes *base,
+		     bool *changed, struct error *err);
 
 /* Inserts `mine` as a new record; its row id goes to *new_id. */
 int fs_commit_insert(const struct fs_commit_target *target, GBytes *mine, int64_t *new_id,

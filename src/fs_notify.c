@@ -13,8 +13,8 @@ struct fs_notify {
 };
 
 struct notice {
-	uint64_t ino;    /* inode to invalidate, or the parent of `name` */
-	char *name;      /* NULL: inode notice */
+	uint64_t ino; /* inode to invalidate, or the parent of `name` */
+	char *name;   /* NULL: inode notice */
 	bool stop;
 };
 

@@ -1,10 +1,10 @@
 #include "fs_ops.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/statvfs.h>
 #include <sys/xattr.h>
-#include <fcntl.h>
 #include <time.h>
 
 #include "log.h"
@@ -285,9 +285,9 @@ static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 static void op_statfs(fuse_req_t req, fuse_ino_t ino)
 {
 	struct statvfs st = {
-		.f_bsize = 4096,
-		.f_frsize = 4096,
-		.f_namemax = 255,
+	    .f_bsize = 4096,
+	    .f_frsize = 4096,
+	    .f_namemax = 255,
 	};
 	fuse_reply_statfs(req, &st);
 }
@@ -378,35 +378,35 @@ static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_
 {
 	struct fs_ops_config *cfg = config_of(req);
 	struct error err = {0};
-	fuse_reply_err(req, -fs_tree_rename(cfg->tree, parent, name, newparent, newname, flags,
-					    &err));
+	fuse_reply_err(req,
+		       -fs_tree_rename(cfg->tree, parent, name, newparent, newname, flags, &err));
 }
 
 const struct fuse_lowlevel_ops fs_ops = {
-	.init = op_init,
-	.lookup = op_lookup,
-	.getattr = op_getattr,
-	.setattr = op_setattr,
-	.opendir = op_opendir,
-	.readdir = op_readdir,
-	.readdirplus = op_readdirplus,
-	.open = op_open,
-	.read = op_read,
-	.flush = op_flush,
-	.fsync = op_fsync,
-	.release = op_release,
-	.statfs = op_statfs,
-	.getxattr = op_getxattr,
-	.listxattr = op_listxattr,
-	.setxattr = op_setxattr,
-	.removexattr = op_removexattr,
-	.mknod = op_mknod,
-	.mkdir = op_mkdir,
-	.unlink = op_unlink,
-	.rmdir = op_rmdir,
-	.rename = op_rename,
-	.create = op_create,
-	.write = op_write,
-	.symlink = op_symlink,
-	.link = op_link,
+    .init = op_init,
+    .lookup = op_lookup,
+    .getattr = op_getattr,
+    .setattr = op_setattr,
+    .opendir = op_opendir,
+    .readdir = op_readdir,
+    .readdirplus = op_readdirplus,
+    .open = op_open,
+    .read = op_read,
+    .flush = op_flush,
+    .fsync = op_fsync,
+    .release = op_release,
+    .statfs = op_statfs,
+    .getxattr = op_getxattr,
+    .listxattr = op_listxattr,
+    .setxattr = op_setxattr,
+    .removexattr = op_removexattr,
+    .mknod = op_mknod,
+    .mkdir = op_mkdir,
+    .unlink = op_unlink,
+    .rmdir = op_rmdir,
+    .rename = op_rename,
+    .create = op_create,
+    .write = op_write,
+    .symlink = op_symlink,
+    .link = op_link,
 };

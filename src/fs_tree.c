@@ -1,6 +1,5 @@
 #include "fs_tree.h"
 
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -8,9 +7,9 @@
 #include <time.h>
 
 #include "db_records.h"
+#include "fs_tree_internal.h"
 #include "log.h"
 #include "record_render.h"
-#include "fs_tree_internal.h"
 
 /* --- inode numbers ----------------------------------------------------------------- */
 
@@ -31,8 +30,7 @@ bool fs_tree_is_dir(uint64_t ino)
 }
 
 /* Splits an inode into its object and the offset inside it (0 dir, 1 .errors, 2+ row). */
-struct fs_object_state *fs_tree_object_of_ino(struct fs_tree *tree, uint64_t ino,
-					       uint64_t *local)
+struct fs_object_state *fs_tree_object_of_ino(struct fs_tree *tree, uint64_t ino, uint64_t *local)
 {
 	uint64_t index = (ino >> OBJECT_SHIFT);
 	if (ino == FS_ROOT_INO || index == 0 || index > tree->nobjects)
@@ -96,8 +94,8 @@ struct fs_tree *fs_tree_new(struct db_pool *pool, struct db_catalog *catalog,
 	g_mutex_init(&tree->lock);
 	g_queue_init(&tree->lru);
 	g_queue_init(&tree->served_lru);
-	tree->scratch_by_ino = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
-						     scratch_unref_cb);
+	tree->scratch_by_ino =
+	    g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, scratch_unref_cb);
 	tree->next_scratch_ino = SCRATCH_INO_BASE;
 	tree->objects = g_new0(struct fs_object_state, catalog->nobjects);
 	for (size_t i = 0; i < catalog->nobjects; i++) {
@@ -110,7 +108,8 @@ struct fs_tree *fs_tree_new(struct db_pool *pool, struct db_catalog *catalog,
 		os->records = g_ptr_array_new_with_free_func(record_free);
 		os->by_name = g_hash_table_new(g_str_hash, g_str_equal);
 		os->bad_rows = g_ptr_array_new_with_free_func(g_free);
-		os->scratch = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, scratch_unref_cb);
+		os->scratch =
+		    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, scratch_unref_cb);
 		os->aliases = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 		os->hidden = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 		g_mutex_init(&os->write_lock);
@@ -145,7 +144,7 @@ void fs_tree_free(struct fs_tree *tree)
 
 /* --- the content cache (tree lock held) --------------------------------------------- */
 
-static void cache_drop(struct fs_tree *tree, struct fs_record *rec)
+void fs_tree_cache_drop(struct fs_tree *tree, struct fs_record *rec)
 {
 	if (!rec->content)
 		return;
@@ -161,22 +160,22 @@ static void cache_touch(struct fs_tree *tree, struct fs_record *rec)
 	g_queue_push_head_link(&tree->lru, &rec->lru_link);
 }
 
-static void cache_put(struct fs_tree *tree, struct fs_record *rec, GBytes *bytes)
+void fs_tree_cache_put(struct fs_tree *tree, struct fs_record *rec, GBytes *bytes)
 {
-	cache_drop(tree, rec);
+	fs_tree_cache_drop(tree, rec);
 	rec->content = g_bytes_ref(bytes);
 	rec->lru_link.data = rec;
 	g_queue_push_head_link(&tree->lru, &rec->lru_link);
 	tree->cached_bytes += g_bytes_get_size(bytes);
 	while (tree->cached_bytes > tree->options.cache_bytes && tree->lru.length > 1) {
 		struct fs_record *old = g_queue_peek_tail(&tree->lru);
-		cache_drop(tree, old);
+		fs_tree_cache_drop(tree, old);
 	}
 }
 
 /* --- records (tree lock held) --------------------------------------------------------- */
 
-static guint find_index(const struct fs_object_state *os, int64_t id, bool *found)
+guint fs_tree_find_index(const struct fs_object_state *os, int64_t id, bool *found)
 {
 	guint lo = 0, hi = os->records->len;
 	while (lo < hi) {
@@ -195,127 +194,8 @@ static guint find_index(const struct fs_object_state *os, int64_t id, bool *foun
 struct fs_record *fs_tree_find_record(const struct fs_object_state *os, int64_t id)
 {
 	bool found;
-	guint i = find_index(os, id, &found);
+	guint i = fs_tree_find_index(os, id, &found);
 	return found ? g_ptr_array_index(os->records, i) : NULL;
-}
-
-static void canonical_name(const struct db_row *row, char *out, size_t size)
-{
-	if (row->sfid)
-		snprintf(out, size, "%s.json", row->sfid);
-	else
-		snprintf(out, size, "local-%" PRId64 ".json", row->id);
-}
-
-static char *sf_error_message(const char *hc_err)
-{
-	if (!hc_err || !*hc_err)
-		return NULL;
-	cJSON *json = cJSON_Parse(hc_err);
-	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(json, "msg");
-	char *text = g_strdup(cJSON_IsString(msg) ? msg->valuestring : hc_err);
-	cJSON_Delete(json);
-	g_strdelimit(text, "\t\r\n", ' ');
-	return text;
-}
-
-static void queue_inval(GArray *invals, uint64_t ino, uint64_t parent, const char *name)
-{
-	struct pending_inval p = {.ino = ino, .parent = parent};
-	if (name)
-		g_strlcpy(p.name, name, sizeof(p.name));
-	g_array_append_val(invals, p);
-}
-
-static bool row_is_showable(struct fs_object_state *os, const struct db_row *row)
-{
-	if (row->id < 1 || row->id > ROW_ID_MAX) {
-		g_ptr_array_add(os->bad_rows,
-				g_strdup_printf("row-%" PRId64 "\tforcefs\tid %" PRId64
-						" is outside the range forcefs can show",
-						row->id, row->id));
-		return false;
-	}
-	if (row->sfid && (!db_name_is_file_name(row->sfid) || strlen(row->sfid) > 40)) {
-		char *shown = g_strescape(row->sfid, NULL);
-		g_ptr_array_add(os->bad_rows,
-				g_strdup_printf("row-%" PRId64 "\tforcefs\tsfid \"%s\" cannot be a "
-						"file name; the record is not shown",
-						row->id, shown));
-		log_warn("%s: row id %" PRId64 " is not shown: its sfid \"%s\" cannot be a "
-			 "file name",
-			 os->obj->table, row->id, shown);
-		g_free(shown);
-		return false;
-	}
-	return true;
-}
-
-/*
- * Brings one record up to date with a row read from the database. `rendered` is the
- * row's file content when the values were read, else NULL. Queues the kernel
- * invalidations the change needs.
- */
-static void apply_row(struct fs_tree *tree, struct fs_object_state *os, const struct db_row *row,
-		      GBytes *rendered, bool keep_content, GArray *invals)
-{
-	bool found;
-	guint at = find_index(os, row->id, &found);
-	struct fs_record *rec;
-	char name[48];
-	canonical_name(row, name, sizeof(name));
-	if (found) {
-		rec = g_ptr_array_index(os->records, at);
-		if (strcmp(rec->name, name) != 0) {
-			g_hash_table_remove(os->by_name, rec->name);
-			queue_inval(invals, 0, os->dir_ino, rec->name);
-			g_strlcpy(rec->name, name, sizeof(rec->name));
-			g_hash_table_insert(os->by_name, rec->name, rec);
-		}
-	} else {
-		rec = g_new0(struct fs_record, 1);
-		rec->id = row->id;
-		rec->kernel_size = UINT32_MAX;
-		rec->version = 1;
-		rec->local_write_ms = -1;
-		g_strlcpy(rec->name, name, sizeof(rec->name));
-		g_ptr_array_insert(os->records, (gint)at, rec);
-		g_hash_table_insert(os->by_name, rec->name, rec);
-		/* A cached negative lookup of this name must go. */
-		queue_inval(invals, 0, os->dir_ino, rec->name);
-	}
-	rec->mtime_ms = row->mtime_ms;
-	g_strlcpy(rec->lastop, row->lastop ? row->lastop : "", sizeof(rec->lastop));
-	g_free(rec->sf_error);
-	rec->sf_error = sf_error_message(row->hc_err);
-	if (!rendered)
-		return;
-
-	gsize len = g_bytes_get_size(rendered);
-	bool changed = !rec->sized || rec->size != len ||
-		       (rec->content && !g_bytes_equal(rec->content, rendered));
-	if (changed && rec->sized) {
-		rec->version++;
-		if (rec->kernel_size != UINT32_MAX || rec->kernel_version)
-			queue_inval(invals, fs_tree_record_ino(os, rec->id), 0, NULL);
-	}
-	rec->size = (uint32_t)len;
-	rec->sized = true;
-	if (keep_content)
-		cache_put(tree, rec, rendered);
-	else if (changed)
-		cache_drop(tree, rec);
-}
-
-static void remove_record(struct fs_tree *tree, struct fs_object_state *os, guint at,
-			  GArray *invals)
-{
-	struct fs_record *rec = g_ptr_array_index(os->records, at);
-	queue_inval(invals, 0, os->dir_ino, rec->name);
-	cache_drop(tree, rec);
-	fs_tree_set_served(tree, rec, NULL);
-	g_hash_table_remove(os->by_name, rec->name);
-	g_ptr_array_remove_index(os->records, at);
 }
 
 void fs_tree_inval_inode(struct fs_tree *tree, uint64_t ino)
@@ -349,125 +229,6 @@ void fs_tree_set_served(struct fs_tree *tree, struct fs_record *rec, GBytes *byt
 		struct fs_record *old = g_queue_peek_tail(&tree->served_lru);
 		fs_tree_set_served(tree, old, NULL);
 	}
-}
-
-static void send_invals(struct fs_tree *tree, GArray *invals)
-{
-	for (guint i = 0; i < invals->len; i++) {
-		const struct pending_inval *p = &g_array_index(invals, struct pending_inval, i);
-		if (p->parent && tree->notify.inval_entry)
-			tree->notify.inval_entry(tree->notify.ctx, p->parent, p->name);
-		if (p->ino && tree->notify.inval_inode)
-			tree->notify.inval_inode(tree->notify.ctx, p->ino);
-	}
-	g_array_free(invals, TRUE);
-}
-
-/* --- loading ---------------------------------------------------------------------- */
-
-struct load_ctx {
-	struct fs_tree *tree;
-	struct fs_object_state *os;
-	bool with_values;
-	GArray *rows_seen; /* int64 ids, in order */
-	GString *buf;
-	GArray *invals;
-	size_t budget;     /* bytes of content the load may leave in the cache */
-	int batch;         /* rows applied under one lock hold */
-};
-
-static GBytes *render_row(const struct db_object *obj, const struct db_row *row, GString *buf)
-{
-	g_string_truncate(buf, 0);
-	record_render(obj->shown, obj->nshown, row->values, buf);
-	return g_bytes_new(buf->str, buf->len);
-}
-
-static int load_row(const struct db_row *row, void *data)
-{
-	struct load_ctx *ctx = data;
-	g_array_append_val(ctx->rows_seen, row->id);
-	GBytes *rendered = ctx->with_values ? render_row(ctx->os->obj, row, ctx->buf) : NULL;
-	bool keep = rendered && ctx->budget >= g_bytes_get_size(rendered);
-	if (keep)
-		ctx->budget -= g_bytes_get_size(rendered);
-	g_mutex_lock(&ctx->tree->lock);
-	if (row_is_showable(ctx->os, row))
-		apply_row(ctx->tree, ctx->os, row, rendered, keep, ctx->invals);
-	g_mutex_unlock(&ctx->tree->lock);
-	if (rendered)
-		g_bytes_unref(rendered);
-	return 0;
-}
-
-/* Removes the records a full scan did not see (deleted since the last load). */
-static void drop_unseen(struct fs_tree *tree, struct fs_object_state *os, GArray *seen,
-			GArray *invals)
-{
-	GHashTable *ids = g_hash_table_new(g_int64_hash, g_int64_equal);
-	for (guint i = 0; i < seen->len; i++)
-		g_hash_table_add(ids, &g_array_index(seen, int64_t, i));
-	for (guint i = os->records->len; i-- > 0;) {
-		struct fs_record *rec = g_ptr_array_index(os->records, i);
-		if (!g_hash_table_contains(ids, &rec->id))
-			remove_record(tree, os, i, invals);
-	}
-	g_hash_table_destroy(ids);
-}
-
-/* Loads names (and with `sizes`, every record's size) unless already loaded. */
-int fs_tree_ensure_loaded(struct fs_tree *tree, struct fs_object_state *os, bool sizes,
-			  struct error *err)
-{
-	g_mutex_lock(&tree->lock);
-	bool done = sizes ? os->sizes_loaded : os->names_loaded;
-	g_mutex_unlock(&tree->lock);
-	if (done)
-		return 0;
-
-	g_mutex_lock(&os->load_lock);
-	g_mutex_lock(&tree->lock);
-	done = sizes ? os->sizes_loaded : os->names_loaded;
-	g_mutex_unlock(&tree->lock);
-	int rc = 0;
-	if (!done) {
-		PGconn *conn = db_acquire(tree->pool, err);
-		if (!conn) {
-			rc = -err->code;
-		} else {
-			struct load_ctx ctx = {
-				.tree = tree,
-				.os = os,
-				.with_values = sizes,
-				.rows_seen = g_array_new(FALSE, FALSE, sizeof(int64_t)),
-				.buf = g_string_sized_new(4096),
-				.invals = g_array_new(FALSE, TRUE, sizeof(struct pending_inval)),
-				.budget = tree->options.cache_bytes / 2,
-			};
-			g_mutex_lock(&tree->lock);
-			g_ptr_array_set_size(os->bad_rows, 0);
-			g_mutex_unlock(&tree->lock);
-			rc = db_records_scan(conn, os->obj, 0, 0, sizes, load_row, &ctx, err);
-			db_release(tree->pool, conn);
-			g_mutex_lock(&tree->lock);
-			if (rc == 0) {
-				drop_unseen(tree, os, ctx.rows_seen, ctx.invals);
-				os->names_loaded = true;
-				if (sizes)
-					os->sizes_loaded = true;
-			}
-			g_mutex_unlock(&tree->lock);
-			/* Nothing was cached by the kernel before the first load. */
-			g_array_set_size(ctx.invals, 0);
-			send_invals(tree, ctx.invals);
-			g_array_free(ctx.rows_seen, TRUE);
-			g_string_free(ctx.buf, TRUE);
-			if (rc)
-				log_error("%s", err->message);
-		}
-	}
-	g_mutex_unlock(&os->load_lock);
-	return rc;
 }
 
 /* --- attributes --------------------------------------------------------------------- */
@@ -549,7 +310,8 @@ static GString *render_errors(const struct fs_object_state *os)
 			g_string_append_printf(out, "%s\tforcefs\t%s\n", sc->name, sc->error);
 	}
 	for (guint i = 0; i < os->bad_rows->len; i++)
-		g_string_append_printf(out, "%s\n", (const char *)g_ptr_array_index(os->bad_rows, i));
+		g_string_append_printf(out, "%s\n",
+				       (const char *)g_ptr_array_index(os->bad_rows, i));
 	return out;
 }
 
@@ -565,8 +327,7 @@ static void fill_errors(struct fs_tree *tree, const struct fs_object_state *os, 
 }
 
 /* A scratch inode, or one that became a record when its content was inserted. */
-static int getattr_scratch(struct fs_tree *tree, uint64_t ino, struct stat *st,
-			   struct error *err)
+static int getattr_scratch(struct fs_tree *tree, uint64_t ino, struct stat *st, struct error *err)
 {
 	g_mutex_lock(&tree->lock);
 	struct fs_scratch *sc = g_hash_table_lookup(tree->scratch_by_ino, &ino);
@@ -674,8 +435,8 @@ int fs_tree_lookup(struct fs_tree *tree, uint64_t parent, const char *name, stru
 
 /* --- listing -------------------------------------------------------------------------- */
 
-int fs_tree_list(struct fs_tree *tree, uint64_t ino, off_t offset, bool with_attrs,
-		 fs_dirent_fn fn, void *ctx, struct error *err)
+int fs_tree_list(struct fs_tree *tree, uint64_t ino, off_t offset, bool with_attrs, fs_dirent_fn fn,
+		 void *ctx, struct error *err)
 {
 	struct fs_dirent e;
 	if (ino == FS_ROOT_INO) {
@@ -718,7 +479,7 @@ int fs_tree_list(struct fs_tree *tree, uint64_t ino, off_t offset, bool with_att
 	/* Record cookies are row id + 3, so a listing survives rows coming and going. */
 	bool found;
 	int64_t after = offset < 3 ? 0 : (int64_t)offset - 3;
-	guint at = find_index(os, after + 1, &found);
+	guint at = fs_tree_find_index(os, after + 1, &found);
 	if (offset >= SCRATCH_COOKIE_BASE)
 		at = os->records->len;
 	for (guint i = at; i < os->records->len; i++) {
@@ -757,80 +518,6 @@ out:
 
 /* --- content -------------------------------------------------------------------------- */
 
-struct fetch_ctx {
-	struct fs_tree *tree;
-	struct fs_object_state *os;
-	GString *buf;
-	GArray *invals;
-	GHashTable *returned; /* ids the database returned */
-};
-
-static int fetch_row(const struct db_row *row, void *data)
-{
-	struct fetch_ctx *ctx = data;
-	GBytes *rendered = render_row(ctx->os->obj, row, ctx->buf);
-	int64_t *id = g_new(int64_t, 1);
-	*id = row->id;
-	g_hash_table_add(ctx->returned, id);
-	g_mutex_lock(&ctx->tree->lock);
-	if (row_is_showable(ctx->os, row))
-		apply_row(ctx->tree, ctx->os, row, rendered, true, ctx->invals);
-	g_mutex_unlock(&ctx->tree->lock);
-	g_bytes_unref(rendered);
-	return 0;
-}
-
-/* Reads `ids` from the database into the cache; ids that are gone are removed. */
-static int fetch_records(struct fs_tree *tree, struct fs_object_state *os, GArray *ids,
-			 struct error *err);
-
-int fs_tree_fetch(struct fs_tree *tree, struct fs_object_state *os, const int64_t *ids,
-		  size_t nids, struct error *err)
-{
-	GArray *list = g_array_new(FALSE, FALSE, sizeof(int64_t));
-	g_array_append_vals(list, ids, (guint)nids);
-	int rc = fetch_records(tree, os, list, err);
-	g_array_free(list, TRUE);
-	return rc;
-}
-
-static int fetch_records(struct fs_tree *tree, struct fs_object_state *os, GArray *ids,
-			 struct error *err)
-{
-	PGconn *conn = db_acquire(tree->pool, err);
-	if (!conn) {
-		log_error("%s", err->message);
-		return -err->code;
-	}
-	struct fetch_ctx ctx = {
-		.tree = tree,
-		.os = os,
-		.buf = g_string_sized_new(4096),
-		.invals = g_array_new(FALSE, TRUE, sizeof(struct pending_inval)),
-		.returned = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL),
-	};
-	int rc = db_records_fetch(conn, os->obj, (const int64_t *)(void *)ids->data, ids->len,
-				  fetch_row, &ctx, err);
-	db_release(tree->pool, conn);
-	if (rc == 0) {
-		g_mutex_lock(&tree->lock);
-		for (guint i = 0; i < ids->len; i++) {
-			int64_t id = g_array_index(ids, int64_t, i);
-			bool found;
-			guint at = find_index(os, id, &found);
-			if (found && !g_hash_table_contains(ctx.returned, &id))
-				remove_record(tree, os, at, ctx.invals);
-		}
-		g_mutex_unlock(&tree->lock);
-	} else {
-		log_error("%s", err->message);
-	}
-	send_invals(tree, ctx.invals);
-	g_hash_table_destroy(ctx.returned);
-	g_string_free(ctx.buf, TRUE);
-	return rc;
-}
-
 static int open_errors(struct fs_tree *tree, struct fs_object_state *os, struct fs_content *out,
 		       struct error *err)
 {
@@ -863,7 +550,7 @@ int fs_tree_open_content(struct fs_tree *tree, uint64_t ino, bool served, struct
 	for (int attempt = 0; attempt < 2; attempt++) {
 		g_mutex_lock(&tree->lock);
 		bool found;
-		guint at = find_index(os, id, &found);
+		guint at = fs_tree_find_index(os, id, &found);
 		if (!found) {
 			g_mutex_unlock(&tree->lock);
 			return -ENOENT;
@@ -902,7 +589,7 @@ int fs_tree_open_content(struct fs_tree *tree, uint64_t ino, bool served, struct
 				g_array_append_val(ids, next->id);
 		}
 		g_mutex_unlock(&tree->lock);
-		rc = fetch_records(tree, os, ids, err);
+		rc = fs_tree_fetch(tree, os, (const int64_t *)(void *)ids->data, ids->len, err);
 		g_array_free(ids, TRUE);
 		if (rc)
 			return rc;
@@ -966,7 +653,8 @@ int fs_tree_listxattr(struct fs_tree *tree, uint64_t ino, GString *names, struct
 			if (i == 1 && !rec->fs_error &&
 			    !(rec->sf_error && strcmp(rec->lastop, "FAILED") == 0))
 				continue;
-			g_string_append_len(names, xattr_names[i], (gssize)strlen(xattr_names[i]) + 1);
+			g_string_append_len(names, xattr_names[i],
+					    (gssize)strlen(xattr_names[i]) + 1);
 		}
 	}
 	g_mutex_unlock(&tree->lock);
@@ -991,29 +679,4 @@ bool fs_tree_object_loaded(struct fs_tree *tree, size_t index)
 	bool loaded = tree->objects[index].names_loaded;
 	g_mutex_unlock(&tree->lock);
 	return loaded;
-}
-
-int fs_tree_refresh_records(struct fs_tree *tree, size_t index, const int64_t *ids, size_t nids,
-			    struct error *err)
-{
-	struct fs_object_state *os = &tree->objects[index];
-	GArray *list = g_array_new(FALSE, FALSE, sizeof(int64_t));
-	g_array_append_vals(list, ids, (guint)nids);
-	/* Records that are not cached are refreshed too: a new row must appear. */
-	int rc = fetch_records(tree, os, list, err);
-	g_array_free(list, TRUE);
-	return rc;
-}
-
-void fs_tree_forget_object(struct fs_tree *tree, size_t index)
-{
-	struct fs_object_state *os = &tree->objects[index];
-	g_mutex_lock(&os->load_lock);
-	g_mutex_lock(&tree->lock);
-	os->names_loaded = false;
-	os->sizes_loaded = false;
-	g_mutex_unlock(&tree->lock);
-	g_mutex_unlock(&os->load_lock);
-	if (tree->notify.inval_inode)
-		tree->notify.inval_inode(tree->notify.ctx, os->dir_ino);
 }

@@ -38,19 +38,19 @@ struct fs_tree;
 struct db_fields;
 
 struct fs_tree_options {
-	bool readonly;          /* -o ro */
-	bool allow_delete;      /* -o allow_delete: rm deletes records */
+	bool readonly;			/* -o ro */
+	bool allow_delete;		/* -o allow_delete: rm deletes records */
 	const struct db_fields *fields; /* Salesforce field metadata, or NULL */
-	char **only_objects;    /* -o objects=a,b (NULL = all) */
-	size_t cache_bytes;     /* budget of the rendered-content cache */
-	int batch_size;         /* records fetched per query when reading content */
+	char **only_objects;		/* -o objects=a,b (NULL = all) */
+	size_t cache_bytes;		/* budget of the rendered-content cache */
+	int batch_size;			/* records fetched per query when reading content */
 	uid_t uid;
 	gid_t gid;
 };
 
 /* How the tree asks the FUSE face to drop kernel caches (called from any thread). */
 struct fs_tree_notify {
-	void (*inval_inode)(void *ctx, uint64_t ino);                       /* attrs+data */
+	void (*inval_inode)(void *ctx, uint64_t ino);			   /* attrs+data */
 	void (*inval_entry)(void *ctx, uint64_t parent, const char *name); /* a name */
 	void *ctx;
 };
@@ -78,8 +78,8 @@ struct fs_dirent {
 typedef int (*fs_dirent_fn)(const struct fs_dirent *entry, void *ctx);
 
 /* Lists directory `ino` from `offset` (0 = start). */
-int fs_tree_list(struct fs_tree *tree, uint64_t ino, off_t offset, bool with_attrs,
-		 fs_dirent_fn fn, void *ctx, struct error *err);
+int fs_tree_list(struct fs_tree *tree, uint64_t ino, off_t offset, bool with_attrs, fs_dirent_fn fn,
+		 void *ctx, struct error *err);
 
 /*
  * Returns the current bytes of a file (records and .errors) and whether the kernel's
@@ -87,8 +87,8 @@ int fs_tree_list(struct fs_tree *tree, uint64_t ino, off_t offset, bool with_att
  */
 struct fs_content {
 	GBytes *bytes;
-	bool keep_cache;  /* the kernel's page cache holds exactly these bytes */
-	bool size_stale;  /* the kernel was told another size: use direct_io this time */
+	bool keep_cache; /* the kernel's page cache holds exactly these bytes */
+	bool size_stale; /* the kernel was told another size: use direct_io this time */
 };
 /*
  * `served`: the caller shows these bytes to a reader, so they become the base of the
@@ -131,8 +131,8 @@ enum {
 int fs_tree_open(struct fs_tree *tree, uint64_t ino, int flags, struct fs_handle **out,
 		 struct fs_open_hints *hints, struct error *err);
 /* Creates (or, without O_EXCL, opens) `name` in directory `parent`. */
-int fs_tree_create(struct fs_tree *tree, uint64_t parent, const char *name, mode_t mode,
-		   int flags, uid_t uid, gid_t gid, struct stat *st, struct fs_handle **out,
+int fs_tree_create(struct fs_tree *tree, uint64_t parent, const char *name, mode_t mode, int flags,
+		   uid_t uid, gid_t gid, struct stat *st, struct fs_handle **out,
 		   struct fs_open_hints *hints, struct error *err);
 /* Copies up to `size` bytes at `off` into a new GBytes (empty at the end). */
 GBytes *fs_tree_read(struct fs_tree *tree, struct fs_handle *h, off_t off, size_t size);
@@ -158,8 +158,8 @@ size_t fs_tree_object_count(const struct fs_tree *tree);
 const struct db_object *fs_tree_object(const struct fs_tree *tree, size_t index);
 bool fs_tree_object_loaded(struct fs_tree *tree, size_t index);
 /* Re-reads these rows (missing ones are gone) and invalidates what changed. */
-int fs_tree_refresh_records(struct fs_tree *tree, size_t index, const int64_t *ids,
-			    size_t nids, struct error *err);
+int fs_tree_refresh_records(struct fs_tree *tree, size_t index, const int64_t *ids, size_t nids,
+			    struct error *err);
 /* Drops everything known about an object; the next access reloads it. */
 void fs_tree_forget_object(struct fs_tree *tree, size_t index);
 

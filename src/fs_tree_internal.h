@@ -16,64 +16,64 @@
 #include "fs_tree.h"
 
 #define OBJECT_SHIFT 40
-#define ROW_ID_MAX ((INT64_C(1) << OBJECT_SHIFT) - 3)
-#define ERRORS_NAME ".errors"
+#define ROW_ID_MAX   ((INT64_C(1) << OBJECT_SHIFT) - 3)
+#define ERRORS_NAME  ".errors"
 /* Listing cookies of scratch files: above every record's (row id + 3). */
 #define SCRATCH_COOKIE_BASE ((off_t)1 << 50)
 
 struct fs_record {
 	int64_t id;
-	char name[48];          /* canonical file name */
-	int64_t mtime_ms;       /* -1 = unknown */
-	uint32_t size;          /* exact rendered length, when sized */
+	char name[48];	  /* canonical file name */
+	int64_t mtime_ms; /* -1 = unknown */
+	uint32_t size;	  /* exact rendered length, when sized */
 	bool sized;
-	uint32_t kernel_size;   /* size last reported to the kernel, UINT32_MAX = none */
-	uint32_t version;       /* bumped whenever the rendered bytes change */
+	uint32_t kernel_size;	 /* size last reported to the kernel, UINT32_MAX = none */
+	uint32_t version;	 /* bumped whenever the rendered bytes change */
 	uint32_t kernel_version; /* version whose pages the kernel may hold, 0 = none */
 	char lastop[16];
-	char *sf_error;         /* message from _hc_err, or NULL */
-	GBytes *content;        /* cached rendered bytes, or NULL */
-	GList lru_link;         /* in tree->lru while content != NULL */
-	GBytes *served;         /* what the mount last served: the base of a merge */
-	GList served_link;      /* in tree->served_lru while served != NULL */
-	GString *pending;       /* written but not committed yet, or NULL */
-	bool pending_dirty;     /* pending differs from what is committed */
-	bool pending_too_big;   /* a write went past 1 MiB: the commit answers EFBIG */
-	char *fs_error;         /* why forcefs refused the last write, or NULL */
+	char *sf_error;		/* message from _hc_err, or NULL */
+	GBytes *content;	/* cached rendered bytes, or NULL */
+	GList lru_link;		/* in tree->lru while content != NULL */
+	GBytes *served;		/* what the mount last served: the base of a merge */
+	GList served_link;	/* in tree->served_lru while served != NULL */
+	GString *pending;	/* written but not committed yet, or NULL */
+	bool pending_dirty;	/* pending differs from what is committed */
+	bool pending_too_big;	/* a write went past 1 MiB: the commit answers EFBIG */
+	char *fs_error;		/* why forcefs refused the last write, or NULL */
 	int64_t local_write_ms; /* time of the last write committed here, or -1 */
 };
 
 /* A file kept in memory only: editor swap files, temporary files, new records. */
 struct fs_scratch {
-	int refs;               /* names + open handles */
+	int refs; /* names + open handles */
 	uint64_t ino;
-	size_t object;          /* index of its directory */
-	char *name;             /* current name, NULL once unlinked */
+	size_t object; /* index of its directory */
+	char *name;    /* current name, NULL once unlinked */
 	GString *content;
 	mode_t mode;
 	uid_t uid;
 	gid_t gid;
 	struct timespec mtime;
-	bool record_candidate;  /* a *.json name: inserted as a record when closed */
+	bool record_candidate; /* a *.json name: inserted as a record when closed */
 	bool dirty;
-	int64_t record_id;      /* > 0 once inserted: the inode now stands for that record */
-	char *hides;            /* a record name renamed onto this one (vim's backup) */
-	char *error;            /* why the last insert was refused */
+	int64_t record_id; /* > 0 once inserted: the inode now stands for that record */
+	char *hides;	   /* a record name renamed onto this one (vim's backup) */
+	char *error;	   /* why the last insert was refused */
 };
 
 struct fs_object_state {
 	const struct db_object *obj;
 	uint64_t dir_ino;
-	GMutex load_lock;     /* one load at a time per object */
+	GMutex load_lock; /* one load at a time per object */
 	bool names_loaded;
 	bool sizes_loaded;
-	GPtrArray *records;   /* struct fs_record*, sorted by id */
-	GHashTable *by_name;  /* name -> struct fs_record* */
-	GPtrArray *bad_rows;  /* char* lines for .errors: rows that cannot be shown */
-	GHashTable *scratch;  /* name -> struct fs_scratch* */
-	GHashTable *aliases;  /* name a user created -> int64 row id (g_new'd) */
-	GHashTable *hidden;   /* record names renamed away (set of names) */
-	GMutex write_lock;    /* one commit at a time per object (not under tree->lock) */
+	GPtrArray *records;  /* struct fs_record*, sorted by id */
+	GHashTable *by_name; /* name -> struct fs_record* */
+	GPtrArray *bad_rows; /* char* lines for .errors: rows that cannot be shown */
+	GHashTable *scratch; /* name -> struct fs_scratch* */
+	GHashTable *aliases; /* name a user created -> int64 row id (g_new'd) */
+	GHashTable *hidden;  /* record names renamed away (set of names) */
+	GMutex write_lock;   /* one commit at a time per object (not under tree->lock) */
 };
 
 struct fs_tree {
@@ -89,12 +89,12 @@ struct fs_tree {
 	int64_t mount_time_ms;
 	GHashTable *scratch_by_ino; /* uint64 ino -> struct fs_scratch* (one ref) */
 	uint64_t next_scratch_ino;
-	GQueue served_lru;          /* records with a merge base, most recent first */
-	size_t served_bytes;        /* bytes of those bases (bounded like the cache) */
+	GQueue served_lru;   /* records with a merge base, most recent first */
+	size_t served_bytes; /* bytes of those bases (bounded like the cache) */
 };
 
 #define SCRATCH_INO_BASE (UINT64_C(1) << 62)
-#define FS_NAME_MAX 255 /* like every local filesystem; FUSE itself allows 1024 */
+#define FS_NAME_MAX	 255 /* like every local filesystem; FUSE itself allows 1024 */
 
 /* A kernel cache invalidation to send once the tree lock is released. */
 struct pending_inval {
@@ -103,10 +103,8 @@ struct pending_inval {
 	char name[48];
 };
 
-
 /* Shared helpers of the two halves (tree lock held unless said otherwise). */
-struct fs_object_state *fs_tree_object_of_ino(struct fs_tree *tree, uint64_t ino,
-					       uint64_t *local);
+struct fs_object_state *fs_tree_object_of_ino(struct fs_tree *tree, uint64_t ino, uint64_t *local);
 struct fs_record *fs_tree_find_record(const struct fs_object_state *os, int64_t id);
 uint64_t fs_tree_record_ino(const struct fs_object_state *os, int64_t id);
 void fs_tree_fill_record(struct fs_tree *tree, const struct fs_object_state *os,
@@ -117,8 +115,13 @@ bool fs_tree_object_readonly(const struct fs_tree *tree, const struct fs_object_
 int fs_tree_ensure_loaded(struct fs_tree *tree, struct fs_object_state *os, bool sizes,
 			  struct error *err);
 /* Re-reads rows into the tree (no lock held); invalidates what changed. */
-int fs_tree_fetch(struct fs_tree *tree, struct fs_object_state *os, const int64_t *ids,
-		  size_t nids, struct error *err);
+int fs_tree_fetch(struct fs_tree *tree, struct fs_object_state *os, const int64_t *ids, size_t nids,
+		  struct error *err);
+/* The content cache, an LRU bounded by options.cache_bytes (tree lock held). */
+void fs_tree_cache_put(struct fs_tree *tree, struct fs_record *rec, GBytes *bytes);
+void fs_tree_cache_drop(struct fs_tree *tree, struct fs_record *rec);
+/* Where record `id` is, or would be inserted, in os->records (sorted by id). */
+guint fs_tree_find_index(const struct fs_object_state *os, int64_t id, bool *found);
 /* Remembers `bytes` as what the mount served for `rec` (the base of a later merge). */
 void fs_tree_set_served(struct fs_tree *tree, struct fs_record *rec, GBytes *bytes);
 void fs_tree_scratch_unref(struct fs_scratch *sc);

@@ -1,8 +1,8 @@
 #include "fs_watch.h"
 
 #include <errno.h>
-#include <glib.h>
 #include <glib-unix.h>
+#include <glib.h>
 #include <unistd.h>
 
 #include "db_changes.h"
@@ -15,8 +15,8 @@ struct fs_watch {
 	int wake[2]; /* written to stop the thread */
 	GThread *thread;
 	struct db_object_mark *marks; /* one per object */
-	GHashTable *index_of;         /* table name -> object index + 1 */
-	GArray **pending;             /* per object: row ids to re-read */
+	GHashTable *index_of;	      /* table name -> object index + 1 */
+	GArray **pending;	      /* per object: row ids to re-read */
 };
 
 static void note_change(const char *table, int64_t id, void *ctx)
@@ -63,8 +63,8 @@ static void poll_once(struct fs_watch *w)
 		GArray *ids = w->pending[i];
 		if (ids->len == 0)
 			continue;
-		if (fs_tree_refresh_records(w->tree, i, (const int64_t *)(void *)ids->data, ids->len,
-					    &err) < 0)
+		if (fs_tree_refresh_records(w->tree, i, (const int64_t *)(void *)ids->data,
+					    ids->len, &err) < 0)
 			log_warn("watcher: %s", err.message);
 		g_array_set_size(ids, 0);
 	}

@@ -30,14 +30,14 @@
 #define RENAME_EXCHANGE (1 << 1)
 #endif
 
-#define RECORD_MAX_BYTES (1024 * 1024)
+#define RECORD_MAX_BYTES  (1024 * 1024)
 #define SCRATCH_MAX_BYTES (64 * 1024 * 1024)
 
 struct fs_handle {
 	size_t object;
-	int64_t record_id;          /* > 0: a record */
+	int64_t record_id;	    /* > 0: a record */
 	struct fs_scratch *scratch; /* a scratch file (one reference) */
-	GBytes *snapshot;           /* what a record or .errors showed when opened */
+	GBytes *snapshot;	    /* what a record or .errors showed when opened */
 	bool writable;
 	bool append;
 };
@@ -75,13 +75,12 @@ static size_t object_index(struct fs_tree *tree, const struct fs_object_state *o
 	return (size_t)(os - tree->objects);
 }
 
-static struct fs_commit_target commit_target(struct fs_tree *tree,
-					     const struct fs_object_state *os)
+static struct fs_commit_target commit_target(struct fs_tree *tree, const struct fs_object_state *os)
 {
 	struct fs_commit_target t = {
-		.pool = tree->pool,
-		.obj = os->obj,
-		.meta = db_fields_find_object(tree->options.fields, os->obj->table),
+	    .pool = tree->pool,
+	    .obj = os->obj,
+	    .meta = db_fields_find_object(tree->options.fields, os->obj->table),
 	};
 	return t;
 }
@@ -166,8 +165,8 @@ static void set_record_error(struct fs_record *rec, const char *message)
  * Commits `mine` to record `id` (base: what was served) and brings the tree up to date.
  * `name` is the file name for the log. Takes the object's write lock.
  */
-static int commit_update(struct fs_tree *tree, struct fs_object_state *os, int64_t id,
-			 GBytes *mine, const char *name, struct error *err)
+static int commit_update(struct fs_tree *tree, struct fs_object_state *os, int64_t id, GBytes *mine,
+			 const char *name, struct error *err)
 {
 	if (g_bytes_get_size(mine) > RECORD_MAX_BYTES)
 		return error_set(err, EFBIG, "content is %zu bytes, at most %d",
@@ -260,8 +259,8 @@ static int commit_pending(struct fs_tree *tree, struct fs_object_state *os, int6
  * Inserts a scratch file's content as a new record named `name`; on success the name
  * (and the scratch inode) stand for the new record from then on.
  */
-static int commit_insert(struct fs_tree *tree, struct fs_object_state *os,
-			 struct fs_scratch *sc, const char *name, struct error *err)
+static int commit_insert(struct fs_tree *tree, struct fs_object_state *os, struct fs_scratch *sc,
+			 const char *name, struct error *err)
 {
 	g_mutex_lock(&os->write_lock);
 	g_mutex_lock(&tree->lock);
@@ -317,8 +316,8 @@ static bool wants_write(int flags)
 	return (flags & O_ACCMODE) != O_RDONLY;
 }
 
-static int open_scratch(struct fs_tree *tree, struct fs_scratch *sc, int flags,
-			struct fs_handle *h, struct fs_open_hints *hints)
+static int open_scratch(struct fs_tree *tree, struct fs_scratch *sc, int flags, struct fs_handle *h,
+			struct fs_open_hints *hints)
 {
 	h->scratch = sc;
 	sc->refs++;
@@ -417,8 +416,8 @@ int fs_tree_open(struct fs_tree *tree, uint64_t ino, int flags, struct fs_handle
 	return 0;
 }
 
-int fs_tree_create(struct fs_tree *tree, uint64_t parent, const char *name, mode_t mode,
-		   int flags, uid_t uid, gid_t gid, struct stat *st, struct fs_handle **out,
+int fs_tree_create(struct fs_tree *tree, uint64_t parent, const char *name, mode_t mode, int flags,
+		   uid_t uid, gid_t gid, struct stat *st, struct fs_handle **out,
 		   struct fs_open_hints *hints, struct error *err)
 {
 	if (strlen(name) > FS_NAME_MAX)
@@ -457,8 +456,9 @@ int fs_tree_create(struct fs_tree *tree, uint64_t parent, const char *name, mode
 	if (rc == 0 && record_id)
 		rc = open_record(tree, os, record_id, flags, hidden != NULL, h, hints, err);
 	if (rc == 0)
-		rc = scratch_ino ? fs_tree_getattr(tree, scratch_ino, st, err)
-				 : fs_tree_getattr(tree, fs_tree_record_ino(os, record_id), st, err);
+		rc = scratch_ino
+			 ? fs_tree_getattr(tree, scratch_ino, st, err)
+			 : fs_tree_getattr(tree, fs_tree_record_ino(os, record_id), st, err);
 	if (rc) {
 		fs_tree_release(tree, h);
 		return rc;
@@ -484,7 +484,8 @@ GBytes *fs_tree_read(struct fs_tree *tree, struct fs_handle *h, off_t off, size_
 	if (h->scratch) {
 		out = slice(h->scratch->content->str, h->scratch->content->len, off, size);
 	} else if (h->record_id) {
-		struct fs_record *rec = fs_tree_find_record(&tree->objects[h->object], h->record_id);
+		struct fs_record *rec =
+		    fs_tree_find_record(&tree->objects[h->object], h->record_id);
 		if (rec && rec->pending && h->writable)
 			out = slice(rec->pending->str, rec->pending->len, off, size);
 	}
@@ -539,7 +540,8 @@ ssize_t fs_tree_write(struct fs_tree *tree, struct fs_handle *h, off_t off, cons
 			h->scratch->mtime = now_ts();
 		}
 	} else {
-		struct fs_record *rec = fs_tree_find_record(&tree->objects[h->object], h->record_id);
+		struct fs_record *rec =
+		    fs_tree_find_record(&tree->objects[h->object], h->record_id);
 		if (!rec) {
 			rc = -ENOENT;
 		} else {
@@ -694,7 +696,8 @@ int fs_tree_unlink(struct fs_tree *tree, uint64_t parent, const char *name, stru
 		log_warn("rm %s/%s refused: deleting records is off; mount with -o allow_delete "
 			 "to let rm delete records",
 			 os->obj->table, name);
-		return error_set(err, EPERM, "deleting records is off (mount with -o allow_delete)");
+		return error_set(err, EPERM,
+				 "deleting records is off (mount with -o allow_delete)");
 	}
 	g_mutex_lock(&os->write_lock);
 	struct fs_commit_target target = commit_target(tree, os);
@@ -717,8 +720,8 @@ int fs_tree_unlink(struct fs_tree *tree, uint64_t parent, const char *name, stru
 }
 
 /* Renames a scratch file to another non-record name (replacing a scratch there). */
-static void rename_scratch(struct fs_tree *tree, struct fs_object_state *os,
-			   struct fs_scratch *sc, const char *newname)
+static void rename_scratch(struct fs_tree *tree, struct fs_object_state *os, struct fs_scratch *sc,
+			   const char *newname)
 {
 	struct fs_scratch *old = g_hash_table_lookup(os->scratch, newname);
 	if (old && old != sc)
@@ -776,19 +779,21 @@ int fs_tree_rename(struct fs_tree *tree, uint64_t parent, const char *name, uint
 		/* A record may only move to a scratch name: an editor's backup. */
 		if (dst_id || (!dst_sc && is_record_candidate(newname))) {
 			g_mutex_unlock(&tree->lock);
-			return error_set(err, EPERM, "a record cannot be renamed to another record name");
+			return error_set(err, EPERM,
+					 "a record cannot be renamed to another record name");
 		}
 		g_mutex_unlock(&tree->lock);
 		struct fs_content content;
-		rc = fs_tree_open_content(tree, fs_tree_record_ino(os, src_id), false, &content, err);
+		rc = fs_tree_open_content(tree, fs_tree_record_ino(os, src_id), false, &content,
+					  err);
 		if (rc)
 			return rc;
 		g_mutex_lock(&tree->lock);
 		if (dst_sc)
 			scratch_remove_name(tree, os, dst_sc);
 		struct fs_record *rec = fs_tree_find_record(os, src_id);
-		struct fs_scratch *sc = scratch_new(tree, os, newname, 0644, tree->options.uid,
-						    tree->options.gid);
+		struct fs_scratch *sc =
+		    scratch_new(tree, os, newname, 0644, tree->options.uid, tree->options.gid);
 		gsize len;
 		const char *data = g_bytes_get_data(content.bytes, &len);
 		g_string_append_len(sc->content, data, (gssize)len);

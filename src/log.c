@@ -10,7 +10,10 @@ static bool debug_on;
 static bool syslog_on;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 
-void log_set_debug(bool on) { debug_on = on; }
+void log_set_debug(bool on)
+{
+	debug_on = on;
+}
 
 void log_use_syslog(bool on)
 {
@@ -22,10 +25,10 @@ void log_use_syslog(bool on)
 static const char *level_name(enum log_level level)
 {
 	static const char *const names[] = {
-		[LOG_LEVEL_DEBUG] = "debug",
-		[LOG_LEVEL_INFO] = "info",
-		[LOG_LEVEL_WARN] = "warning",
-		[LOG_LEVEL_ERROR] = "error",
+	    [LOG_LEVEL_DEBUG] = "debug",
+	    [LOG_LEVEL_INFO] = "info",
+	    [LOG_LEVEL_WARN] = "warning",
+	    [LOG_LEVEL_ERROR] = "error",
 	};
 	return names[level];
 }
@@ -41,10 +44,10 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	va_end(ap);
 	if (syslog_on) {
 		static const int prio[] = {
-			[LOG_LEVEL_DEBUG] = LOG_DEBUG,
-			[LOG_LEVEL_INFO] = LOG_INFO,
-			[LOG_LEVEL_WARN] = LOG_WARNING,
-			[LOG_LEVEL_ERROR] = LOG_ERR,
+		    [LOG_LEVEL_DEBUG] = LOG_DEBUG,
+		    [LOG_LEVEL_INFO] = LOG_INFO,
+		    [LOG_LEVEL_WARN] = LOG_WARNING,
+		    [LOG_LEVEL_ERROR] = LOG_ERR,
 		};
 		syslog(prio[level], "%s", line);
 		return;
