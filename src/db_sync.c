@@ -31,7 +31,7 @@ PGconn *db_sync_connect(const char *url, const char *schema, struct error *err)
 	PQsetNoticeProcessor(conn, notice_to_log, NULL);
 	char *channel = g_strdup_printf("%s.hc_trigger_log", schema);
 	char *quoted = db_quote_ident(conn, channel);
-	char *sql = g_strdup_printf("SET xmlbinary = 'hex'; SET lock_timeout = '10s'; "
+	char *sql = g_strdup_printf("SET xmlbinary = 'hex'; SET lock_timeout = '10s'; SET jit = off; "
 				    "SET application_name = 'forcefs sync'; LISTEN %s",
 				    quoted);
 	PGresult *res = PQexec(conn, sql);
