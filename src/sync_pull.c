@@ -19,6 +19,11 @@
 #define DELETED_MIN_WINDOW_MS (61 * 1000LL)
 #define DELETED_MAX_AGE_MS    (14LL * 24 * 3600 * 1000)
 
+static int budget_spent(const struct sync_object *o, struct error *err)
+{
+	return error_set(err, EAGAIN, "pulling %s: the daily API budget is spent", o->name);
+}
+
 /* What one pull of one object is doing. */
 struct pull {
 	struct sync_env *env;
@@ -140,6 +145,11 @@ static int query_loop(struct pull *p, struct sync_cursor from, struct error *err
 					      p->env->pull_chunk);
 		if (!soql) {
 			rc = error_set(err, EINVAL, "%s: a field name cannot go into SOQL", what);
+			break;
+		}
+		if (!sync_env_budget(p->env)) {
+			g_free(soql);
+			rc = budget_spent(p->o, err);
 			break;
 		}
 		struct sf_query *q = NULL;
@@ -270,6 +280,10 @@ static int bulk_load(struct pull *p, struct error *err)
 	unsigned attempt = 0;
 	int rc = 0;
 	for (;;) {
+		if (!sync_env_budget(p->env)) {
+			rc = budget_spent(p->o, err);
+			break;
+		}
 		struct sf_bulk_query *q = NULL;
 		struct sf_error *e = sf_bulk_query_open(p->env->client, soql, true, &opts, &q);
 		if (!e)
@@ -301,6 +315,10 @@ static int count_records(struct pull *p, long *count, struct error *err)
 	unsigned attempt = 0;
 	int rc = 0;
 	for (;;) {
+		if (!sync_env_budget(p->env)) {
+			rc = budget_spent(p->o, err);
+			break;
+		}
 		struct sf_query *q = NULL;
 		struct sf_error *e = sf_query_open(p->env->client, soql, false, 0, &q);
 		if (!e) {
@@ -366,6 +384,8 @@ static int delete_pass(struct pull *p, int64_t checked_ms, struct error *err)
 	struct sf_deleted *d = NULL;
 	unsigned attempt = 0;
 	struct sf_error *e;
+	if (!sync_env_budget(p->env))
+		return budget_spent(p->o, err);
 	while ((e = sf_changes_deleted(p->env->client, p->o->name, start, now, &d)) != NULL) {
 		bool again = sync_env_backoff(p->env, "reading deleted records", e, &attempt);
 		if (!again) {
