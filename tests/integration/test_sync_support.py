@@ -157,7 +157,8 @@ class Engine:
                                      stderr=subprocess.STDOUT)
 
     def read_log(self):
-        self.log.flush()
+        if not self.log.closed:
+            self.log.flush()
         with open(self.log_path, errors="replace") as f:
             return f.read()
 
