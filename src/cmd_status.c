@@ -108,8 +108,8 @@ static void print_text(const struct db_status *st)
 	       "FAILED", "LAST PULL", "LAST PUSH", "API TODAY");
 	for (size_t i = 0; i < st->nobjects; i++) {
 		const struct db_status_object *o = &st->objects[i];
-		printf("%-24s %9ld %8ld %7ld  %-20s  %-20s  %9ld\n", o->object, o->records, o->pending,
-		       o->failed, o->last_pull ? o->last_pull : "never",
+		printf("%-24s %9ld %8ld %7ld  %-20s  %-20s  %9ld\n", o->object, o->records,
+		       o->pending, o->failed, o->last_pull ? o->last_pull : "never",
 		       o->last_push ? o->last_push : "never", o->api_calls_today);
 		if (o->last_error)
 			printf("  last error: %s\n", o->last_error);
@@ -127,8 +127,10 @@ static void print_text(const struct db_status *st)
 int cmd_status(int argc, char **argv)
 {
 	static const struct option long_opts[] = {
-	    {"json", no_argument, NULL, 'j'},	       {"db", required_argument, NULL, 'D'},
-	    {"schema", required_argument, NULL, 'S'}, {"help", no_argument, NULL, 'h'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"db", required_argument, NULL, 'D'},
+	    {"schema", required_argument, NULL, 'S'},
+	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	bool json = false;

@@ -19,37 +19,38 @@
 
 static void sync_usage(FILE *out)
 {
-	fprintf(out,
-		"usage: forcefs sync [--once] [--db URL] [--schema NAME] [--mapping FILE]\n"
-		"                    [--objects A,B] [--poll-interval SECONDS]\n"
-		"                    [--max-daily-api-calls N] [--api-version V] [--timeout SECONDS]\n"
-		"                    [-d]\n"
-		"\n"
-		"Moves queued changes (_trigger_log) to Salesforce and Salesforce changes into the\n"
-		"tables, until SIGTERM (which lets the call in flight finish, then exits 0).\n"
-		"Several engines on one database are safe: one leads, the others stand by.\n"
-		"\n"
-		"  --once                  push what is queued, pull every object once, exit\n"
-		"                          (1 when something could not be done)\n"
-		"  --db URL                database URL without a password (default: DATABASE_URL,\n"
-		"                          then HEROKUCONNECT_URL)\n"
-		"  --schema NAME           schema (default: HEROKUCONNECT_SCHEMA, then salesforce)\n"
-		"  --mapping FILE          Heroku Connect's exported mapping JSON (default:\n"
-		"                          FORCEFS_MAPPING; none: every table forcefs init made)\n"
-		"  --objects A,B           sync only these objects\n"
-		"  --poll-interval S       pull every S seconds (1..86400) instead of each object's\n"
-		"                          sf_polling_seconds (default 60); FORCEFS_POLL_INTERVAL\n"
-		"  --max-daily-api-calls N API calls allowed per UTC day (default: the mapping's\n"
-		"                          sf_max_daily_api_calls, then %ld);\n"
-		"                          FORCEFS_MAX_DAILY_API_CALLS\n"
-		"  --api-version V         Salesforce API version (default: SF_API_VERSION, then %s)\n"
-		"  --timeout S             longest wait for one Salesforce answer (default 120)\n"
-		"  -d, --debug             log each Salesforce request\n"
-		"\n"
-		"Salesforce credentials come only from the environment: SF_LOGIN_URL, SF_CLIENT_ID,\n"
-		"SF_CLIENT_SECRET, and SF_USERNAME + SF_PASSWORD or SF_REFRESH_TOKEN (or\n"
-		"SF_INSTANCE_URL + SF_ACCESS_TOKEN). See docs/sync.md.\n",
-		SYNC_DEFAULT_MAX_DAILY_API_CALLS, SF_DEFAULT_API_VERSION);
+	fprintf(
+	    out,
+	    "usage: forcefs sync [--once] [--db URL] [--schema NAME] [--mapping FILE]\n"
+	    "                    [--objects A,B] [--poll-interval SECONDS]\n"
+	    "                    [--max-daily-api-calls N] [--api-version V] [--timeout SECONDS]\n"
+	    "                    [-d]\n"
+	    "\n"
+	    "Moves queued changes (_trigger_log) to Salesforce and Salesforce changes into the\n"
+	    "tables, until SIGTERM (which lets the call in flight finish, then exits 0).\n"
+	    "Several engines on one database are safe: one leads, the others stand by.\n"
+	    "\n"
+	    "  --once                  push what is queued, pull every object once, exit\n"
+	    "                          (1 when something could not be done)\n"
+	    "  --db URL                database URL without a password (default: DATABASE_URL,\n"
+	    "                          then HEROKUCONNECT_URL)\n"
+	    "  --schema NAME           schema (default: HEROKUCONNECT_SCHEMA, then salesforce)\n"
+	    "  --mapping FILE          Heroku Connect's exported mapping JSON (default:\n"
+	    "                          FORCEFS_MAPPING; none: every table forcefs init made)\n"
+	    "  --objects A,B           sync only these objects\n"
+	    "  --poll-interval S       pull every S seconds (1..86400) instead of each object's\n"
+	    "                          sf_polling_seconds (default 60); FORCEFS_POLL_INTERVAL\n"
+	    "  --max-daily-api-calls N API calls allowed per UTC day (default: the mapping's\n"
+	    "                          sf_max_daily_api_calls, then %ld);\n"
+	    "                          FORCEFS_MAX_DAILY_API_CALLS\n"
+	    "  --api-version V         Salesforce API version (default: SF_API_VERSION, then %s)\n"
+	    "  --timeout S             longest wait for one Salesforce answer (default 120)\n"
+	    "  -d, --debug             log each Salesforce request\n"
+	    "\n"
+	    "Salesforce credentials come only from the environment: SF_LOGIN_URL, SF_CLIENT_ID,\n"
+	    "SF_CLIENT_SECRET, and SF_USERNAME + SF_PASSWORD or SF_REFRESH_TOKEN (or\n"
+	    "SF_INSTANCE_URL + SF_ACCESS_TOKEN). See docs/sync.md.\n",
+	    SYNC_DEFAULT_MAX_DAILY_API_CALLS, SF_DEFAULT_API_VERSION);
 }
 
 struct sync_args {
@@ -116,7 +117,8 @@ static int parse_args(int argc, char **argv, struct sync_args *a, int *code)
 			*code = EXIT_OK;
 			return -1;
 		case ':':
-			die_msg("sync: %s needs a value: see forcefs sync --help", argv[optind - 1]);
+			die_msg("sync: %s needs a value: see forcefs sync --help",
+				argv[optind - 1]);
 			return -1;
 		default:
 			die_msg("sync: unknown option \"%s\": see forcefs sync --help",
@@ -133,8 +135,8 @@ static int parse_args(int argc, char **argv, struct sync_args *a, int *code)
 
 /* A whole number in [min, max] from a flag, else the environment variable, else `def`.
  * Returns -1 (after the message) for a bad value. */
-static int number(const char *flag, const char *flag_value, const char *env, long min,
-		  long max, long def, long *out)
+static int number(const char *flag, const char *flag_value, const char *env, long min, long max,
+		  long def, long *out)
 {
 	const char *v = flag_value;
 	const char *source = flag;
@@ -181,8 +183,8 @@ static int tuning(struct sync_options *o)
 			return -1;
 		*longs[i].field = v;
 	}
-	if (number("FORCEFS_SYNC_ATTEMPTS", NULL, "FORCEFS_SYNC_ATTEMPTS", 1, 1000,
-		   o->once ? 8 : 0, &v) < 0)
+	if (number("FORCEFS_SYNC_ATTEMPTS", NULL, "FORCEFS_SYNC_ATTEMPTS", 1, 1000, o->once ? 8 : 0,
+		   &v) < 0)
 		return -1;
 	o->policy.max_attempts = (unsigned)v;
 	return 0;
@@ -206,8 +208,8 @@ int cmd_sync(int argc, char **argv)
 	if (number("--poll-interval", a.poll, "FORCEFS_POLL_INTERVAL", 1, 86400, 0, &v) < 0)
 		return EXIT_USAGE;
 	o.poll_seconds = (int)v;
-	if (number("--max-daily-api-calls", a.cap, "FORCEFS_MAX_DAILY_API_CALLS", 1, 1000000000,
-		   0, &o.max_daily_api_calls) < 0 ||
+	if (number("--max-daily-api-calls", a.cap, "FORCEFS_MAX_DAILY_API_CALLS", 1, 1000000000, 0,
+		   &o.max_daily_api_calls) < 0 ||
 	    number("--timeout", a.timeout, NULL, 1, 3600, 120, &v) < 0 || tuning(&o) < 0)
 		return EXIT_USAGE;
 	o.timeout_ms = v * 1000;

@@ -36,10 +36,12 @@ static int load_leader(PGconn *conn, struct db_status *st, struct error *err)
 	const char *params[] = {st->schema};
 	PGresult *res = db_query(
 	    conn, "reading the status",
-	    "SELECT a.pid, " ISO("a.backend_start") ", coalesce(host(a.client_addr), 'local') "
-	    "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-	    "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 "
-	    "AND l.classid = hashtext('forcefs sync')::oid AND l.objid = hashtext($1)::oid",
+	    "SELECT a.pid, " ISO(
+		"a.backend_start") ", coalesce(host(a.client_addr), 'local') "
+				   "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+				   "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 "
+				   "AND l.classid = hashtext('forcefs sync')::oid AND l.objid = "
+				   "hashtext($1)::oid",
 	    1, params, err);
 	if (!res)
 		return -err->code;
@@ -186,14 +188,14 @@ static int load_log(PGconn *conn, struct db_status *st, GArray *failures, struct
 	for (int r = 0; r < PQntuples(res); r++)
 		add_failure(failures, PQgetvalue(res, r, 0),
 			    g_ascii_strtoll(PQgetvalue(res, r, 1), NULL, 10),
-			    PQgetisnull(res, r, 2) ? NULL : PQgetvalue(res, r, 2), g_strdup("DELETE"),
-			    g_strdup(PQgetvalue(res, r, 3)));
+			    PQgetisnull(res, r, 2) ? NULL : PQgetvalue(res, r, 2),
+			    g_strdup("DELETE"), g_strdup(PQgetvalue(res, r, 3)));
 	PQclear(res);
 	return 0;
 }
 
-int db_status_load(PGconn *conn, const char *schema, size_t max_failures,
-		   struct db_status **out, struct error *err)
+int db_status_load(PGconn *conn, const char *schema, size_t max_failures, struct db_status **out,
+		   struct error *err)
 {
 	*out = NULL;
 	struct db_catalog *cat = NULL;

@@ -20,10 +20,10 @@
 struct db_status_object {
 	char *object; /* Salesforce API name when known, else the table */
 	char *table;
-	long records; /* not deleted */
-	long pending; /* records with NEW or PENDING log rows */
-	long failed;  /* records whose last sync failed (_hc_lastop FAILED) */
-	bool loaded;  /* initial load done */
+	long records;	 /* not deleted */
+	long pending;	 /* records with NEW or PENDING log rows */
+	long failed;	 /* records whose last sync failed (_hc_lastop FAILED) */
+	bool loaded;	 /* initial load done */
 	char *last_pull; /* "2026-11-01T10:00:00Z", or NULL: never */
 	char *last_push;
 	long api_calls_today;
@@ -56,8 +56,8 @@ struct db_status {
 
 /* Reads the status of `schema`. ENOENT when the schema does not exist, EIO when the
  * database is unreachable. At most `max_failures` failures are listed. */
-int db_status_load(PGconn *conn, const char *schema, size_t max_failures,
-		   struct db_status **out, struct error *err);
+int db_status_load(PGconn *conn, const char *schema, size_t max_failures, struct db_status **out,
+		   struct error *err);
 
 void db_status_free(struct db_status *status);
 

@@ -31,9 +31,10 @@ PGconn *db_sync_connect(const char *url, const char *schema, struct error *err)
 	PQsetNoticeProcessor(conn, notice_to_log, NULL);
 	char *channel = g_strdup_printf("%s.hc_trigger_log", schema);
 	char *quoted = db_quote_ident(conn, channel);
-	char *sql = g_strdup_printf("SET xmlbinary = 'hex'; SET lock_timeout = '10s'; SET jit = off; "
-				    "SET application_name = 'forcefs sync'; LISTEN %s",
-				    quoted);
+	char *sql =
+	    g_strdup_printf("SET xmlbinary = 'hex'; SET lock_timeout = '10s'; SET jit = off; "
+			    "SET application_name = 'forcefs sync'; LISTEN %s",
+			    quoted);
 	PGresult *res = PQexec(conn, sql);
 	g_free(channel);
 	g_free(quoted);
@@ -51,9 +52,9 @@ PGconn *db_sync_connect(const char *url, const char *schema, struct error *err)
 int db_sync_try_lead(PGconn *conn, const char *schema, bool *leader, struct error *err)
 {
 	const char *params[] = {schema};
-	PGresult *res = db_query(conn, "taking the leader lock",
-				 "SELECT pg_try_advisory_lock(hashtext('forcefs sync'), hashtext($1))",
-				 1, params, err);
+	PGresult *res = db_query(
+	    conn, "taking the leader lock",
+	    "SELECT pg_try_advisory_lock(hashtext('forcefs sync'), hashtext($1))", 1, params, err);
 	if (!res)
 		return -err->code;
 	*leader = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
@@ -91,22 +92,21 @@ int db_sync_wait(PGconn *conn, int timeout_ms, int wake_fd)
 int db_sync_prepare(PGconn *conn, const char *schema, struct error *err)
 {
 	char *t = db_qualified_name(conn, schema, "_forcefs_sync");
-	char *sql = g_strdup_printf(
-	    "CREATE TABLE IF NOT EXISTS %s ("
-	    " object varchar(128) PRIMARY KEY,"
-	    " table_name varchar(128) NOT NULL,"
-	    " cursor_stamp timestamp,"
-	    " cursor_id varchar(18),"
-	    " loaded_at timestamptz,"
-	    " last_pull_at timestamptz,"
-	    " last_push_at timestamptz,"
-	    " deleted_checked_at timestamptz,"
-	    " api_day date,"
-	    " api_calls integer NOT NULL DEFAULT 0,"
-	    " org_api_used bigint,"
-	    " org_api_max bigint,"
-	    " last_error text)",
-	    t);
+	char *sql = g_strdup_printf("CREATE TABLE IF NOT EXISTS %s ("
+				    " object varchar(128) PRIMARY KEY,"
+				    " table_name varchar(128) NOT NULL,"
+				    " cursor_stamp timestamp,"
+				    " cursor_id varchar(18),"
+				    " loaded_at timestamptz,"
+				    " last_pull_at timestamptz,"
+				    " last_push_at timestamptz,"
+				    " deleted_checked_at timestamptz,"
+				    " api_day date,"
+				    " api_calls integer NOT NULL DEFAULT 0,"
+				    " org_api_used bigint,"
+				    " org_api_max bigint,"
+				    " last_error text)",
+				    t);
 	g_free(t);
 	int rc = db_sync_exec(conn, "creating _forcefs_sync", sql, 0, NULL, err);
 	g_free(sql);
@@ -190,12 +190,11 @@ int db_sync_state_save_deleted_check(PGconn *conn, const char *schema, const cha
 			    "saving the delete check", 2, params, err);
 }
 
-int db_sync_state_pushed(PGconn *conn, const char *schema, const char *object,
-			 struct error *err)
+int db_sync_state_pushed(PGconn *conn, const char *schema, const char *object, struct error *err)
 {
 	const char *params[] = {object};
-	return state_update(conn, schema, "last_push_at = now()", "saving the push time", 1,
-			    params, err);
+	return state_update(conn, schema, "last_push_at = now()", "saving the push time", 1, params,
+			    err);
 }
 
 int db_sync_state_error(PGconn *conn, const char *schema, const char *object, const char *message,
@@ -216,7 +215,8 @@ int db_sync_count_calls(PGconn *conn, const char *schema, const char *object, lo
 	char *t = db_qualified_name(conn, schema, "_forcefs_sync");
 	char *sql = g_strdup_printf(
 	    "INSERT INTO %s AS s (object, table_name, api_day, api_calls) "
-	    "VALUES ($1::text, lower($1::text), current_date, $2::int) ON CONFLICT (object) DO UPDATE SET "
+	    "VALUES ($1::text, lower($1::text), current_date, $2::int) ON CONFLICT (object) DO "
+	    "UPDATE SET "
 	    "api_calls = CASE WHEN s.api_day = current_date THEN s.api_calls ELSE 0 END "
 	    "+ $2::int, api_day = current_date",
 	    t);
@@ -263,12 +263,12 @@ int db_sync_calls_today(PGconn *conn, const char *schema, long *calls, struct er
 
 /* --- archive --------------------------------------------------------------------- */
 
-#define LOG_COLUMNS                                                                            \
-	"id, txid, created_at, updated_at, processed_at, processed_tx, state, action, "        \
+#define LOG_COLUMNS                                                                                \
+	"id, txid, created_at, updated_at, processed_at, processed_tx, state, action, "            \
 	"table_name, record_id, sfid, old, \"values\", sf_result, sf_message"
 
-int db_sync_archive(PGconn *conn, const char *schema, const char *const *tables,
-		    size_t ntables, long *moved, struct error *err)
+int db_sync_archive(PGconn *conn, const char *schema, const char *const *tables, size_t ntables,
+		    long *moved, struct error *err)
 {
 	*moved = 0;
 	char *log = db_qualified_name(conn, schema, "_trigger_log");
@@ -293,8 +293,8 @@ int db_sync_archive(PGconn *conn, const char *schema, const char *const *tables,
 			       ") RETURNING " LOG_COLUMNS ") INSERT INTO %s (" LOG_COLUMNS
 			       ") SELECT " LOG_COLUMNS " FROM moved ON CONFLICT DO NOTHING",
 			       archive);
-	PGresult *res = db_query(conn, "archiving the trigger log", sql->str, (int)ntables,
-				 tables, err);
+	PGresult *res =
+	    db_query(conn, "archiving the trigger log", sql->str, (int)ntables, tables, err);
 	int rc = 0;
 	if (res) {
 		*moved = strtol(PQcmdTuples(res), NULL, 10);

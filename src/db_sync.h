@@ -58,8 +58,8 @@ int db_sync_prepare(PGconn *conn, const char *schema, struct error *err);
 /* --- engine state ---------------------------------------------------------------- */
 
 struct db_sync_state {
-	struct sync_cursor cursor; /* the newest record pulled */
-	bool loaded;		   /* the initial load finished */
+	struct sync_cursor cursor;  /* the newest record pulled */
+	bool loaded;		    /* the initial load finished */
 	int64_t deleted_checked_ms; /* end of the last getDeleted window; 0 = never */
 };
 
@@ -77,8 +77,7 @@ int db_sync_state_save_deleted_check(PGconn *conn, const char *schema, const cha
 				     int64_t checked_ms, struct error *err);
 
 /* last_push_at = now() for the objects that were sent something. */
-int db_sync_state_pushed(PGconn *conn, const char *schema, const char *object,
-			 struct error *err);
+int db_sync_state_pushed(PGconn *conn, const char *schema, const char *object, struct error *err);
 
 /* Records the last engine-level error of an object (NULL clears it). */
 int db_sync_state_error(PGconn *conn, const char *schema, const char *object, const char *message,
@@ -128,9 +127,9 @@ void db_sync_claim_free(struct db_sync_claim *claim);
 /* Current rows of one table, read as text: row i of `ids` is found with rows_found[i]. */
 struct db_sync_rows {
 	size_t ncolumns;
-	size_t nrows;	    /* = number of ids asked for */
-	bool *found;	    /* per id */
-	char **values;	    /* nrows * ncolumns, NULL for SQL NULL or a missing row */
+	size_t nrows;  /* = number of ids asked for */
+	bool *found;   /* per id */
+	char **values; /* nrows * ncolumns, NULL for SQL NULL or a missing row */
 	GStringChunk *strings;
 };
 
@@ -143,8 +142,8 @@ void db_sync_rows_free(struct db_sync_rows *rows);
 
 /* Which of `ids` (rows of `table` that are gone) have an unclaimed DELETE queued:
  * queued[i] for ids[i]. */
-int db_sync_deletes_queued(PGconn *conn, const char *schema, const char *table,
-			   const int64_t *ids, size_t nids, bool *queued, struct error *err);
+int db_sync_deletes_queued(PGconn *conn, const char *schema, const char *table, const int64_t *ids,
+			   size_t nids, bool *queued, struct error *err);
 
 /*
  * Writes `values[i]` into `column` of row `ids[i]` (the generated external ids of
@@ -164,10 +163,10 @@ int db_sync_values_taken(PGconn *conn, const char *schema, const char *table, co
 
 /* What happened to one record's change, for the write-back. */
 enum db_sync_result {
-	DB_SYNC_SUCCESS, /* log rows SUCCESS; earlier FAILED rows MERGED */
-	DB_SYNC_FAILED,	 /* log rows FAILED with sf_message; row FAILED with _hc_err */
-	DB_SYNC_IGNORED, /* log rows IGNORE: nothing to send */
-	DB_SYNC_MERGED,	 /* log rows MERGED: a later change carries them */
+	DB_SYNC_SUCCESS,  /* log rows SUCCESS; earlier FAILED rows MERGED */
+	DB_SYNC_FAILED,	  /* log rows FAILED with sf_message; row FAILED with _hc_err */
+	DB_SYNC_IGNORED,  /* log rows IGNORE: nothing to send */
+	DB_SYNC_MERGED,	  /* log rows MERGED: a later change carries them */
 	DB_SYNC_DEFERRED, /* log rows back to NEW: try again later (shutdown, budget) */
 };
 
@@ -193,7 +192,7 @@ int db_sync_write_back(PGconn *conn, const char *schema, const struct db_sync_ou
 
 /* Moves processed log rows older than a day to _trigger_log_archive (FAILED rows only
  * when their record is gone from `tables`) and drops archived rows older than 31 days. */
-int db_sync_archive(PGconn *conn, const char *schema, const char *const *tables,
-		    size_t ntables, long *moved, struct error *err);
+int db_sync_archive(PGconn *conn, const char *schema, const char *const *tables, size_t ntables,
+		    long *moved, struct error *err);
 
 #endif

@@ -166,8 +166,7 @@ static long count_of(PGresult *res)
 }
 
 static int run_batch(PGconn *conn, const char *table, struct db_sync_batch *b,
-		     const struct statements *s, struct db_sync_applied *stats,
-		     struct error *err)
+		     const struct statements *s, struct db_sync_applied *stats, struct error *err)
 {
 	const char *what = "applying pulled records";
 	int rc = db_sync_exec(conn, what, s->create, 0, NULL, err);
@@ -194,8 +193,8 @@ static int run_batch(PGconn *conn, const char *table, struct db_sync_batch *b,
 	stats->inserted += count_of(res);
 	PQclear(res);
 	if (b->deleted->len > 0) {
-		char *sfids = db_sync_text_array((const char *const *)b->deleted->pdata,
-						 b->deleted->len);
+		char *sfids =
+		    db_sync_text_array((const char *const *)b->deleted->pdata, b->deleted->len);
 		const char *dparams[] = {sfids};
 		res = db_query(conn, "deleting records deleted in Salesforce", s->delete, 1,
 			       dparams, err);

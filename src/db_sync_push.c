@@ -186,7 +186,7 @@ int db_sync_read_rows(PGconn *conn, const char *schema, const char *table,
 	rows->ncolumns = ncolumns;
 	rows->nrows = nids;
 	rows->found = g_new0(bool, nids ? nids : 1);
-	rows->values = g_new0(char *, nids * ncolumns + 1);
+	rows->values = g_new0(char *, nids *ncolumns + 1);
 	rows->strings = g_string_chunk_new(8192);
 	GHashTable *index = g_hash_table_new(g_int64_hash, g_int64_equal);
 	for (size_t i = 0; i < nids; i++)
@@ -211,8 +211,8 @@ int db_sync_read_rows(PGconn *conn, const char *schema, const char *table,
 	return 0;
 }
 
-int db_sync_deletes_queued(PGconn *conn, const char *schema, const char *table,
-			   const int64_t *ids, size_t nids, bool *queued, struct error *err)
+int db_sync_deletes_queued(PGconn *conn, const char *schema, const char *table, const int64_t *ids,
+			   size_t nids, bool *queued, struct error *err)
 {
 	memset(queued, 0, nids * sizeof(*queued));
 	char *log = db_qualified_name(conn, schema, "_trigger_log");
@@ -239,8 +239,7 @@ int db_sync_deletes_queued(PGconn *conn, const char *schema, const char *table,
 }
 
 int db_sync_store_values(PGconn *conn, const char *schema, const char *table, const char *column,
-			 const int64_t *ids, const char *const *values, size_t n,
-			 struct error *err)
+			 const int64_t *ids, const char *const *values, size_t n, struct error *err)
 {
 	if (n == 0)
 		return 0;
@@ -257,9 +256,10 @@ int db_sync_store_values(PGconn *conn, const char *schema, const char *table, co
 	    "FROM (SELECT unnest($1::int8[]) AS id, unnest($2::text[]) AS val) v "
 	    "WHERE t.id = v.id",
 	    subst, 2);
-	char *settle = g_strdup_printf("UPDATE %s SET _hc_lastop = nullif(left(_hc_lastop, -1), '') "
-				       "WHERE id = ANY($1::int8[]) AND _hc_lastop LIKE '%%~'",
-				       t);
+	char *settle =
+	    g_strdup_printf("UPDATE %s SET _hc_lastop = nullif(left(_hc_lastop, -1), '') "
+			    "WHERE id = ANY($1::int8[]) AND _hc_lastop LIKE '%%~'",
+			    t);
 	char *logged = g_strdup_printf(
 	    "UPDATE %s l SET \"values\" = (coalesce(l.\"values\", '')::public.hstore || "
 	    "public.hstore($4::text, v.val))::text "
@@ -472,8 +472,8 @@ static int write_rows(PGconn *conn, const char *schema, const char *table,
 	return rc;
 }
 
-int db_sync_write_back(PGconn *conn, const char *schema, const struct db_sync_outcome *o,
-		       size_t n, GArray *gone, struct error *err)
+int db_sync_write_back(PGconn *conn, const char *schema, const struct db_sync_outcome *o, size_t n,
+		       GArray *gone, struct error *err)
 {
 	if (n == 0)
 		return 0;

@@ -16,7 +16,7 @@
 #include "sync_pull.h"
 #include "sync_push.h"
 
-#define ARCHIVE_EVERY_MS (3600 * 1000L)
+#define ARCHIVE_EVERY_MS  (3600 * 1000L)
 #define ONCE_LEAD_WAIT_MS 5000L
 
 static volatile sig_atomic_t stop_requested;
@@ -128,8 +128,8 @@ static int lead_start(struct lead *l, bool *fatal, struct error *err)
 	if (rc)
 		return rc;
 	if (reclaimed)
-		log_info("%ld change%s claimed by an engine that stopped are queued again", reclaimed,
-			 reclaimed == 1 ? "" : "s");
+		log_info("%ld change%s claimed by an engine that stopped are queued again",
+			 reclaimed, reclaimed == 1 ? "" : "s");
 	long today = 0;
 	rc = db_sync_calls_today(l->env.conn, o->schema, &today, err);
 	if (rc)
@@ -147,7 +147,8 @@ static int lead_start(struct lead *l, bool *fatal, struct error *err)
 	for (size_t i = 0; i < l->env.objects->nobjects; i++) {
 		const struct sync_object *ob = &l->env.objects->objects[i];
 		g_string_append_printf(names, "%s%s (%s, every %d s)", i ? ", " : "", ob->name,
-				       ob->read_only ? "read-only" : "read-write", ob->poll_seconds);
+				       ob->read_only ? "read-only" : "read-write",
+				       ob->poll_seconds);
 	}
 	log_info("leading the sync of schema \"%s\": %s; %ld of %ld API calls used today",
 		 o->schema, names->str, today, l->env.budget.max_per_day);
@@ -180,8 +181,8 @@ static int pull_due(struct lead *l, bool all, struct error *err)
 		if (rc == -EAGAIN) {
 			log_error("%s", err->message);
 			l->pull_failed = true;
-			rc = db_sync_state_error(l->env.conn, l->opts->schema, ob->name, err->message,
-						 err);
+			rc = db_sync_state_error(l->env.conn, l->opts->schema, ob->name,
+						 err->message, err);
 		} else if (rc == 0 && !st.initial && (st.inserted || st.updated || st.deleted)) {
 			log_info("pulled %s: %ld inserted, %ld updated, %ld deleted%s", ob->name,
 				 st.inserted, st.updated, st.deleted,
@@ -299,8 +300,8 @@ int sync_engine_run(const struct sync_options *o, struct error *err)
 	};
 	int exit_code = 0;
 	bool leader = false, standby_logged = false, db_down_logged = false;
-	int64_t started = mono_ms();
-	unsigned db_attempt = 0;
+	int64_t started = mono_ms(), lead_started = 0;
+	unsigned db_attempt = 0, lead_failures = 0;
 	while (!stop_requested) {
 		struct error e2 = {0};
 		if (!l.env.conn) {
@@ -326,8 +327,9 @@ int sync_engine_run(const struct sync_options *o, struct error *err)
 		int rc = db_sync_try_lead(l.env.conn, o->schema, &leader, &e2);
 		if (rc == 0 && !leader) {
 			if (o->once && mono_ms() - started > ONCE_LEAD_WAIT_MS) {
-				error_set(err, EBUSY, "another forcefs sync leads schema \"%s\": it "
-						      "already does what --once would",
+				error_set(err, EBUSY,
+					  "another forcefs sync leads schema \"%s\": it "
+					  "already does what --once would",
 					  o->schema);
 				exit_code = 1;
 				break;
@@ -341,6 +343,7 @@ int sync_engine_run(const struct sync_options *o, struct error *err)
 		}
 		if (rc == 0) {
 			standby_logged = false;
+			lead_started = mono_ms();
 			bool fatal = false;
 			rc = lead_start(&l, &fatal, &e2);
 			if (fatal) {
@@ -356,12 +359,13 @@ int sync_engine_run(const struct sync_options *o, struct error *err)
 		if (rc == 0 && o->once) {
 			if (l.pull_failed || l.deferred) {
 				if (l.deferred)
-					error_set(err, EAGAIN,
-						  "%ld change%s could not be sent and stay%s queued%s",
-						  l.deferred, l.deferred == 1 ? "" : "s",
-						  l.deferred == 1 ? "s" : "",
-						  l.pull_failed ? "; some objects could not be pulled"
-								: "");
+					error_set(
+					    err, EAGAIN,
+					    "%ld change%s could not be sent and stay%s queued%s",
+					    l.deferred, l.deferred == 1 ? "" : "s",
+					    l.deferred == 1 ? "s" : "",
+					    l.pull_failed ? "; some objects could not be pulled"
+							  : "");
 				else
 					error_set(err, EAGAIN,
 						  "some objects could not be pulled (see above)");
@@ -380,7 +384,12 @@ int sync_engine_run(const struct sync_options *o, struct error *err)
 			exit_code = 1;
 			break;
 		}
-		sync_env_sleep(&l.env, 500);
+		/* A database that answers but keeps failing (a table dropped, permissions) is
+		 * tried again less and less often; a leadership that lasted resets that. */
+		if (mono_ms() - lead_started > 60000)
+			lead_failures = 0;
+		sync_env_sleep(&l.env, MIN(500L << MIN(lead_failures, 6U), 30000L));
+		lead_failures++;
 	}
 	PQfinish(l.env.conn);
 	g_hash_table_destroy(l.env.calls_flushed);

@@ -26,8 +26,8 @@ bool sync_env_sleep(struct sync_env *env, long ms)
 		if (sync_env_stopping(env))
 			return false;
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		long done = (now.tv_sec - start.tv_sec) * 1000 +
-			    (now.tv_nsec - start.tv_nsec) / 1000000;
+		long done =
+		    (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
 		if (done >= ms)
 			return true;
 		struct pollfd p = {.fd = env->wake_fd, .events = POLLIN};
@@ -69,9 +69,10 @@ bool sync_env_budget(struct sync_env *env)
 			return true;
 		}
 		if (!env->budget_warned) {
-			log_warn("the daily API budget of %ld calls is spent (sf_max_daily_api_calls): "
-				 "changes stay queued until 00:00 UTC",
-				 env->budget.max_per_day);
+			log_warn(
+			    "the daily API budget of %ld calls is spent (sf_max_daily_api_calls): "
+			    "changes stay queued until 00:00 UTC",
+			    env->budget.max_per_day);
 			env->budget_warned = true;
 		}
 		if (env->once)

@@ -34,12 +34,12 @@ struct sync_env {
 	bool progress;			 /* a progress bar on stderr (a terminal) */
 	struct sync_budget budget;	 /* today's calls, against sf_max_daily_api_calls */
 	bool budget_warned;
-	long batch_size;     /* records per sObject Collections call (200) */
-	long claim_limit;    /* log rows claimed at once (2000) */
-	long pull_chunk;     /* records per pull query (10000) */
-	long bulk_threshold; /* initial loads above this many records use Bulk API 2.0 */
-	long apply_batch;    /* pulled records per database transaction (2000) */
-	int64_t overlap_ms;  /* pull window overlap */
+	long batch_size;	   /* records per sObject Collections call (200) */
+	long claim_limit;	   /* log rows claimed at once (2000) */
+	long pull_chunk;	   /* records per pull query (10000) */
+	long bulk_threshold;	   /* initial loads above this many records use Bulk API 2.0 */
+	long apply_batch;	   /* pulled records per database transaction (2000) */
+	int64_t overlap_ms;	   /* pull window overlap */
 	GHashTable *calls_flushed; /* object -> calls already counted in the state table */
 	bool notified;		   /* a NOTIFY arrived while busy: push again soon */
 };

@@ -59,17 +59,18 @@ static void choose_upsert(struct sync_object *o, const struct db_object_fields *
 				o->upsert = &o->fields[i];
 		if (!o->upsert) {
 			*rc = error_set(err, EINVAL,
-					"%s: upsert_field %s is not one of the synced fields", o->name,
-					map->upsert_field);
+					"%s: upsert_field %s is not one of the synced fields",
+					o->name, map->upsert_field);
 			return;
 		}
 		o->upsert_from_mapping = true;
 		o->upsert_generated = can_generate(o->upsert);
 		if (!o->upsert_generated)
-			log_warn("%s: upsert field %s cannot hold a generated id (a text field of "
-				 "%d characters or more): inserts that leave it empty are created "
-				 "without one, and a retry after a lost answer could duplicate them",
-				 o->name, o->upsert->api, SYNC_UUID_LEN);
+			log_warn(
+			    "%s: upsert field %s cannot hold a generated id (a text field of "
+			    "%d characters or more): inserts that leave it empty are created "
+			    "without one, and a retry after a lost answer could duplicate them",
+			    o->name, o->upsert->api, SYNC_UUID_LEN);
 		return;
 	}
 	const struct sync_field *best = NULL;
@@ -185,10 +186,11 @@ int sync_objects_resolve(const struct db_catalog *catalog, const struct db_field
 				 &objs->objects[objs->nobjects++], err);
 	}
 	if (rc == 0 && objs->nobjects == 0)
-		rc = error_set(err, ENOENT,
-			       "nothing to sync in schema \"%s\": no table has _forcefs_fields rows%s "
-			       "(create them with forcefs init)",
-			       catalog->schema, only ? " among --objects" : "");
+		rc = error_set(
+		    err, ENOENT,
+		    "nothing to sync in schema \"%s\": no table has _forcefs_fields rows%s "
+		    "(create them with forcefs init)",
+		    catalog->schema, only ? " among --objects" : "");
 	if (rc) {
 		sync_objects_free(objs);
 		return rc;

@@ -29,9 +29,10 @@ struct sync_log_entry {
 	int64_t record_id;
 	const char *table;
 	enum sync_action action;
-	const char *sfid;	    /* the log's sfid (the record's before the change), or NULL */
-	const char *const *columns; /* NULL-terminated keys of "values" (changed columns), or NULL */
-	bool failed;		    /* an earlier FAILED row folded in, not a claimed NEW one */
+	const char *sfid; /* the log's sfid (the record's before the change), or NULL */
+	const char *const
+	    *columns; /* NULL-terminated keys of "values" (changed columns), or NULL */
+	bool failed;  /* an earlier FAILED row folded in, not a claimed NEW one */
 };
 
 /* What to do with one record, once its current row has been read. */
@@ -51,9 +52,9 @@ struct sync_change {
 	int64_t first_id; /* smallest log id: the order changes are sent in */
 	bool has_insert;
 	bool has_delete;
-	bool all_columns;   /* an INSERT row: every column counts as changed */
-	char *sfid;	    /* the newest sfid the log rows name, or NULL */
-	GPtrArray *columns; /* char *: changed columns, each once, in first-seen order */
+	bool all_columns;    /* an INSERT row: every column counts as changed */
+	char *sfid;	     /* the newest sfid the log rows name, or NULL */
+	GPtrArray *columns;  /* char *: changed columns, each once, in first-seen order */
 	GArray *claimed_ids; /* int64_t: claimed NEW rows */
 	GArray *failed_ids;  /* int64_t: earlier FAILED rows folded in */
 };

@@ -99,7 +99,8 @@ static int add_json(struct pull *p, const cJSON *rec, struct error *err)
 	const cJSON *id = cJSON_GetObjectItem(rec, "Id");
 	const cJSON *stamp = cJSON_GetObjectItem(rec, "SystemModstamp");
 	int64_t ms;
-	if (!cJSON_IsString(id) || !cJSON_IsString(stamp) || !sf_time_parse(stamp->valuestring, &ms))
+	if (!cJSON_IsString(id) || !cJSON_IsString(stamp) ||
+	    !sf_time_parse(stamp->valuestring, &ms))
 		return error_set(err, EAGAIN, "%s: a record without Id or SystemModstamp", o->name);
 	p->stats->records++;
 	if (cJSON_IsTrue(cJSON_GetObjectItem(rec, "IsDeleted"))) {
@@ -108,8 +109,8 @@ static int add_json(struct pull *p, const cJSON *rec, struct error *err)
 		GPtrArray *owned = g_ptr_array_new_with_free_func(g_free);
 		for (size_t f = 0; f < o->nfields; f++) {
 			bool ok;
-			char *v = sync_value_from_json(o->fields[f].type,
-						       cJSON_GetObjectItem(rec, o->fields[f].api), &ok);
+			char *v = sync_value_from_json(
+			    o->fields[f].type, cJSON_GetObjectItem(rec, o->fields[f].api), &ok);
 			if (!ok)
 				value_warning(p, &o->fields[f], id->valuestring);
 			g_ptr_array_add(owned, v);
@@ -141,8 +142,8 @@ static int query_loop(struct pull *p, struct sync_cursor from, struct error *err
 	int rc = 0;
 	char *what = g_strdup_printf("pulling %s", p->o->name);
 	for (;;) {
-		char *soql = sync_window_soql(p->o->name, names, p->o->nfields, &from,
-					      p->env->pull_chunk);
+		char *soql =
+		    sync_window_soql(p->o->name, names, p->o->nfields, &from, p->env->pull_chunk);
 		if (!soql) {
 			rc = error_set(err, EINVAL, "%s: a field name cannot go into SOQL", what);
 			break;
@@ -328,7 +329,8 @@ static int count_records(struct pull *p, long *count, struct error *err)
 		}
 		bool again = sync_env_backoff(p->env, "counting records", e, &attempt);
 		if (!again)
-			rc = error_set(err, EAGAIN, "counting %s records: %s", p->o->name, e->message);
+			rc = error_set(err, EAGAIN, "counting %s records: %s", p->o->name,
+				       e->message);
 		sf_error_free(e);
 		if (!again)
 			break;
@@ -389,8 +391,8 @@ static int delete_pass(struct pull *p, int64_t checked_ms, struct error *err)
 	while ((e = sf_changes_deleted(p->env->client, p->o->name, start, now, &d)) != NULL) {
 		bool again = sync_env_backoff(p->env, "reading deleted records", e, &attempt);
 		if (!again) {
-			int rc = error_set(err, EAGAIN, "reading deleted %s records: %s", p->o->name,
-					   e->message);
+			int rc = error_set(err, EAGAIN, "reading deleted %s records: %s",
+					   p->o->name, e->message);
 			sf_error_free(e);
 			return rc;
 		}
@@ -438,8 +440,8 @@ int sync_pull_object(struct sync_env *env, const struct sync_object *o,
 	} else {
 		rc = query_loop(&p, sync_window_poll_start(&state.cursor, env->overlap_ms), err);
 		if (rc == 0)
-			rc = db_sync_state_save_cursor(env->conn, env->schema, o->name, &p.saved, true,
-						       true, err);
+			rc = db_sync_state_save_cursor(env->conn, env->schema, o->name, &p.saved,
+						       true, true, err);
 		if (rc == 0)
 			rc = delete_pass(&p, state.deleted_checked_ms, err);
 	}

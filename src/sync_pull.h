@@ -36,7 +36,7 @@ struct sync_pull_stats {
 	long inserted;
 	long updated;
 	long deleted;
-	long kept; /* updated rows that kept a local change */
+	long kept;    /* updated rows that kept a local change */
 	bool initial; /* this was the initial load */
 };
 

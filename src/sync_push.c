@@ -14,12 +14,12 @@ struct item {
 	struct sync_change *change;
 	const struct sync_object *obj;
 	enum sync_op op;
-	bool upsert;	   /* an insert sent as an upsert on obj->upsert */
-	cJSON *record;	   /* the fields to send (insert, update) */
-	char *sfid;	   /* the record's id (update, delete) */
-	char *ext_value;   /* the upsert field's value (insert) */
+	bool upsert;	 /* an insert sent as an upsert on obj->upsert */
+	cJSON *record;	 /* the fields to send (insert, update) */
+	char *sfid;	 /* the record's id (update, delete) */
+	char *ext_value; /* the upsert field's value (insert) */
 	bool ext_generated;
-	bool settled;	   /* the outcome below is final for this batch */
+	bool settled; /* the outcome below is final for this batch */
 	enum db_sync_result result;
 	const char *lastop;
 	char *new_sfid;
@@ -123,17 +123,19 @@ static int prepare_upserts(struct sync_env *env, const struct sync_object *o, st
 		}
 		if (!o->upsert_generated) {
 			if (taken[i]) {
-				char *msg = g_strdup_printf(
-				    "%s \"%s\" is also the %s of another record here (a copy?): give "
-				    "this record a value of its own",
-				    o->upsert->api, it->ext_value, o->upsert->api);
+				char *msg =
+				    g_strdup_printf("%s \"%s\" is also the %s of another record "
+						    "here (a copy?): give "
+						    "this record a value of its own",
+						    o->upsert->api, it->ext_value, o->upsert->api);
 				fail(it, "FORCEFS", NULL, msg);
 				g_free(msg);
 			}
 			continue; /* a plain create */
 		}
 		if (taken[i])
-			log_info("%s row %" G_GINT64_FORMAT ": %s \"%s\" is another record's too (a "
+			log_info("%s row %" G_GINT64_FORMAT
+				 ": %s \"%s\" is another record's too (a "
 				 "copy): a new one is generated",
 				 o->name, it->change->record_id, o->upsert->api, it->ext_value);
 		g_free(it->ext_value);
@@ -300,8 +302,8 @@ static void send(struct sync_env *env, const struct sync_object *o, enum sync_op
 							    : "deletes");
 	while (pending->len > 0 && sync_env_budget(env)) {
 		struct sf_collection_results *res = NULL;
-		struct sf_error *e = call(env, o, op, upsert, (struct item **)pending->pdata,
-					  pending->len, &res);
+		struct sf_error *e =
+		    call(env, o, op, upsert, (struct item **)pending->pdata, pending->len, &res);
 		stats->calls++;
 		stats->sent += pending->len;
 		if (e) {
@@ -316,7 +318,8 @@ static void send(struct sync_env *env, const struct sync_object *o, enum sync_op
 				/* Refused as a whole: find the record at fault by halves. */
 				size_t half = pending->len / 2;
 				sf_error_free(e);
-				send(env, o, op, upsert, (struct item **)pending->pdata, half, stats);
+				send(env, o, op, upsert, (struct item **)pending->pdata, half,
+				     stats);
 				send(env, o, op, upsert, (struct item **)pending->pdata + half,
 				     pending->len - half, stats);
 				g_ptr_array_set_size(pending, 0);
@@ -332,7 +335,8 @@ static void send(struct sync_env *env, const struct sync_object *o, enum sync_op
 		}
 		GPtrArray *retry = g_ptr_array_new();
 		for (size_t i = 0; i < res->n; i++)
-			record_answer(g_ptr_array_index(pending, i), &res->results[i], retry, stats);
+			record_answer(g_ptr_array_index(pending, i), &res->results[i], retry,
+				      stats);
 		struct sf_error *lock = NULL;
 		if (retry->len) {
 			struct item *first = g_ptr_array_index(retry, 0);
@@ -357,7 +361,8 @@ static void undo_creates(struct sync_env *env, const struct sync_object *o, GPtr
 	struct sync_push_stats ignored = {0};
 	for (guint i = 0; i < items->len; i++) {
 		struct item *it = g_ptr_array_index(items, i);
-		log_info("%s row %" G_GINT64_FORMAT " was deleted while Salesforce created it as %s: "
+		log_info("%s row %" G_GINT64_FORMAT
+			 " was deleted while Salesforce created it as %s: "
 			 "deleting that record too",
 			 o->name, it->change->record_id, it->new_sfid);
 		g_free(it->sfid);
@@ -482,10 +487,10 @@ int sync_push_batch(struct sync_env *env, struct sync_push_stats *stats, bool *m
 		if (!env->objects->objects[i].read_only)
 			g_ptr_array_add(tables, env->objects->objects[i].table);
 	struct db_sync_claim *claim = NULL;
-	int rc = tables->len ? db_sync_claim(env->conn, env->schema,
-					     (const char *const *)tables->pdata, tables->len,
-					     env->claim_limit, &claim, err)
-			     : 0;
+	int rc = tables->len
+		     ? db_sync_claim(env->conn, env->schema, (const char *const *)tables->pdata,
+				     tables->len, env->claim_limit, &claim, err)
+		     : 0;
 	g_ptr_array_free(tables, TRUE);
 	if (rc || !claim)
 		return rc;

@@ -34,8 +34,8 @@ struct sync_push_stats {
 	long updated;
 	long deleted;
 	long failed;
-	long calls; /* sObject Collections calls */
-	long sent;  /* records carried by those calls (retries included) */
+	long calls;    /* sObject Collections calls */
+	long sent;     /* records carried by those calls (retries included) */
 	long deferred; /* claimed but not sent (stopping, budget, gave up): queued again */
 };
 

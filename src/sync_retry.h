@@ -37,10 +37,10 @@ enum sync_retry_class {
 };
 
 struct sync_retry_policy {
-	long base_ms;	    /* first delay after a transient failure (default 500) */
-	long max_ms;	    /* longest delay (default 60000) */
-	long limit_base_ms; /* first wait after REQUEST_LIMIT_EXCEEDED (default 60000) */
-	long limit_max_ms;  /* longest such wait (default 900000: 15 minutes) */
+	long base_ms;	       /* first delay after a transient failure (default 500) */
+	long max_ms;	       /* longest delay (default 60000) */
+	long limit_base_ms;    /* first wait after REQUEST_LIMIT_EXCEEDED (default 60000) */
+	long limit_max_ms;     /* longest such wait (default 900000: 15 minutes) */
 	unsigned max_attempts; /* give up after this many tries; 0 = never (the daemon) */
 };
 

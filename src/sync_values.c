@@ -1,9 +1,9 @@
 #include "sync_values.h"
 
 #include <ctype.h>
+#include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <glib.h>
 #include <string.h>
 
 #include "sf_time.h"
@@ -16,7 +16,7 @@ static enum kind kind_of(const char *t)
 		const char *type;
 		enum kind kind;
 	} table[] = {
-	    {"boolean", KIND_BOOL}, {"int", KIND_NUMBER},	  {"long", KIND_NUMBER},
+	    {"boolean", KIND_BOOL},  {"int", KIND_NUMBER},	  {"long", KIND_NUMBER},
 	    {"double", KIND_NUMBER}, {"currency", KIND_NUMBER},	  {"percent", KIND_NUMBER},
 	    {"date", KIND_DATE},     {"datetime", KIND_DATETIME}, {"time", KIND_TIME},
 	};

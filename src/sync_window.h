@@ -33,7 +33,7 @@
 
 /* The position of a pull: the last record applied. stamp_ms 0 and id "" = nothing yet. */
 struct sync_cursor {
-	int64_t stamp_ms; /* SystemModstamp, ms since the epoch (UTC) */
+	int64_t stamp_ms;   /* SystemModstamp, ms since the epoch (UTC) */
 	char id[SF_ID_BUF]; /* Id; "" = every record stamped at or after stamp_ms */
 };
 

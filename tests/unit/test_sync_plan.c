@@ -10,8 +10,10 @@ static const char *const phone_col[] = {"phone", NULL};
 static const char *const name_phone[] = {"name", "phone", NULL};
 static const char *const all_cols[] = {"id", "name", "sfid", NULL};
 
-#define UPD(id, rec, cols)                                                                      \
-	{(id), (rec), "account", SYNC_ACTION_UPDATE, "001000000000001AAA", (cols), false}
+#define UPD(id, rec, cols)                                                                         \
+	{                                                                                          \
+		(id), (rec), "account", SYNC_ACTION_UPDATE, "001000000000001AAA", (cols), false    \
+	}
 
 static struct sync_change *only(GPtrArray *changes)
 {
@@ -38,8 +40,8 @@ static void test_several_updates_of_a_record_become_one(void)
 
 static void test_records_keep_the_order_of_their_first_change(void)
 {
-	struct sync_log_entry e[] = {UPD(5, 2, name_col), UPD(6, 1, name_col),
-				     UPD(7, 2, phone_col), UPD(8, 3, name_col)};
+	struct sync_log_entry e[] = {UPD(5, 2, name_col), UPD(6, 1, name_col), UPD(7, 2, phone_col),
+				     UPD(8, 3, name_col)};
 	e[3].table = "contact";
 	GPtrArray *changes = sync_plan_coalesce(e, G_N_ELEMENTS(e));
 	g_assert_cmpuint(changes->len, ==, 3);
@@ -92,9 +94,9 @@ static void test_insert_then_delete_before_sending_cancels_out(void)
 
 static void test_update_then_delete_is_one_delete(void)
 {
-	struct sync_log_entry e[] = {UPD(1, 3, name_col),
-				     {2, 3, "account", SYNC_ACTION_DELETE, "001000000000003AAA",
-				      NULL, false}};
+	struct sync_log_entry e[] = {
+	    UPD(1, 3, name_col),
+	    {2, 3, "account", SYNC_ACTION_DELETE, "001000000000003AAA", NULL, false}};
 	GPtrArray *changes = sync_plan_coalesce(e, 2);
 	struct sync_change *c = only(changes);
 	g_assert_cmpint(sync_plan_decide(c, false, false, false), ==, SYNC_OP_DELETE);
@@ -153,9 +155,10 @@ static void test_hc_err_is_valid_json_whatever_the_message(void)
 		g_free(text);
 	}
 	char *text = sync_plan_hc_err("INSERT", "SFDC", "Required fields are missing: [Name]");
-	g_assert_cmpstr(text, ==,
-			"{\"op\":\"INSERT\",\"src\":\"SFDC\",\"msg\":\"Required fields are missing: "
-			"[Name]\"}");
+	g_assert_cmpstr(
+	    text, ==,
+	    "{\"op\":\"INSERT\",\"src\":\"SFDC\",\"msg\":\"Required fields are missing: "
+	    "[Name]\"}");
 	g_free(text);
 }
 

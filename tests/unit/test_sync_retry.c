@@ -5,8 +5,8 @@
 
 static struct sync_retry_policy policy(void)
 {
-	return (struct sync_retry_policy){.base_ms = 100, .max_ms = 1600, .limit_base_ms = 1000,
-					  .limit_max_ms = 8000};
+	return (struct sync_retry_policy){
+	    .base_ms = 100, .max_ms = 1600, .limit_base_ms = 1000, .limit_max_ms = 8000};
 }
 
 static void test_backoff_doubles_up_to_the_cap(void)
@@ -23,9 +23,9 @@ static void test_backoff_doubles_up_to_the_cap(void)
 		/* the extremes of the jitter are reachable */
 		long half = expect[a] / 2;
 		g_assert_cmpint(sync_retry_delay_ms(&p, SYNC_RETRY_BACKOFF, a, 0), ==, half);
-		g_assert_cmpint(sync_retry_delay_ms(&p, SYNC_RETRY_BACKOFF, a,
-						    (uint32_t)(expect[a] - half)),
-				==, expect[a]);
+		g_assert_cmpint(
+		    sync_retry_delay_ms(&p, SYNC_RETRY_BACKOFF, a, (uint32_t)(expect[a] - half)),
+		    ==, expect[a]);
 	}
 }
 
@@ -64,12 +64,18 @@ static void test_errors_are_classified(void)
 		enum sf_error_kind kind;
 		enum sync_retry_class cls;
 	} cases[] = {
-	    {SF_ERR_TRANSIENT_SERVER, SYNC_RETRY_BACKOFF}, {SF_ERR_TIMEOUT, SYNC_RETRY_BACKOFF},
-	    {SF_ERR_NETWORK, SYNC_RETRY_BACKOFF},	   {SF_ERR_LOCK_ROW, SYNC_RETRY_BACKOFF},
-	    {SF_ERR_ROLLED_BACK, SYNC_RETRY_BACKOFF},	   {SF_ERR_SESSION_EXPIRED, SYNC_RETRY_BACKOFF},
-	    {SF_ERR_LIMIT_EXCEEDED, SYNC_RETRY_LIMIT},	   {SF_ERR_AUTH, SYNC_RETRY_LOGIN},
-	    {SF_ERR_INVALID_REQUEST, SYNC_RETRY_NO},	   {SF_ERR_NOT_FOUND, SYNC_RETRY_NO},
-	    {SF_ERR_PERMISSION, SYNC_RETRY_NO},		   {SF_ERR_BAD_RESPONSE, SYNC_RETRY_NO},
+	    {SF_ERR_TRANSIENT_SERVER, SYNC_RETRY_BACKOFF},
+	    {SF_ERR_TIMEOUT, SYNC_RETRY_BACKOFF},
+	    {SF_ERR_NETWORK, SYNC_RETRY_BACKOFF},
+	    {SF_ERR_LOCK_ROW, SYNC_RETRY_BACKOFF},
+	    {SF_ERR_ROLLED_BACK, SYNC_RETRY_BACKOFF},
+	    {SF_ERR_SESSION_EXPIRED, SYNC_RETRY_BACKOFF},
+	    {SF_ERR_LIMIT_EXCEEDED, SYNC_RETRY_LIMIT},
+	    {SF_ERR_AUTH, SYNC_RETRY_LOGIN},
+	    {SF_ERR_INVALID_REQUEST, SYNC_RETRY_NO},
+	    {SF_ERR_NOT_FOUND, SYNC_RETRY_NO},
+	    {SF_ERR_PERMISSION, SYNC_RETRY_NO},
+	    {SF_ERR_BAD_RESPONSE, SYNC_RETRY_NO},
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
 		struct sf_error *e = sf_error_new(cases[i].kind, 0, NULL, "x");
@@ -112,11 +118,13 @@ static void test_org_usage_exhausted(void)
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
-	g_test_add_func("/sync_retry/backoff_doubles_up_to_the_cap", test_backoff_doubles_up_to_the_cap);
+	g_test_add_func("/sync_retry/backoff_doubles_up_to_the_cap",
+			test_backoff_doubles_up_to_the_cap);
 	g_test_add_func("/sync_retry/backoff_never_overflows", test_backoff_never_overflows);
 	g_test_add_func("/sync_retry/limit_waits_use_their_own_longer_schedule",
 			test_limit_waits_use_their_own_longer_schedule);
-	g_test_add_func("/sync_retry/jitter_spreads_engines_apart", test_jitter_spreads_engines_apart);
+	g_test_add_func("/sync_retry/jitter_spreads_engines_apart",
+			test_jitter_spreads_engines_apart);
 	g_test_add_func("/sync_retry/errors_are_classified", test_errors_are_classified);
 	g_test_add_func("/sync_retry/budget_counts_per_utc_day", test_budget_counts_per_utc_day);
 	g_test_add_func("/sync_retry/org_usage_exhausted", test_org_usage_exhausted);

@@ -117,8 +117,9 @@ static void test_postgres_text_to_salesforce_json(void)
 
 static void test_salesforce_json_and_csv_to_postgres_text(void)
 {
-	cJSON *rec = cJSON_Parse("{\"a\":true,\"b\":120,\"c\":1500000.5,\"d\":\"2023-10-01T12:34:56.000+0000\","
-				 "\"e\":null,\"f\":\"12:34:56.000Z\",\"g\":\"x\",\"h\":{\"city\":\"X\"}}");
+	cJSON *rec = cJSON_Parse(
+	    "{\"a\":true,\"b\":120,\"c\":1500000.5,\"d\":\"2023-10-01T12:34:56.000+0000\","
+	    "\"e\":null,\"f\":\"12:34:56.000Z\",\"g\":\"x\",\"h\":{\"city\":\"X\"}}");
 	bool ok;
 	char *v;
 	v = sync_value_from_json("boolean", cJSON_GetObjectItem(rec, "a"), &ok);
