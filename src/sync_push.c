@@ -121,18 +121,19 @@ static int prepare_upserts(struct sync_env *env, const struct sync_object *o, st
 			it->upsert = true;
 			continue;
 		}
-		if (!o->upsert_generated) {
-			if (taken[i]) {
-				char *msg =
-				    g_strdup_printf("%s \"%s\" is also the %s of another record "
-						    "here (a copy?): give "
-						    "this record a value of its own",
-						    o->upsert->api, it->ext_value, o->upsert->api);
-				fail(it, "FORCEFS", NULL, msg);
-				g_free(msg);
-			}
-			continue; /* a plain create */
+		/* The mapping's upsert field is the user's key: a copy that kept it would
+		 * overwrite the original in Salesforce. forcefs's own id is simply renewed. */
+		if (taken[i] && o->upsert_from_mapping) {
+			char *msg =
+			    g_strdup_printf("%s \"%s\" is also the %s of another record here "
+					    "(a copy?): give this record a value of its own",
+					    o->upsert->api, it->ext_value, o->upsert->api);
+			fail(it, "FORCEFS", NULL, msg);
+			g_free(msg);
+			continue;
 		}
+		if (!o->upsert_generated)
+			continue; /* a plain create */
 		if (taken[i])
 			log_info("%s row %" G_GINT64_FORMAT
 				 ": %s \"%s\" is another record's too (a "

@@ -353,3 +353,31 @@ def test_status_text_lists_objects_and_failures(world):
     for obj in ("Account", "Contact", "Customer_Record__c"):
         assert obj in out
     assert "failed records" in out and "Title is bad" in out and "contact/" in out
+
+
+def test_mapping_upsert_field_makes_a_retried_insert_create_one_record(world, workdir):
+    mapping = os.path.join(workdir, "mapping.json")
+    with open(mapping, "w") as f:
+        json.dump({"mappings": [{"object_name": "Account", "config": {
+            "access": "read_write", "sf_polling_seconds": 10, "upsert_field": "External_ID__c",
+            "fields": {"Id": {}, "Name": {}, "Phone": {}, "External_ID__c": {},
+                       "SystemModstamp": {}, "IsDeleted": {}}}}]}, f)
+    sql(world.url, f"INSERT INTO {world.q}.account (name, external_id__c) "
+                   "VALUES ('Mapped Co', 'map-ext-1')")
+    # Salesforce commits the upsert and the answer is lost: the retry must not duplicate.
+    world.org.faults({"match": "PATCH /composite/sobjects", "fault": "drop_after_commit",
+                      "count": 1})
+    run_sync(world.org, world.url, world.schema, "--mapping", mapping)
+    assert world.org.control("faults", method="GET")["fired_total"] == 1
+    found = world.org.query("SELECT Id, Name FROM Account WHERE External_ID__c = 'map-ext-1'")
+    assert [r["Name"] for r in found] == ["Mapped Co"]
+    row = rows(world.url, f"SELECT sfid, _hc_lastop FROM {world.q}.account "
+                          "WHERE external_id__c = 'map-ext-1'")[0]
+    assert row["sfid"] == found[0]["Id"] and row["_hc_lastop"] in ("INSERTED", "SYNCED")
+    # A copy that keeps the upsert key would overwrite the original: refused.
+    sql(world.url, f"INSERT INTO {world.q}.account (name, external_id__c) "
+                   "VALUES ('Mapped Co copy', 'map-ext-1')")
+    run_sync(world.org, world.url, world.schema, "--mapping", mapping)
+    failed = status(world.url, world.schema)["failed"]
+    assert len(failed) == 1 and "map-ext-1" in failed[0]["message"]
+    assert len(world.org.query("SELECT Id FROM Account WHERE External_ID__c = 'map-ext-1'")) == 1
