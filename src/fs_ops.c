@@ -129,6 +129,10 @@ static int add_dirent(const struct fs_dirent *entry, void *data)
 	if (r->plus) {
 		struct fuse_entry_param e;
 		fill_entry(r->cfg, &entry->st, &e);
+		if (entry->st.st_nlink == 0) { /* no attributes yet: a name only, no dentry */
+			e.ino = 0;
+			e.attr_timeout = e.entry_timeout = 0;
+		}
 		need = fuse_add_direntry_plus(r->req, r->buf + r->used, room, entry->name, &e,
 					      entry->cookie);
 	} else {
@@ -173,6 +177,9 @@ static void reply_opened(fuse_req_t req, struct fuse_file_info *fi, struct fs_ha
 	fi->fh = (uint64_t)(uintptr_t)h;
 	fi->keep_cache = hints->keep_cache;
 	fi->direct_io = hints->direct_io;
+	/* A reader has nothing to commit at close: spare the FLUSH round trip. */
+	if ((fi->flags & O_ACCMODE) == O_RDONLY)
+		fi->noflush = 1;
 }
 
 static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -297,6 +304,11 @@ static void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t
 	struct fs_ops_config *cfg = config_of(req);
 	char *value = NULL;
 	struct error err = {0};
+	/* Only user.* exists here: ENOTSUP lets ls stop asking for security.* and system.*. */
+	if (strncmp(name, "user.", 5) != 0) {
+		fuse_reply_err(req, ENOTSUP);
+		return;
+	}
 	int rc = fs_tree_getxattr(cfg->tree, ino, name, &value, &err);
 	if (rc) {
 		fuse_reply_err(req, -rc);

@@ -224,8 +224,9 @@ void fs_tree_set_served(struct fs_tree *tree, struct fs_record *rec, GBytes *byt
 	rec->served_link.data = rec;
 	g_queue_push_head_link(&tree->served_lru, &rec->served_link);
 	tree->served_bytes += g_bytes_get_size(bytes);
-	/* Bases of records read long ago are forgotten; see docs/editing.md. */
-	while (tree->served_bytes > tree->options.cache_bytes && tree->served_lru.length > 1) {
+	/* Bases of records read long ago are forgotten (docs/editing.md): a quarter of the
+	 * cache budget keeps the bases of the thousands of records read last. */
+	while (tree->served_bytes > tree->options.cache_bytes / 4 && tree->served_lru.length > 1) {
 		struct fs_record *old = g_queue_peek_tail(&tree->served_lru);
 		fs_tree_set_served(tree, old, NULL);
 	}
@@ -344,6 +345,31 @@ static int getattr_scratch(struct fs_tree *tree, uint64_t ino, struct stat *st, 
 	return fs_tree_getattr(tree, fs_tree_record_ino(os, record_id), st, err);
 }
 
+/*
+ * Read-ahead: a reader going through the listing in order (grep -r looks up and opens
+ * record after record) gets records fetched in batches; a lookup or cat of a lone
+ * record fetches only that record. Tree lock held.
+ */
+static bool note_access(struct fs_object_state *os, guint at, int kind)
+{
+	bool sequential = os->has_last[kind] && at == os->last_at[kind] + 1;
+	os->last_at[kind] = at;
+	os->has_last[kind] = true;
+	return sequential;
+}
+
+/* Ids of the record at `at` and of the next ones without content, `limit` in all. */
+static GArray *ids_from(struct fs_object_state *os, guint at, int limit)
+{
+	GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	for (guint i = at; i < os->records->len && (int)ids->len < limit; i++) {
+		struct fs_record *next = g_ptr_array_index(os->records, i);
+		if (i == at || !next->content)
+			g_array_append_val(ids, next->id);
+	}
+	return ids;
+}
+
 int fs_tree_getattr(struct fs_tree *tree, uint64_t ino, struct stat *st, struct error *err)
 {
 	if (ino == FS_ROOT_INO) {
@@ -360,31 +386,43 @@ int fs_tree_getattr(struct fs_tree *tree, uint64_t ino, struct stat *st, struct 
 		fill_dir(tree, st, ino);
 		return 0;
 	}
-	int rc = fs_tree_ensure_loaded(tree, os, local >= 2, err);
+	int rc = fs_tree_ensure_loaded(tree, os, false, err);
 	if (rc)
 		return rc;
 	g_mutex_lock(&tree->lock);
 	rc = -ENOENT;
+	GArray *ids = NULL;
 	if (local == 1) {
 		fill_errors(tree, os, st);
 		rc = 0;
 	} else {
-		struct fs_record *rec = fs_tree_find_record(os, (int64_t)local - 2);
+		bool found;
+		guint at = fs_tree_find_index(os, (int64_t)local - 2, &found);
+		struct fs_record *rec = found ? g_ptr_array_index(os->records, at) : NULL;
+		bool sequential = found && note_access(os, at, 0);
 		if (rec && rec->sized) {
 			fs_tree_fill_record(tree, os, rec, st);
 			rc = 0;
 		} else if (rec) {
+			ids = ids_from(os, at, sequential ? tree->options.batch_size : 1);
 			rc = -EAGAIN;
 		}
 	}
 	g_mutex_unlock(&tree->lock);
 	if (rc == -EAGAIN) {
-		/* Known by name but not sized: a sizes load was dropped by a forget. */
+		/* Known by name but not sized: render it (cached for the open that follows). */
+		rc = fs_tree_fetch(tree, os, (const int64_t *)(void *)ids->data, ids->len, err);
+		g_array_free(ids, TRUE);
+		if (rc)
+			return rc;
 		g_mutex_lock(&tree->lock);
-		os->sizes_loaded = false;
+		struct fs_record *rec = fs_tree_find_record(os, (int64_t)local - 2);
+		rc = -ENOENT;
+		if (rec && rec->sized) {
+			fs_tree_fill_record(tree, os, rec, st);
+			rc = 0;
+		}
 		g_mutex_unlock(&tree->lock);
-		rc = fs_tree_ensure_loaded(tree, os, true, err);
-		return rc ? rc : fs_tree_getattr(tree, ino, st, err);
 	}
 	return rc;
 }
@@ -459,7 +497,9 @@ int fs_tree_list(struct fs_tree *tree, uint64_t ino, off_t offset, bool with_att
 	struct fs_object_state *os = fs_tree_object_of_ino(tree, ino, &local);
 	if (!os || local != 0)
 		return -ENOTDIR;
-	int rc = fs_tree_ensure_loaded(tree, os, with_attrs, err);
+	/* The first chunk of a listing needs names only (`ls -f` never stats): entries
+	 * without a known size go out as names, and the kernel looks them up if needed. */
+	int rc = fs_tree_ensure_loaded(tree, os, with_attrs && offset > 0, err);
 	if (rc)
 		return rc;
 
@@ -556,6 +596,7 @@ int fs_tree_open_content(struct fs_tree *tree, uint64_t ino, bool served, struct
 			return -ENOENT;
 		}
 		struct fs_record *rec = g_ptr_array_index(os->records, at);
+		bool sequential = attempt == 0 && note_access(os, at, 1);
 		if (rec->content) {
 			cache_touch(tree, rec);
 			if (served && rec->served != rec->content)
@@ -580,14 +621,9 @@ int fs_tree_open_content(struct fs_tree *tree, uint64_t ino, bool served, struct
 			g_mutex_unlock(&tree->lock);
 			return -ENOENT;
 		}
-		/* Not cached: fetch it with the records that follow it in the listing. */
-		GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
-		for (guint i = at; i < os->records->len && (int)ids->len < tree->options.batch_size;
-		     i++) {
-			struct fs_record *next = g_ptr_array_index(os->records, i);
-			if (i == at || !next->content)
-				g_array_append_val(ids, next->id);
-		}
+		/* Not cached: fetch it, with the records that follow it for a reader that goes
+		 * through the listing in order. */
+		GArray *ids = ids_from(os, at, sequential ? tree->options.batch_size : 1);
 		g_mutex_unlock(&tree->lock);
 		rc = fs_tree_fetch(tree, os, (const int64_t *)(void *)ids->data, ids->len, err);
 		g_array_free(ids, TRUE);

@@ -74,6 +74,8 @@ struct fs_object_state {
 	GHashTable *aliases; /* name a user created -> int64 row id (g_new'd) */
 	GHashTable *hidden;  /* record names renamed away (set of names) */
 	GMutex write_lock;   /* one commit at a time per object (not under tree->lock) */
+	guint last_at[2];     /* index of the record looked up [0] and opened [1] last */
+	bool has_last[2];
 };
 
 struct fs_tree {
