@@ -249,6 +249,10 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 {
 	struct fs_ops_config *cfg = config_of(req);
 	GBytes *bytes = fs_tree_read(cfg->tree, handle_of(fi), off, size);
+	if (!bytes) {
+		fuse_reply_err(req, EIO);
+		return;
+	}
 	gsize len;
 	const char *data = g_bytes_get_data(bytes, &len);
 	fuse_reply_buf(req, data, len);

@@ -574,9 +574,10 @@ static int open_errors(struct fs_tree *tree, struct fs_object_state *os, struct 
 	return 0;
 }
 
-int fs_tree_open_content(struct fs_tree *tree, uint64_t ino, bool served, struct fs_content *out,
+int fs_tree_open_content(struct fs_tree *tree, uint64_t ino, int how, struct fs_content *out,
 			 struct error *err)
 {
+	bool served = how & FS_CONTENT_SERVED;
 	uint64_t local;
 	struct fs_object_state *os = fs_tree_object_of_ino(tree, ino, &local);
 	if (!os || local == 0)
@@ -614,6 +615,16 @@ int fs_tree_open_content(struct fs_tree *tree, uint64_t ino, bool served, struct
 			out->size_stale = rec->kernel_size != g_bytes_get_size(rec->content);
 			out->keep_cache = !out->size_stale && rec->kernel_version == rec->version;
 			rec->kernel_version = out->size_stale ? 0 : rec->version;
+			g_mutex_unlock(&tree->lock);
+			return 0;
+		}
+		if ((how & FS_CONTENT_KERNEL_PAGES) && !rec->pending && rec->sized &&
+		    rec->kernel_version == rec->version && rec->kernel_size == rec->size) {
+			/* Evicted here, but the kernel still caches exactly this version (a warm
+			 * grep -r): let it serve its pages; a read that misses them fetches. */
+			out->bytes = NULL;
+			out->size_stale = false;
+			out->keep_cache = true;
 			g_mutex_unlock(&tree->lock);
 			return 0;
 		}

@@ -90,11 +90,16 @@ struct fs_content {
 	bool keep_cache; /* the kernel's page cache holds exactly these bytes */
 	bool size_stale; /* the kernel was told another size: use direct_io this time */
 };
-/*
- * `served`: the caller shows these bytes to a reader, so they become the base of the
- * next merge of this record (writers, which read nothing, pass false).
- */
-int fs_tree_open_content(struct fs_tree *tree, uint64_t ino, bool served, struct fs_content *out,
+/* How fs_tree_open_content() is used. */
+enum {
+	/* The bytes go to a reader: they become the base of the next merge of the record
+	 * (writers, which read nothing, leave it out). */
+	FS_CONTENT_SERVED = 1 << 0,
+	/* The kernel's cached pages will do: when they hold the current version, no bytes
+	 * are fetched (out->bytes is NULL and keep_cache is set). */
+	FS_CONTENT_KERNEL_PAGES = 1 << 1,
+};
+int fs_tree_open_content(struct fs_tree *tree, uint64_t ino, int how, struct fs_content *out,
 			 struct error *err);
 
 /* Extended attributes of a record file (SPEC §3): value copied into *value (g_free). */
@@ -134,7 +139,8 @@ int fs_tree_open(struct fs_tree *tree, uint64_t ino, int flags, struct fs_handle
 int fs_tree_create(struct fs_tree *tree, uint64_t parent, const char *name, mode_t mode, int flags,
 		   uid_t uid, gid_t gid, struct stat *st, struct fs_handle **out,
 		   struct fs_open_hints *hints, struct error *err);
-/* Copies up to `size` bytes at `off` into a new GBytes (empty at the end). */
+/* Copies up to `size` bytes at `off` into a new GBytes (empty at the end); NULL when the
+ * bytes had to be fetched and the database could not be reached (EIO). */
 GBytes *fs_tree_read(struct fs_tree *tree, struct fs_handle *h, off_t off, size_t size);
 /* Returns bytes written or -errno (EFBIG past 1 MiB for a record). */
 ssize_t fs_tree_write(struct fs_tree *tree, struct fs_handle *h, off_t off, const char *buf,

@@ -342,7 +342,9 @@ static int open_record(struct fs_tree *tree, struct fs_object_state *os, int64_t
 	if (writable && fs_tree_object_readonly(tree, os))
 		return error_set(err, EROFS, "object \"%s\" is read-only", os->obj->table);
 	struct fs_content content;
-	int rc = fs_tree_open_content(tree, fs_tree_record_ino(os, id), !writable, &content, err);
+	int rc = fs_tree_open_content(tree, fs_tree_record_ino(os, id),
+				      writable ? 0 : FS_CONTENT_SERVED | FS_CONTENT_KERNEL_PAGES,
+				      &content, err);
 	if (rc)
 		return rc;
 	h->object = object_index(tree, os);
@@ -400,7 +402,7 @@ int fs_tree_open(struct fs_tree *tree, uint64_t ino, int flags, struct fs_handle
 				rc = -EACCES;
 			} else {
 				struct fs_content content;
-				rc = fs_tree_open_content(tree, ino, true, &content, err);
+				rc = fs_tree_open_content(tree, ino, FS_CONTENT_SERVED, &content, err);
 				h->snapshot = content.bytes;
 				hints->direct_io = true;
 			}
@@ -490,6 +492,17 @@ GBytes *fs_tree_read(struct fs_tree *tree, struct fs_handle *h, off_t off, size_
 			out = slice(rec->pending->str, rec->pending->len, off, size);
 	}
 	g_mutex_unlock(&tree->lock);
+	if (!out && !h->snapshot) {
+		/* Opened on the kernel's pages, which it no longer has: fetch now. */
+		struct fs_content content;
+		struct error err = {0};
+		struct fs_object_state *os = &tree->objects[h->object];
+		if (fs_tree_open_content(tree, fs_tree_record_ino(os, h->record_id), 0, &content,
+					 &err) != 0)
+			return NULL;
+		if (!g_atomic_pointer_compare_and_exchange(&h->snapshot, NULL, content.bytes))
+			g_bytes_unref(content.bytes);
+	}
 	if (!out) {
 		gsize len;
 		const char *data = g_bytes_get_data(h->snapshot, &len);
@@ -645,7 +658,7 @@ int fs_tree_setattr(struct fs_tree *tree, uint64_t ino, struct fs_handle *h,
 			return -EFBIG;
 		int64_t id = (int64_t)local - 2;
 		struct fs_content content;
-		int rc = fs_tree_open_content(tree, ino, false, &content, err);
+		int rc = fs_tree_open_content(tree, ino, 0, &content, err);
 		if (rc)
 			return rc;
 		g_mutex_lock(&tree->lock);
@@ -784,7 +797,7 @@ int fs_tree_rename(struct fs_tree *tree, uint64_t parent, const char *name, uint
 		}
 		g_mutex_unlock(&tree->lock);
 		struct fs_content content;
-		rc = fs_tree_open_content(tree, fs_tree_record_ino(os, src_id), false, &content,
+		rc = fs_tree_open_content(tree, fs_tree_record_ino(os, src_id), 0, &content,
 					  err);
 		if (rc)
 			return rc;
