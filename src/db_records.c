@@ -70,17 +70,7 @@ static int stream_query(PGconn *conn, const struct db_object *obj, const char *s
 int db_records_scan(PGconn *conn, const struct db_object *obj, int64_t from_id, int limit,
 		    bool with_values, db_row_fn fn, void *ctx, struct error *err)
 {
-	const char *select = with_values ? obj->select_list : NULL;
-	char *names_only = NULL;
-	if (!select) {
-		/* The select list without the shown values: its first five items. */
-		const char *p = obj->select_list;
-		for (int commas = 0; *p; p++)
-			if (*p == ',' && ++commas == COL_FIRST_VALUE)
-				break;
-		names_only = g_strndup(obj->select_list, (gsize)(p - obj->select_list));
-		select = names_only;
-	}
+	const char *select = with_values ? obj->select_list : obj->names_list;
 	char from[32], lim[32];
 	snprintf(from, sizeof(from), "%" G_GINT64_FORMAT, from_id);
 	snprintf(lim, sizeof(lim), "%d", limit);
@@ -89,7 +79,6 @@ int db_records_scan(PGconn *conn, const struct db_object *obj, int64_t from_id, 
 				    obj->from_where, limit > 0 ? "LIMIT $2" : "");
 	int rc = stream_query(conn, obj, sql, limit > 0 ? 2 : 1, params, with_values, fn, ctx, err);
 	g_free(sql);
-	g_free(names_only);
 	return rc;
 }
 

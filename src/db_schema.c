@@ -49,10 +49,11 @@ static void build_queries(PGconn *conn, const char *schema, struct db_object *ob
 {
 	GString *sel = g_string_new("id, sfid, ");
 	g_string_append(sel, find_column(obj, "systemmodstamp")
-				 ? "(extract(epoch from systemmodstamp) * 1000)::int8, "
+				 ? "(date_part('epoch', systemmodstamp) * 1000)::int8, "
 				 : "NULL::int8, ");
 	g_string_append(sel, find_column(obj, "_hc_lastop") ? "_hc_lastop, " : "NULL, ");
 	g_string_append(sel, find_column(obj, "_hc_err") ? "_hc_err" : "NULL");
+	obj->names_list = g_strdup(sel->str);
 	for (size_t i = 0; i < obj->nshown; i++) {
 		char *q = db_quote_ident(conn, obj->shown[i].name);
 		g_string_append_printf(sel, ", %s", q);
@@ -207,6 +208,7 @@ void db_catalog_free(struct db_catalog *cat)
 		g_free(obj->columns);
 		g_free(obj->shown);
 		g_free(obj->select_list);
+		g_free(obj->names_list);
 		g_free(obj->from_where);
 		g_free(obj->table);
 	}

@@ -35,6 +35,7 @@ struct db_object {
 	size_t nshown;
 	bool readonly;	   /* Heroku Connect logs its writes as READONLY */
 	char *select_list; /* "id, sfid, mtime, lastop, err, shown..." for db_records */
+	char *names_list;  /* the same without the shown values */
 	char *from_where;  /* FROM "schema"."table" WHERE <not deleted> */
 };
 
