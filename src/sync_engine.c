@@ -178,6 +178,8 @@ static int pull_due(struct lead *l, bool all, struct error *err)
 		struct sync_pull_stats st = {0};
 		int rc = sync_pull_object(&l->env, ob, &st, err);
 		l->next_pull[i] = mono_ms() + (int64_t)ob->poll_seconds * 1000;
+		if (rc == -ECANCELED)
+			return 0; /* stopping */
 		if (rc == -EAGAIN) {
 			log_error("%s", err->message);
 			l->pull_failed = true;

@@ -80,6 +80,9 @@ static int flush(struct pull *p, bool finished, struct error *err)
 	if (rc == 0)
 		rc = sync_env_account(p->env, err);
 	progress(p, false);
+	/* Stopping: what is committed stays, the cursor says where to go on. */
+	if (rc == 0 && sync_env_stopping(p->env))
+		rc = error_set(err, ECANCELED, "%s: stopped", p->o->name);
 	return rc;
 }
 

@@ -19,8 +19,8 @@
  *
  * Salesforce errors are retried with backoff (sync_env_backoff); when retrying ends
  * (a permanent error, --once out of attempts, shutdown) the pull returns -EAGAIN with
- * the reason in `err`, having kept everything it applied so far. -EIO/-EINVAL are
- * database errors.
+ * the reason in `err`, having kept everything it applied so far; -ECANCELED when the
+ * engine is stopping (after a committed batch). -EIO/-EINVAL are database errors.
  */
 #ifndef FORCEFS_SYNC_PULL_H
 #define FORCEFS_SYNC_PULL_H
