@@ -312,7 +312,7 @@ static int bulk_load(struct pull *p, struct error *err)
 	return rc;
 }
 
-/* SELECT COUNT() of the live records. */
+/* SELECT COUNT() of the records queryAll will read (deleted ones included). */
 static int count_records(struct pull *p, long *count, struct error *err)
 {
 	char *soql = g_strdup_printf("SELECT COUNT() FROM %s", p->o->name);
@@ -324,7 +324,7 @@ static int count_records(struct pull *p, long *count, struct error *err)
 			break;
 		}
 		struct sf_query *q = NULL;
-		struct sf_error *e = sf_query_open(p->env->client, soql, false, 0, &q);
+		struct sf_error *e = sf_query_open(p->env->client, soql, true, 0, &q);
 		if (!e) {
 			*count = sf_query_total_size(q);
 			sf_query_close(q);
