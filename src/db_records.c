@@ -97,3 +97,16 @@ int db_records_fetch(PGconn *conn, const struct db_object *obj, const int64_t *i
 	g_string_free(array, TRUE);
 	return rc;
 }
+
+int db_records_fetch_one(PGconn *conn, const struct db_object *obj, const char *sfid, int64_t id,
+			 db_row_fn fn, void *ctx, struct error *err)
+{
+	char idtext[32];
+	snprintf(idtext, sizeof(idtext), "%" G_GINT64_FORMAT, id);
+	const char *params[] = {sfid ? sfid : idtext};
+	char *sql = g_strdup_printf("SELECT %s %s AND %s = $1", obj->select_list, obj->from_where,
+				    sfid ? "sfid" : "id");
+	int rc = stream_query(conn, obj, sql, 1, params, true, fn, ctx, err);
+	g_free(sql);
+	return rc;
+}

@@ -40,4 +40,8 @@ int db_records_scan(PGconn *conn, const struct db_object *obj, int64_t from_id, 
 int db_records_fetch(PGconn *conn, const struct db_object *obj, const int64_t *ids, size_t nids,
 		     db_row_fn fn, void *ctx, struct error *err);
 
+/* Reads the row with this sfid (when `sfid` is not NULL) or this id; 0 rows is not an error. */
+int db_records_fetch_one(PGconn *conn, const struct db_object *obj, const char *sfid, int64_t id,
+			 db_row_fn fn, void *ctx, struct error *err);
+
 #endif

@@ -227,6 +227,7 @@ int fs_tree_ensure_loaded(struct fs_tree *tree, struct fs_object_state *os, bool
 			};
 			g_mutex_lock(&tree->lock);
 			g_ptr_array_set_size(os->bad_rows, 0);
+			bool had_records = os->records->len > 0;
 			g_mutex_unlock(&tree->lock);
 			rc = db_records_scan(conn, os->obj, 0, 0, sizes, load_row, &ctx, err);
 			db_release(tree->pool, conn);
@@ -238,8 +239,10 @@ int fs_tree_ensure_loaded(struct fs_tree *tree, struct fs_object_state *os, bool
 					os->sizes_loaded = true;
 			}
 			g_mutex_unlock(&tree->lock);
-			/* Nothing was cached by the kernel before the first load. */
-			g_array_set_size(ctx.invals, 0);
+			/* Nothing was cached by the kernel before the first load; a reload's
+			 * changes (rows gone, renamed) must reach it. */
+			if (!had_records)
+				g_array_set_size(ctx.invals, 0);
 			send_invals(tree, ctx.invals);
 			g_array_free(ctx.rows_seen, TRUE);
 			g_string_free(ctx.buf, TRUE);
@@ -285,6 +288,45 @@ int fs_tree_fetch(struct fs_tree *tree, struct fs_object_state *os, const int64_
 	g_array_append_vals(list, ids, (guint)nids);
 	int rc = fetch_records(tree, os, list, err);
 	g_array_free(list, TRUE);
+	return rc;
+}
+
+int fs_tree_fetch_named(struct fs_tree *tree, struct fs_object_state *os, const char *name,
+			struct error *err)
+{
+	if (!g_str_has_suffix(name, ".json"))
+		return 0;
+	char *stem = g_strndup(name, strlen(name) - strlen(".json"));
+	const char *sfid = stem;
+	int64_t id = 0;
+	if (g_str_has_prefix(stem, "local-")) {
+		char *end;
+		id = g_ascii_strtoll(stem + strlen("local-"), &end, 10);
+		if (*end || id <= 0) {
+			g_free(stem);
+			return 0;
+		}
+		sfid = NULL;
+	}
+	PGconn *conn = db_acquire(tree->pool, err);
+	int rc = conn ? 0 : -err->code;
+	if (conn) {
+		struct fetch_ctx ctx = {
+			.tree = tree,
+			.os = os,
+			.buf = g_string_sized_new(4096),
+			.invals = g_array_new(FALSE, TRUE, sizeof(struct pending_inval)),
+			.returned = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL),
+		};
+		rc = db_records_fetch_one(conn, os->obj, sfid, id, fetch_row, &ctx, err);
+		db_release(tree->pool, conn);
+		send_invals(tree, ctx.invals);
+		g_hash_table_destroy(ctx.returned);
+		g_string_free(ctx.buf, TRUE);
+	}
+	if (rc)
+		log_error("%s", err->message);
+	g_free(stem);
 	return rc;
 }
 
@@ -346,6 +388,11 @@ void fs_tree_forget_object(struct fs_tree *tree, size_t index)
 	os->sizes_loaded = false;
 	g_mutex_unlock(&tree->lock);
 	g_mutex_unlock(&os->load_lock);
+	/* Reload the listing now: lookups of records already known do not wait for a
+	 * listing, so the rows that are gone must be found and dropped here. */
+	struct error err = {0};
+	if (fs_tree_ensure_loaded(tree, os, false, &err) != 0)
+		log_warn("watcher: reloading %s: %s", os->obj->table, err.message);
 	if (tree->notify.inval_inode)
 		tree->notify.inval_inode(tree->notify.ctx, os->dir_ino);
 }

@@ -386,7 +386,10 @@ int fs_tree_getattr(struct fs_tree *tree, uint64_t ino, struct stat *st, struct 
 		fill_dir(tree, st, ino);
 		return 0;
 	}
-	int rc = fs_tree_ensure_loaded(tree, os, false, err);
+	g_mutex_lock(&tree->lock);
+	bool known = local == 1 || fs_tree_find_record(os, (int64_t)local - 2) != NULL;
+	g_mutex_unlock(&tree->lock);
+	int rc = known ? 0 : fs_tree_ensure_loaded(tree, os, false, err);
 	if (rc)
 		return rc;
 	g_mutex_lock(&tree->lock);
@@ -446,9 +449,18 @@ int fs_tree_lookup(struct fs_tree *tree, uint64_t parent, const char *name, stru
 		return -ENOTDIR;
 	if (strcmp(name, ERRORS_NAME) == 0)
 		return fs_tree_getattr(tree, os->dir_ino + 1, st, err);
-	int rc = fs_tree_ensure_loaded(tree, os, false, err);
-	if (rc)
-		return rc;
+	g_mutex_lock(&tree->lock);
+	bool listed = os->names_loaded;
+	bool known = g_hash_table_contains(os->by_name, name) ||
+		     g_hash_table_contains(os->scratch, name) ||
+		     g_hash_table_contains(os->aliases, name);
+	g_mutex_unlock(&tree->lock);
+	if (!listed && !known) {
+		/* Right after mounting: read just this record rather than the whole listing. */
+		int rc = fs_tree_fetch_named(tree, os, name, err);
+		if (rc)
+			return rc;
+	}
 	g_mutex_lock(&tree->lock);
 	int64_t id = -1;
 	uint64_t scratch_ino = 0;
@@ -584,10 +596,13 @@ int fs_tree_open_content(struct fs_tree *tree, uint64_t ino, int how, struct fs_
 		return -EISDIR;
 	if (local == 1)
 		return open_errors(tree, os, out, err);
-	int rc = fs_tree_ensure_loaded(tree, os, false, err);
+	int64_t id = (int64_t)local - 2;
+	g_mutex_lock(&tree->lock);
+	bool known = fs_tree_find_record(os, id) != NULL;
+	g_mutex_unlock(&tree->lock);
+	int rc = known ? 0 : fs_tree_ensure_loaded(tree, os, false, err);
 	if (rc)
 		return rc;
-	int64_t id = (int64_t)local - 2;
 	for (int attempt = 0; attempt < 2; attempt++) {
 		g_mutex_lock(&tree->lock);
 		bool found;
@@ -723,7 +738,8 @@ const struct db_object *fs_tree_object(const struct fs_tree *tree, size_t index)
 bool fs_tree_object_loaded(struct fs_tree *tree, size_t index)
 {
 	g_mutex_lock(&tree->lock);
-	bool loaded = tree->objects[index].names_loaded;
+	/* Records fetched one by one before the listing was loaded are watched too. */
+	bool loaded = tree->objects[index].names_loaded || tree->objects[index].records->len > 0;
 	g_mutex_unlock(&tree->lock);
 	return loaded;
 }

@@ -166,7 +166,7 @@ bool fs_tree_object_loaded(struct fs_tree *tree, size_t index);
 /* Re-reads these rows (missing ones are gone) and invalidates what changed. */
 int fs_tree_refresh_records(struct fs_tree *tree, size_t index, const int64_t *ids, size_t nids,
 			    struct error *err);
-/* Drops everything known about an object; the next access reloads it. */
+/* Reloads an object's listing now (rows may have gone unlogged); drops what is gone. */
 void fs_tree_forget_object(struct fs_tree *tree, size_t index);
 
 #endif

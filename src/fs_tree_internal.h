@@ -124,6 +124,12 @@ void fs_tree_cache_put(struct fs_tree *tree, struct fs_record *rec, GBytes *byte
 void fs_tree_cache_drop(struct fs_tree *tree, struct fs_record *rec);
 /* Where record `id` is, or would be inserted, in os->records (sorted by id). */
 guint fs_tree_find_index(const struct fs_object_state *os, int64_t id, bool *found);
+/*
+ * Reads the one record a canonical name (<sfid>.json, local-<id>.json) stands for, so a
+ * lookup right after mounting does not wait for the whole listing. No lock held.
+ */
+int fs_tree_fetch_named(struct fs_tree *tree, struct fs_object_state *os, const char *name,
+			struct error *err);
 /* Remembers `bytes` as what the mount served for `rec` (the base of a later merge). */
 void fs_tree_set_served(struct fs_tree *tree, struct fs_record *rec, GBytes *bytes);
 void fs_tree_scratch_unref(struct fs_scratch *sc);
