@@ -49,12 +49,15 @@ static int stream_query(PGconn *conn, const struct db_object *obj, const char *s
 	snprintf(what, sizeof(what), "reading %s", obj->table);
 	if (!PQsendQueryParams(conn, sql, nparams, NULL, params, NULL, NULL, 0))
 		return db_error(conn, NULL, what, err);
-	PQsetSingleRowMode(conn);
+	/* Rows with values are streamed one by one so a big table never sits in memory;
+	 * a names-only result is small (~60 bytes a row) and cheaper read whole. */
+	if (with_values)
+		PQsetSingleRowMode(conn);
 	int rc = 0;
 	PGresult *res;
 	while ((res = PQgetResult(conn)) != NULL) {
 		ExecStatusType st = PQresultStatus(res);
-		if (st == PGRES_SINGLE_TUPLE) {
+		if (st == PGRES_SINGLE_TUPLE || (st == PGRES_TUPLES_OK && !with_values)) {
 			if (rc == 0)
 				rc = emit_rows(res, obj, with_values, fn, ctx);
 		} else if (st != PGRES_TUPLES_OK && rc == 0) {

@@ -72,7 +72,7 @@ static bool row_is_showable(struct fs_object_state *os, const struct db_row *row
  * invalidations the change needs.
  */
 static void apply_row(struct fs_tree *tree, struct fs_object_state *os, const struct db_row *row,
-		      GBytes *rendered, bool keep_content, GArray *invals)
+		      GBytes *rendered, bool keep_content, bool announce_new, GArray *invals)
 {
 	bool found;
 	guint at = fs_tree_find_index(os, row->id, &found);
@@ -96,8 +96,11 @@ static void apply_row(struct fs_tree *tree, struct fs_object_state *os, const st
 		g_strlcpy(rec->name, name, sizeof(rec->name));
 		g_ptr_array_insert(os->records, (gint)at, rec);
 		g_hash_table_insert(os->by_name, rec->name, rec);
-		/* A cached negative lookup of this name must go. */
-		queue_inval(invals, 0, os->dir_ino, rec->name);
+		/* A cached negative lookup of this name must go. (A listing load announces
+		 * nothing: the kernel cannot hold thousands of negative entries for names it
+		 * was never told about, and a short entry timeout covers the rest.) */
+		if (announce_new)
+			queue_inval(invals, 0, os->dir_ino, rec->name);
 	}
 	rec->mtime_ms = row->mtime_ms;
 	g_strlcpy(rec->lastop, row->lastop ? row->lastop : "", sizeof(rec->lastop));
@@ -174,7 +177,7 @@ static int load_row(const struct db_row *row, void *data)
 		ctx->budget -= g_bytes_get_size(rendered);
 	g_mutex_lock(&ctx->tree->lock);
 	if (row_is_showable(ctx->os, row))
-		apply_row(ctx->tree, ctx->os, row, rendered, keep, ctx->invals);
+		apply_row(ctx->tree, ctx->os, row, rendered, keep, false, ctx->invals);
 	g_mutex_unlock(&ctx->tree->lock);
 	if (rendered)
 		g_bytes_unref(rendered);
@@ -271,7 +274,7 @@ static int fetch_row(const struct db_row *row, void *data)
 	g_hash_table_add(ctx->returned, id);
 	g_mutex_lock(&ctx->tree->lock);
 	if (row_is_showable(ctx->os, row))
-		apply_row(ctx->tree, ctx->os, row, rendered, true, ctx->invals);
+		apply_row(ctx->tree, ctx->os, row, rendered, true, true, ctx->invals);
 	g_mutex_unlock(&ctx->tree->lock);
 	g_bytes_unref(rendered);
 	return 0;
