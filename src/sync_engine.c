@@ -312,11 +312,14 @@ int sync_engine_run(const struct sync_options *o, struct error *err)
 				if (!db_down_logged)
 					log_error("%s; trying again", e2.message);
 				db_down_logged = true;
-				struct sf_error fake = {.kind = SF_ERR_NETWORK};
-				if (!sync_env_backoff(&l.env, "connecting to the database", &fake,
-						      &db_attempt)) {
-					if (o->once)
+				struct sf_error fake = {.kind = SF_ERR_NETWORK,
+							.message = e2.message};
+				if (!sync_env_backoff(&l.env, "sync", &fake, &db_attempt)) {
+					if (o->once) {
+						*err = e2;
+						exit_code = 1;
 						break;
+					}
 					db_attempt = 0;
 				}
 				continue;
