@@ -76,8 +76,11 @@ def test_vim_edit_in_mount_reaches_salesforce(world, engine, mounts):
     ft.wait_for(lambda: sf_field(world, "Account", acct["sfid"], "Name") == "Edited In Vim",
                 timeout=10, what="the edit in Salesforce")
     assert time.monotonic() - start < 5
-    log = rows(world.url, f"SELECT state, action, sf_result FROM {world.q}._trigger_log")
-    assert log == [{"state": "SUCCESS", "action": "UPDATE", "sf_result": 1}]
+    # the answer is written back right after the call
+    ft.wait_for(lambda: rows(world.url, f"SELECT state, action, sf_result FROM "
+                                        f"{world.q}._trigger_log") ==
+                [{"state": "SUCCESS", "action": "UPDATE", "sf_result": 1}], timeout=5,
+                what="the write-back")
     ft.wait_for(lambda: os.getxattr(path, "user.forcefs.state") in (b"UPDATED", b"SYNCED"),
                 timeout=5, what="the file's sync state")
 
@@ -132,8 +135,8 @@ def test_rm_with_allow_delete_deletes_in_salesforce(world, engine, mounts):
     os.unlink(m.path("account", acct["sfid"] + ".json"))
     ft.wait_for(lambda: not world.org.query(f"SELECT Id FROM Account WHERE Id = '{acct['sfid']}'"),
                 timeout=10, what="the delete in Salesforce")
-    log = rows(world.url, f"SELECT state, action FROM {world.q}._trigger_log")
-    assert log == [{"state": "SUCCESS", "action": "DELETE"}]
+    ft.wait_for(lambda: rows(world.url, f"SELECT state, action FROM {world.q}._trigger_log")
+                == [{"state": "SUCCESS", "action": "DELETE"}], timeout=5, what="the write-back")
     time.sleep(1.5)  # a pull that sees the deleted record does not bring it back
     assert not os.path.exists(m.path("account", acct["sfid"] + ".json"))
 
@@ -183,14 +186,14 @@ def test_validation_failure_shows_in_errors_xattrs_status_and_fixed_edit_clears_
     set_field("industry", "Energy")
     ft.wait_for(lambda: sf_field(world, "Account", acct["sfid"], "Industry") == "Energy",
                 timeout=10, what="the fixed edit")
-    ft.wait_for(lambda: os.getxattr(path, "user.forcefs.state") != b"FAILED", timeout=10,
-                what="the failure to clear")
+    ft.wait_for(lambda: os.getxattr(path, "user.forcefs.state") in (b"UPDATED", b"SYNCED"),
+                timeout=10, what="the failure to clear")
     with open(m.path("account", ".errors")) as f:
         assert name not in f.read()
     assert status(world.url, world.schema)["failed"] == []
-    states = sql(world.url, f"SELECT state FROM {world.q}._trigger_log "
-                            f"WHERE record_id = {acct['id']} ORDER BY id")
-    assert states == ["MERGED", "SUCCESS"]
+    ft.wait_for(lambda: sql(world.url, f"SELECT state FROM {world.q}._trigger_log "
+                                       f"WHERE record_id = {acct['id']} ORDER BY id")
+                == ["MERGED", "SUCCESS"], timeout=5, what="the failed change merged")
 
 
 # --- conflicts -------------------------------------------------------------------------
