@@ -18,7 +18,6 @@ struct item {
 	cJSON *record;	 /* the fields to send (insert, update) */
 	char *sfid;	 /* the record's id (update, delete) */
 	char *ext_value; /* the upsert field's value (insert) */
-	bool ext_generated;
 	bool settled; /* the outcome below is final for this batch */
 	enum db_sync_result result;
 	const char *lastop;
@@ -141,7 +140,6 @@ static int prepare_upserts(struct sync_env *env, const struct sync_object *o, st
 				 o->name, it->change->record_id, o->upsert->api, it->ext_value);
 		g_free(it->ext_value);
 		it->ext_value = g_uuid_string_random();
-		it->ext_generated = true;
 		it->upsert = true;
 		g_array_append_val(store_ids, it->change->record_id);
 		g_ptr_array_add(store_values, it->ext_value);
