@@ -18,11 +18,14 @@
  * others quoted literals, so no name or value ever reaches SQL unquoted. The function
  * bodies are byte for byte those of tools/hcschema.py (the tests compare pg_proc.prosrc);
  * mount's db_schema.c tells a read-only mapping by its logger's 'READONLY' literal.
+ * get_xmlbinary() returns what Heroku Connect's copy returns, but reads the setting with
+ * current_setting() rather than the pg_settings view, ~1,000 times cheaper: the capture
+ * triggers call it twice for every row written (docs/performance.md, sync section).
  */
 #define XMLBINARY_BODY                                                                             \
 	"\nDECLARE xmlbin varchar;\n"                                                              \
 	"BEGIN\n"                                                                                  \
-	"  SELECT INTO xmlbin setting FROM pg_settings WHERE name = 'xmlbinary';\n"                \
+	"  xmlbin := current_setting('xmlbinary');\n"                                              \
 	"  RETURN xmlbin;\n"                                                                       \
 	"END; "
 

@@ -78,7 +78,7 @@ DO $do$ BEGIN
     CREATE FUNCTION public.get_xmlbinary() RETURNS varchar AS $$
 DECLARE xmlbin varchar;
 BEGIN
-  SELECT INTO xmlbin setting FROM pg_settings WHERE name = 'xmlbinary';
+  xmlbin := current_setting('xmlbinary');
   RETURN xmlbin;
 END; $$ LANGUAGE plpgsql;
   END IF;
