@@ -627,6 +627,7 @@ int fs_tree_open_content(struct fs_tree *tree, uint64_t ino, int how, struct fs_
 				return 0;
 			}
 			out->bytes = g_bytes_ref(rec->content);
+			out->version = rec->version;
 			out->size_stale = rec->kernel_size != g_bytes_get_size(rec->content);
 			out->keep_cache = !out->size_stale && rec->kernel_version == rec->version;
 			rec->kernel_version = out->size_stale ? 0 : rec->version;
@@ -640,6 +641,7 @@ int fs_tree_open_content(struct fs_tree *tree, uint64_t ino, int how, struct fs_
 			out->bytes = NULL;
 			out->size_stale = false;
 			out->keep_cache = true;
+			out->version = rec->version;
 			g_mutex_unlock(&tree->lock);
 			return 0;
 		}

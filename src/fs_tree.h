@@ -87,8 +87,9 @@ int fs_tree_list(struct fs_tree *tree, uint64_t ino, off_t offset, bool with_att
  */
 struct fs_content {
 	GBytes *bytes;
-	bool keep_cache; /* the kernel's page cache holds exactly these bytes */
-	bool size_stale; /* the kernel was told another size: use direct_io this time */
+	bool keep_cache;  /* the kernel's page cache holds exactly these bytes */
+	bool size_stale;  /* the kernel was told another size: use direct_io this time */
+	uint32_t version; /* of the record's bytes (records only) */
 };
 /* How fs_tree_open_content() is used. */
 enum {

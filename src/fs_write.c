@@ -38,6 +38,7 @@ struct fs_handle {
 	int64_t record_id;	    /* > 0: a record */
 	struct fs_scratch *scratch; /* a scratch file (one reference) */
 	GBytes *snapshot;	    /* what a record or .errors showed when opened */
+	uint32_t version;	    /* the record's version when opened */
 	bool writable;
 	bool append;
 };
@@ -350,6 +351,7 @@ static int open_record(struct fs_tree *tree, struct fs_object_state *os, int64_t
 	h->object = object_index(tree, os);
 	h->record_id = id;
 	h->snapshot = content.bytes;
+	h->version = content.version;
 	h->writable = writable;
 	h->append = flags & O_APPEND;
 	hints->keep_cache = content.keep_cache;
@@ -402,7 +404,8 @@ int fs_tree_open(struct fs_tree *tree, uint64_t ino, int flags, struct fs_handle
 				rc = -EACCES;
 			} else {
 				struct fs_content content;
-				rc = fs_tree_open_content(tree, ino, FS_CONTENT_SERVED, &content, err);
+				rc = fs_tree_open_content(tree, ino, FS_CONTENT_SERVED, &content,
+							  err);
 				h->snapshot = content.bytes;
 				hints->direct_io = true;
 			}
@@ -500,6 +503,13 @@ GBytes *fs_tree_read(struct fs_tree *tree, struct fs_handle *h, off_t off, size_
 		if (fs_tree_open_content(tree, fs_tree_record_ino(os, h->record_id), 0, &content,
 					 &err) != 0)
 			return NULL;
+		if (content.version != h->version) {
+			/* The record changed since the open that trusted the kernel's pages: its
+			 * bytes would not match the pages the kernel still has. EIO, never a torn
+			 * file; the invalidation on its way makes the next open read anew. */
+			g_bytes_unref(content.bytes);
+			return NULL;
+		}
 		if (!g_atomic_pointer_compare_and_exchange(&h->snapshot, NULL, content.bytes))
 			g_bytes_unref(content.bytes);
 	}
@@ -797,8 +807,7 @@ int fs_tree_rename(struct fs_tree *tree, uint64_t parent, const char *name, uint
 		}
 		g_mutex_unlock(&tree->lock);
 		struct fs_content content;
-		rc = fs_tree_open_content(tree, fs_tree_record_ino(os, src_id), 0, &content,
-					  err);
+		rc = fs_tree_open_content(tree, fs_tree_record_ino(os, src_id), 0, &content, err);
 		if (rc)
 			return rc;
 		g_mutex_lock(&tree->lock);
