@@ -16,7 +16,8 @@ struct db_changes {
 	bool has_log;	     /* the schema has a _trigger_log */
 	int64_t last_log_id; /* newest log row seen */
 	char last_log_update[48];
-	char *log_query;
+	char *log_query;     /* new rows, and rows updated since (a scan of the log) */
+	char *new_log_query; /* new rows only (the primary key) */
 };
 
 static int connect_and_listen(struct db_changes *c, struct error *err)
@@ -47,7 +48,13 @@ static int connect_and_listen(struct db_changes *c, struct error *err)
 	if (!c->has_log)
 		return 0;
 	g_free(c->log_query);
+	g_free(c->new_log_query);
 	char *log = db_qualified_name(c->conn, c->schema, "_trigger_log");
+	c->new_log_query =
+	    g_strdup_printf("SELECT id, table_name, record_id, updated_at FROM %s "
+			    "WHERE id > $1 AND $2::text IS NOT NULL AND record_id IS NOT NULL "
+			    "ORDER BY id LIMIT 10000",
+			    log);
 	c->log_query = g_strdup_printf(
 	    "SELECT id, table_name, record_id, updated_at FROM %s "
 	    "WHERE (id > $1 OR updated_at > $2::timestamptz) AND record_id IS NOT NULL "
@@ -83,6 +90,7 @@ void db_changes_close(struct db_changes *c)
 		return;
 	PQfinish(c->conn);
 	g_free(c->log_query);
+	g_free(c->new_log_query);
 	g_free(c->url);
 	g_free(c->schema);
 	g_free(c);
@@ -124,14 +132,16 @@ int db_changes_wait(struct db_changes *c, int timeout_ms, int wake_fd, bool *rec
 	return got;
 }
 
-int db_changes_poll_log(struct db_changes *c, db_change_fn fn, void *ctx, struct error *err)
+int db_changes_poll_log(struct db_changes *c, bool updated_too, db_change_fn fn, void *ctx,
+			struct error *err)
 {
 	if (!c->conn || !c->has_log)
 		return 0;
 	char last_id[32];
 	snprintf(last_id, sizeof(last_id), "%" G_GINT64_FORMAT, c->last_log_id);
 	const char *params[] = {last_id, c->last_log_update};
-	PGresult *res = db_query(c->conn, "reading the trigger log", c->log_query, 2, params, err);
+	PGresult *res = db_query(c->conn, "reading the trigger log",
+				 updated_too ? c->log_query : c->new_log_query, 2, params, err);
 	if (!res)
 		return -err->code;
 	for (int r = 0; r < PQntuples(res); r++) {

@@ -44,8 +44,13 @@ void db_changes_close(struct db_changes *changes);
  */
 int db_changes_wait(struct db_changes *changes, int timeout_ms, int wake_fd, bool *reconnected);
 
-/* Reports rows named by trigger-log entries that are new or updated since last time. */
-int db_changes_poll_log(struct db_changes *changes, db_change_fn fn, void *ctx, struct error *err);
+/*
+ * Reports rows named by trigger-log entries that are new since last time (an index
+ * scan) and, with `updated_too`, those whose entry was updated since (marked processed
+ * by the sync engine: a scan of the log, so callers do it once per interval).
+ */
+int db_changes_poll_log(struct db_changes *changes, bool updated_too, db_change_fn fn, void *ctx,
+			struct error *err);
 
 /*
  * Reads the current mark of an object. With a valid `*mark`, first reports the rows
