@@ -14,8 +14,8 @@ static const char *nullable(const PGresult *res, int row, int col)
 	return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
 }
 
-static int emit_rows(const PGresult *res, const struct db_object *obj, bool with_values,
-		     db_row_fn fn, void *ctx)
+int db_records_emit(const PGresult *res, const struct db_object *obj, bool with_values,
+		    db_row_fn fn, void *ctx)
 {
 	const char **values = g_newa(const char *, obj->nshown + 1);
 	for (int r = 0; r < PQntuples(res); r++) {
@@ -59,7 +59,7 @@ static int stream_query(PGconn *conn, const struct db_object *obj, const char *s
 		ExecStatusType st = PQresultStatus(res);
 		if (st == PGRES_SINGLE_TUPLE || (st == PGRES_TUPLES_OK && !with_values)) {
 			if (rc == 0)
-				rc = emit_rows(res, obj, with_values, fn, ctx);
+				rc = db_records_emit(res, obj, with_values, fn, ctx);
 		} else if (st != PGRES_TUPLES_OK && rc == 0) {
 			rc = db_error(conn, res, what, err);
 		}

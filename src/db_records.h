@@ -40,6 +40,13 @@ int db_records_scan(PGconn *conn, const struct db_object *obj, int64_t from_id, 
 int db_records_fetch(PGconn *conn, const struct db_object *obj, const int64_t *ids, size_t nids,
 		     db_row_fn fn, void *ctx, struct error *err);
 
+/*
+ * Calls `fn` for each row of a result whose columns are obj->select_list (with values)
+ * or obj->names_list. For the statements of db_write, which read rows too.
+ */
+int db_records_emit(const PGresult *res, const struct db_object *obj, bool with_values,
+		    db_row_fn fn, void *ctx);
+
 /* Reads the row with this sfid (when `sfid` is not NULL) or this id; 0 rows is not an error. */
 int db_records_fetch_one(PGconn *conn, const struct db_object *obj, const char *sfid, int64_t id,
 			 db_row_fn fn, void *ctx, struct error *err);

@@ -66,18 +66,7 @@ int db_record_lock(PGconn *conn, const struct db_object *obj, int64_t id, db_row
 		PQclear(res);
 		return error_set(err, ENOENT, "the record no longer exists");
 	}
-	const char **values = g_newa(const char *, obj->nshown + 1);
-	for (size_t i = 0; i < obj->nshown; i++)
-		values[i] = PQgetisnull(res, 0, 5 + (int)i) ? NULL : PQgetvalue(res, 0, 5 + (int)i);
-	struct db_row row = {
-	    .id = id,
-	    .sfid = PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1),
-	    .mtime_ms = PQgetisnull(res, 0, 2) ? -1 : strtoll(PQgetvalue(res, 0, 2), NULL, 10),
-	    .lastop = PQgetisnull(res, 0, 3) ? NULL : PQgetvalue(res, 0, 3),
-	    .hc_err = PQgetisnull(res, 0, 4) ? NULL : PQgetvalue(res, 0, 4),
-	    .values = values,
-	};
-	int rc = fn(&row, ctx);
+	int rc = db_records_emit(res, obj, true, fn, ctx);
 	PQclear(res);
 	return rc;
 }
@@ -100,7 +89,8 @@ static int run_params(PGconn *conn, const char *sql, int nparams, const char *co
 }
 
 int db_record_update(PGconn *conn, const struct db_object *obj, int64_t id,
-		     const struct db_value *values, size_t nvalues, struct error *err)
+		     const struct db_value *values, size_t nvalues, db_row_fn written, void *ctx,
+		     struct error *err)
 {
 	if (nvalues == 0)
 		return 0;

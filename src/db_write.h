@@ -36,8 +36,10 @@ void db_rollback(PGconn *conn);
 int db_record_lock(PGconn *conn, const struct db_object *obj, int64_t id, db_row_fn fn, void *ctx,
 		   struct error *err);
 
+/* `written` (may be NULL) gets the row as the UPDATE left it (RETURNING), before COMMIT. */
 int db_record_update(PGconn *conn, const struct db_object *obj, int64_t id,
-		     const struct db_value *values, size_t nvalues, struct error *err);
+		     const struct db_value *values, size_t nvalues, db_row_fn written, void *ctx,
+		     struct error *err);
 int db_record_insert(PGconn *conn, const struct db_object *obj, const struct db_value *values,
 		     size_t nvalues, int64_t *new_id, struct error *err);
 int db_record_delete(PGconn *conn, const struct db_object *obj, int64_t id, struct error *err);

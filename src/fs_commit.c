@@ -66,7 +66,7 @@ static int conflict_error(const struct record_merge_result *merge,
 
 static int write_update(PGconn *conn, const struct fs_commit_target *t, int64_t id,
 			const struct record_parsed *mine, GBytes *base, bool *changed,
-			struct error *err)
+			db_row_fn written, void *written_ctx, struct error *err)
 {
 	struct theirs_ctx ctx = {.obj = t->obj, .rendered = g_string_new(NULL)};
 	int rc = db_record_lock(conn, t->obj, id, render_theirs, &ctx, err);
@@ -112,7 +112,7 @@ static int write_update(PGconn *conn, const struct fs_commit_target *t, int64_t 
 		dv[i].column = values.columns[i];
 		dv[i].text = values.params[i];
 	}
-	rc = db_record_update(conn, t->obj, id, dv, values.n, err);
+	rc = db_record_update(conn, t->obj, id, dv, values.n, written, written_ctx, err);
 	g_free(dv);
 out:
 	validate_values_clear(&values);
@@ -148,22 +148,25 @@ struct update_job {
 	const struct record_parsed *mine;
 	GBytes *base;
 	bool *changed;
+	db_row_fn written;
+	void *written_ctx;
 };
 
 static int update_body(PGconn *conn, void *data, struct error *err)
 {
 	struct update_job *job = data;
-	return write_update(conn, job->target, job->id, job->mine, job->base, job->changed, err);
+	return write_update(conn, job->target, job->id, job->mine, job->base, job->changed,
+			    job->written, job->written_ctx, err);
 }
 
 int fs_commit_update(const struct fs_commit_target *target, int64_t id, GBytes *mine, GBytes *base,
-		     bool *changed, struct error *err)
+		     bool *changed, db_row_fn written, void *written_ctx, struct error *err)
 {
 	*changed = false;
 	struct record_parsed *parsed = parse_bytes(mine, err);
 	if (!parsed)
 		return -EINVAL;
-	struct update_job job = {target, id, parsed, base, changed};
+	struct update_job job = {target, id, parsed, base, changed, written, written_ctx};
 	int rc = in_transaction(target->pool, err, update_body, &job);
 	record_parsed_free(parsed);
 	return rc;

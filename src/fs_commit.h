@@ -22,6 +22,7 @@
 
 #include "db_conn.h"
 #include "db_fields.h"
+#include "db_records.h"
 #include "db_schema.h"
 #include "error.h"
 
@@ -32,12 +33,13 @@ struct fs_commit_target {
 };
 
 /*
- * Commits `mine` to row `id`. `base` is what the mount last served of that row, or NULL
- * when it served nothing the writer could have read (then every difference from the
- * current row is written). *changed tells whether anything was written at all.
+ * Commits `mine` to row `id`; `written` (may be NULL) sees the row as the UPDATE left it,
+ * inside the transaction (keep a copy; apply it only once this returns 0). `base` is what the mount
+ * last served of that row, or NULL when it served nothing the writer could have read (then every
+ * difference from the current row is written). *changed tells whether anything was written at all.
  */
 int fs_commit_update(const struct fs_commit_target *target, int64_t id, GBytes *mine, GBytes *base,
-		     bool *changed, struct error *err);
+		     bool *changed, db_row_fn written, void *written_ctx, struct error *err);
 
 /* Inserts `mine` as a new record; its row id goes to *new_id. */
 int fs_commit_insert(const struct fs_commit_target *target, GBytes *mine, int64_t *new_id,

@@ -280,6 +280,50 @@ static int fetch_row(const struct db_row *row, void *data)
 	return 0;
 }
 
+int fs_tree_copy_row(const struct db_row *row, void *data)
+{
+	struct fs_row_copy_ctx *ctx = data;
+	GString *buf = g_string_sized_new(4096);
+	fs_row_copy_clear(&ctx->copy);
+	ctx->copy.id = row->id;
+	ctx->copy.sfid = g_strdup(row->sfid);
+	ctx->copy.mtime_ms = row->mtime_ms;
+	ctx->copy.lastop = g_strdup(row->lastop);
+	ctx->copy.hc_err = g_strdup(row->hc_err);
+	ctx->copy.rendered = render_row(ctx->obj, row, buf);
+	ctx->got = true;
+	g_string_free(buf, TRUE);
+	return 0;
+}
+
+void fs_row_copy_clear(struct fs_row_copy *copy)
+{
+	g_free(copy->sfid);
+	g_free(copy->lastop);
+	g_free(copy->hc_err);
+	if (copy->rendered)
+		g_bytes_unref(copy->rendered);
+	memset(copy, 0, sizeof(*copy));
+}
+
+void fs_tree_apply_copy(struct fs_tree *tree, struct fs_object_state *os,
+			const struct fs_row_copy *copy)
+{
+	struct db_row row = {
+	    .id = copy->id,
+	    .sfid = copy->sfid,
+	    .mtime_ms = copy->mtime_ms,
+	    .lastop = copy->lastop,
+	    .hc_err = copy->hc_err,
+	};
+	GArray *invals = g_array_new(FALSE, TRUE, sizeof(struct pending_inval));
+	g_mutex_lock(&tree->lock);
+	if (row_is_showable(os, &row))
+		apply_row(tree, os, &row, copy->rendered, true, true, invals);
+	g_mutex_unlock(&tree->lock);
+	send_invals(tree, invals);
+}
+
 /* Reads `ids` from the database into the cache; ids that are gone are removed. */
 static int fetch_records(struct fs_tree *tree, struct fs_object_state *os, GArray *ids,
 			 struct error *err);
@@ -315,11 +359,11 @@ int fs_tree_fetch_named(struct fs_tree *tree, struct fs_object_state *os, const 
 	int rc = conn ? 0 : -err->code;
 	if (conn) {
 		struct fetch_ctx ctx = {
-			.tree = tree,
-			.os = os,
-			.buf = g_string_sized_new(4096),
-			.invals = g_array_new(FALSE, TRUE, sizeof(struct pending_inval)),
-			.returned = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL),
+		    .tree = tree,
+		    .os = os,
+		    .buf = g_string_sized_new(4096),
+		    .invals = g_array_new(FALSE, TRUE, sizeof(struct pending_inval)),
+		    .returned = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL),
 		};
 		rc = db_records_fetch_one(conn, os->obj, sfid, id, fetch_row, &ctx, err);
 		db_release(tree->pool, conn);

@@ -74,7 +74,7 @@ struct fs_object_state {
 	GHashTable *aliases; /* name a user created -> int64 row id (g_new'd) */
 	GHashTable *hidden;  /* record names renamed away (set of names) */
 	GMutex write_lock;   /* one commit at a time per object (not under tree->lock) */
-	guint last_at[2];     /* index of the record looked up [0] and opened [1] last */
+	guint last_at[2];    /* index of the record looked up [0] and opened [1] last */
 	bool has_last[2];
 };
 
@@ -130,6 +130,29 @@ guint fs_tree_find_index(const struct fs_object_state *os, int64_t id, bool *fou
  */
 int fs_tree_fetch_named(struct fs_tree *tree, struct fs_object_state *os, const char *name,
 			struct error *err);
+/*
+ * A row read while writing (UPDATE ... RETURNING), kept until the transaction commits
+ * and then applied to the tree like a fetched row: no second query for what was written.
+ */
+struct fs_row_copy {
+	int64_t id;
+	char *sfid;
+	int64_t mtime_ms;
+	char *lastop;
+	char *hc_err;
+	GBytes *rendered;
+};
+/* A db_row_fn that fills the struct fs_row_copy `ctx` (for `obj`: set copy->obj first). */
+struct fs_row_copy_ctx {
+	const struct db_object *obj;
+	struct fs_row_copy copy;
+	bool got;
+};
+int fs_tree_copy_row(const struct db_row *row, void *ctx);
+void fs_row_copy_clear(struct fs_row_copy *copy);
+/* Applies a copied row (no lock held) and invalidates what changed. */
+void fs_tree_apply_copy(struct fs_tree *tree, struct fs_object_state *os,
+			const struct fs_row_copy *copy);
 /* Remembers `bytes` as what the mount served for `rec` (the base of a later merge). */
 void fs_tree_set_served(struct fs_tree *tree, struct fs_record *rec, GBytes *bytes);
 void fs_tree_scratch_unref(struct fs_scratch *sc);

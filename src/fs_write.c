@@ -181,7 +181,9 @@ static int commit_update(struct fs_tree *tree, struct fs_object_state *os, int64
 
 	struct fs_commit_target target = commit_target(tree, os);
 	bool changed = false;
-	int rc = fs_commit_update(&target, id, mine, base, &changed, err);
+	struct fs_row_copy_ctx written = {.obj = os->obj};
+	int rc =
+	    fs_commit_update(&target, id, mine, base, &changed, fs_tree_copy_row, &written, err);
 	if (base)
 		g_bytes_unref(base);
 
@@ -194,17 +196,19 @@ static int commit_update(struct fs_tree *tree, struct fs_object_state *os, int64
 	}
 	g_mutex_unlock(&tree->lock);
 	if (rc) {
+		fs_row_copy_clear(&written.copy);
 		log_warn("%s/%s: %s", os->obj->table, name, err->message);
 		return rc;
 	}
-	struct error ferr = {0};
-	if (fs_tree_fetch(tree, os, &id, 1, &ferr) == 0) {
-		g_mutex_lock(&tree->lock);
-		rec = fs_tree_find_record(os, id);
-		if (rec && rec->content)
-			fs_tree_set_served(tree, rec, rec->content);
-		g_mutex_unlock(&tree->lock);
-	}
+	/* The row as written came back with the UPDATE: no second query. */
+	if (written.got)
+		fs_tree_apply_copy(tree, os, &written.copy);
+	fs_row_copy_clear(&written.copy);
+	g_mutex_lock(&tree->lock);
+	rec = fs_tree_find_record(os, id);
+	if (rec && rec->content)
+		fs_tree_set_served(tree, rec, rec->content);
+	g_mutex_unlock(&tree->lock);
 	log_debug("%s/%s: committed%s", os->obj->table, name, changed ? "" : " (no change)");
 	return 0;
 }
