@@ -346,7 +346,6 @@ int cmd_mount(int argc, char **argv)
 	struct fs_ops_config cfg = {
 	    .entry_timeout = opts.entry_timeout,
 	    .attr_timeout = opts.attr_timeout,
-	    .readonly = opts.readonly,
 	};
 	fuse_set_log_func(fuse_log_quiet);
 	se = fuse_session_new(&args, &fs_ops, sizeof(fs_ops), &cfg);

@@ -13,7 +13,6 @@ struct fs_ops_config {
 	struct fs_tree *tree;
 	double entry_timeout; /* seconds the kernel may cache a name */
 	double attr_timeout;  /* seconds the kernel may cache attributes */
-	bool readonly;
 };
 
 /* The operation table; `userdata` for fuse_session_new() is a struct fs_ops_config *. */
