@@ -57,6 +57,22 @@ def mounts(workdir):
         pytest.fail("\n".join(errors))
 
 
+@pytest.fixture(scope="module")
+def emulator():
+    """One Salesforce emulator per test module."""
+    emu = ft.Emulator()
+    yield emu
+    emu.stop()
+
+
+@pytest.fixture
+def emu(emulator):
+    """The module's emulator, with no faults before and after the test."""
+    emulator.control("faults", method="DELETE")
+    yield emulator
+    emulator.control("faults", method="DELETE")
+
+
 ACCOUNT_COLUMNS = [
     ("name", "varchar(255)"), ("industry", "varchar(255)"),
     ("annualrevenue", "double precision"), ("numberofemployees", "integer"),

@@ -166,3 +166,40 @@ def row(url, schema, table, where):
     rows = psql(url, f"SELECT row_to_json(t) FROM {quote_ident(schema)}.{quote_ident(table)} t "
                      f"WHERE {where}")
     return _json.loads(rows[0]) if rows else None
+
+
+EMULATOR = os.environ.get("FORCEFS_SF_EMULATOR", os.path.join(REPO, "scripts", "sf-emulator"))
+
+
+class Emulator:
+    """scripts/sf-emulator with the demo org, on a free loopback port."""
+
+    def __init__(self):
+        self.proc = subprocess.Popen([sys.executable, EMULATOR, "--port", "0", "--seed", "demo"],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.url = self.proc.stdout.readline().strip()
+        if not self.url.startswith("http://"):
+            self.proc.kill()
+            raise RuntimeError("sf-emulator did not start: %s" % self.proc.stderr.read())
+
+    def control(self, name, body=None, method="POST"):
+        """Calls the /__emulator control endpoint (docs/emulator.md)."""
+        import json as _json
+        import urllib.request
+        data = _json.dumps(body or {}).encode() if method == "POST" else None
+        req = urllib.request.Request(self.url + "/__emulator/" + name, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return _json.loads(resp.read())
+
+    def faults(self, *rules):
+        self.control("faults", {"rules": list(rules)})
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.proc.stdout.close()
+        self.proc.stderr.close()

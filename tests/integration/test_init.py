@@ -24,7 +24,6 @@ import pytest
 import forcefs_test as ft
 from forcefs_test import hcschema
 
-EMULATOR = os.environ.get("FORCEFS_SF_EMULATOR", os.path.join(ft.REPO, "scripts", "sf-emulator"))
 CLIENT_ID = "forcefs-test"
 CLIENT_SECRET = "forcefs-test"
 USERNAME = "test@example.com"
@@ -42,22 +41,7 @@ LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z forcefs (debug|i
 
 # --- the Salesforce side ------------------------------------------------------
 
-class Emulator:
-    def __init__(self):
-        self.proc = subprocess.Popen([sys.executable, EMULATOR, "--port", "0", "--seed", "demo"],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.url = self.proc.stdout.readline().strip()
-        if not self.url.startswith("http://"):
-            self.proc.kill()
-            raise RuntimeError("sf-emulator did not start: %s" % self.proc.stderr.read())
-
-    def control(self, name, body=None, method="POST"):
-        data = json.dumps(body or {}).encode() if method == "POST" else None
-        req = urllib.request.Request(self.url + "/__emulator/" + name, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            return json.loads(resp.read())
-
+class Emulator(ft.Emulator):
     def describe(self, name):
         """The describe JSON the REST API serves, as hcschema takes it."""
         form = ("grant_type=password&client_id=%s&client_secret=%s&username=%s&password=%s"
@@ -71,28 +55,13 @@ class Emulator:
         with urllib.request.urlopen(req, timeout=10) as resp:
             return json.loads(resp.read())
 
-    def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        self.proc.stdout.close()
-        self.proc.stderr.close()
-
 
 @pytest.fixture(scope="module")
 def emulator():
+    """The shared emulator, with the describe() this module's layout tests need."""
     emu = Emulator()
     yield emu
     emu.stop()
-
-
-@pytest.fixture
-def emu(emulator):
-    emulator.control("faults", method="DELETE")
-    yield emulator
-    emulator.control("faults", method="DELETE")
 
 
 class FakeSalesforce(http.server.BaseHTTPRequestHandler):

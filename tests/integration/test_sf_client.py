@@ -22,7 +22,6 @@ import pytest
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.environ.get("FORCEFS_BUILD_DIR", os.path.join(REPO, "build"))
 PROBE = os.path.join(BUILD, "sf_probe")
-EMULATOR = os.environ.get("FORCEFS_SF_EMULATOR", os.path.join(REPO, "scripts", "sf-emulator"))
 
 CLIENT_ID = "forcefs-test"
 CLIENT_SECRET = "forcefs-test"
@@ -40,52 +39,6 @@ SF_VARS = ("SF_LOGIN_URL", "SF_CLIENT_ID", "SF_CLIENT_SECRET", "SF_REFRESH_TOKEN
 def probe_is_built():
     """A missing driver is a broken build, not a reason to skip the client's tests."""
     assert os.path.exists(PROBE), "sf_probe is not built in %s: run scripts/setup --test" % BUILD
-
-
-class Emulator:
-    def __init__(self):
-        self.proc = subprocess.Popen(
-            [sys.executable, EMULATOR, "--port", "0", "--seed", "demo"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.url = self.proc.stdout.readline().strip()
-        if not self.url.startswith("http://"):
-            self.proc.kill()
-            raise RuntimeError("sf-emulator did not start: %s" % self.proc.stderr.read())
-
-    def control(self, name, body=None, method="POST"):
-        data = json.dumps(body or {}).encode() if method == "POST" else None
-        req = urllib.request.Request(self.url + "/__emulator/" + name, data=data,
-                                     method=method,
-                                     headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            return json.loads(resp.read())
-
-    def faults(self, *rules):
-        self.control("faults", {"rules": list(rules)})
-
-    def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        self.proc.stdout.close()
-        self.proc.stderr.close()
-
-
-@pytest.fixture(scope="module")
-def emulator():
-    emu = Emulator()
-    yield emu
-    emu.stop()
-
-
-@pytest.fixture
-def emu(emulator):
-    """The module's emulator, with no faults before and after the test."""
-    emulator.control("faults", method="DELETE")
-    yield emulator
-    emulator.control("faults", method="DELETE")
 
 
 class Result:
