@@ -7,7 +7,7 @@
  * forcefs mount) into memory, then serves exactly those bytes, read-only, through the
  * libfuse3 low-level API with the loop and kernel cache settings `forcefs mount` uses
  * by default: fuse_session_loop_mt() with at most 16 threads and clone_fd off, entry
- * and attribute timeouts of 1 s (negative entries too), readdirplus, keep_cache on
+ * and attribute timeouts of 3600 s (negative entries too), readdirplus, keep_cache on
  * every open, no writeback cache. A request costs a hash lookup or an array index and
  * a copy, so its times are what FUSE itself costs here: the floor forcefs is compared
  * to.
@@ -16,7 +16,7 @@
  *
  *   SOURCE   directory to load (read once, before mounting)
  *   -d       log every FUSE request (libfuse's debug output)
- *   -o       entry_timeout=, attr_timeout= as in forcefs (seconds, default 1); other
+ *   -o       entry_timeout=, attr_timeout= as in forcefs (seconds, default 3600); other
  *            options go to libfuse and the kernel (allow_other, fsname=, ...)
  *
  * It stays in the foreground until unmounted (fusermount3 -u MOUNTPOINT) or sent
@@ -389,7 +389,7 @@ static void usage(FILE *out)
 int main(int argc, char **argv)
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
-	struct cmdline cl = {.entry_timeout = 1.0, .attr_timeout = 1.0};
+	struct cmdline cl = {.entry_timeout = 3600.0, .attr_timeout = 3600.0};
 	if (fuse_opt_parse(&args, &cl, opt_table, opt_proc) != 0 || cl.help || !cl.mountpoint ||
 	    cl.entry_timeout < 0 || cl.attr_timeout < 0) {
 		usage(cl.help ? stdout : stderr);

@@ -82,7 +82,7 @@ static void mount_usage(FILE *out)
 		"  -o ro            read-only mount\n"
 		"  -o allow_delete  let rm delete records (off: rm answers EPERM)\n"
 		"  -o objects=a,b   show only these objects\n"
-		"  -o entry_timeout=S, attr_timeout=S  kernel cache times in seconds (1)\n"
+		"  -o entry_timeout=S, attr_timeout=S  kernel cache times in seconds (3600)\n"
 		"  -o cache_size=MIB  memory for rendered records (32)\n"
 		"  -o watch_interval=S  how often to look for changes made by others (0.5)\n"
 		"  -o allow_other and the other FUSE mount options pass through\n"
@@ -269,8 +269,8 @@ int cmd_mount(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
-	struct mount_options opts = {.entry_timeout = 1.0,
-				     .attr_timeout = 1.0,
+	struct mount_options opts = {.entry_timeout = 3600.0,
+				     .attr_timeout = 3600.0,
 				     .cache_mib = 32,
 				     .batch_size = 256,
 				     .watch_interval = 0.5};

@@ -86,6 +86,8 @@ static void apply_row(struct fs_tree *tree, struct fs_object_state *os, const st
 			queue_inval(invals, 0, os->dir_ino, rec->name);
 			g_strlcpy(rec->name, name, sizeof(rec->name));
 			g_hash_table_insert(os->by_name, rec->name, rec);
+			if (fs_tree_forget_negative(os, rec->name))
+				fs_tree_inval_entry(tree, os->dir_ino, rec->name);
 		}
 	} else {
 		rec = g_new0(struct fs_record, 1);
@@ -96,10 +98,13 @@ static void apply_row(struct fs_tree *tree, struct fs_object_state *os, const st
 		g_strlcpy(rec->name, name, sizeof(rec->name));
 		g_ptr_array_insert(os->records, (gint)at, rec);
 		g_hash_table_insert(os->by_name, rec->name, rec);
-		/* A cached negative lookup of this name must go. (A listing load announces
-		 * nothing: the kernel cannot hold thousands of negative entries for names it
-		 * was never told about, and a short entry timeout covers the rest.) */
-		if (announce_new)
+		/* A cached negative lookup of this name must go. The kernel holds negative
+		 * entries only for the names fs_tree_hold_negative() remembered, so those
+		 * are taken back even by a first listing load (which announces nothing
+		 * else: the kernel has not seen those names). */
+		if (fs_tree_forget_negative(os, rec->name))
+			fs_tree_inval_entry(tree, os->dir_ino, rec->name);
+		else if (announce_new)
 			queue_inval(invals, 0, os->dir_ino, rec->name);
 	}
 	rec->mtime_ms = row->mtime_ms;

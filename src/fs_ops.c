@@ -20,7 +20,7 @@ static void fill_entry(const struct fs_ops_config *cfg, const struct stat *st,
 	memset(e, 0, sizeof(*e));
 	e->ino = st->st_ino;
 	e->attr = *st;
-	e->attr_timeout = cfg->attr_timeout;
+	e->attr_timeout = fs_tree_attr_volatile(st->st_ino) ? 0 : cfg->attr_timeout;
 	e->entry_timeout = cfg->entry_timeout;
 }
 
@@ -42,8 +42,10 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	struct error err = {0};
 	int rc = fs_tree_lookup(cfg->tree, parent, name, &st, &err);
 	if (rc == -ENOENT) {
-		/* A negative entry: cached as long as a positive one; inserts invalidate it. */
-		struct fuse_entry_param e = {.ino = 0, .entry_timeout = cfg->entry_timeout};
+		/* A negative entry: cached as long as a positive one when the tree will take
+		 * it back once the name appears (fs_tree_hold_negative), else not cached. */
+		bool hold = fs_tree_hold_negative(cfg->tree, parent, name);
+		struct fuse_entry_param e = {.ino = 0, .entry_timeout = hold ? cfg->entry_timeout : 0};
 		fuse_reply_entry(req, &e);
 		return;
 	}
@@ -65,7 +67,7 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	if (rc)
 		fuse_reply_err(req, -rc);
 	else
-		fuse_reply_attr(req, &st, cfg->attr_timeout);
+		fuse_reply_attr(req, &st, fs_tree_attr_volatile(ino) ? 0 : cfg->attr_timeout);
 }
 
 static struct fs_handle *handle_of(const struct fuse_file_info *fi)
@@ -100,7 +102,7 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 	if (rc)
 		fuse_reply_err(req, -rc);
 	else
-		fuse_reply_attr(req, &st, cfg->attr_timeout);
+		fuse_reply_attr(req, &st, fs_tree_attr_volatile(ino) ? 0 : cfg->attr_timeout);
 }
 
 static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)

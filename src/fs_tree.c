@@ -23,6 +23,34 @@ uint64_t fs_tree_record_ino(const struct fs_object_state *os, int64_t id)
 	return os->dir_ino + (uint64_t)id + 2;
 }
 
+bool fs_tree_hold_negative(struct fs_tree *tree, uint64_t parent, const char *name)
+{
+	if (parent == FS_ROOT_INO)
+		return true; /* the objects are fixed for the life of the mount */
+	uint64_t local;
+	struct fs_object_state *os = fs_tree_object_of_ino(tree, parent, &local);
+	if (!os || local != 0)
+		return false;
+	g_mutex_lock(&tree->lock);
+	bool held = g_hash_table_contains(os->negatives, name);
+	if (!held && g_hash_table_size(os->negatives) < NEGATIVE_NAMES_MAX) {
+		g_hash_table_add(os->negatives, g_strdup(name));
+		held = true;
+	}
+	g_mutex_unlock(&tree->lock);
+	return held;
+}
+
+bool fs_tree_forget_negative(struct fs_object_state *os, const char *name)
+{
+	return g_hash_table_remove(os->negatives, name);
+}
+
+bool fs_tree_attr_volatile(uint64_t ino)
+{
+	return ino < SCRATCH_INO_BASE && (ino & ((UINT64_C(1) << OBJECT_SHIFT) - 1)) == 1;
+}
+
 bool fs_tree_is_dir(uint64_t ino)
 {
 	return ino == FS_ROOT_INO ||
@@ -112,6 +140,7 @@ struct fs_tree *fs_tree_new(struct db_pool *pool, struct db_catalog *catalog,
 		    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, scratch_unref_cb);
 		os->aliases = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 		os->hidden = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+		os->negatives = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 		g_mutex_init(&os->write_lock);
 		tree->nobjects++;
 	}
@@ -133,6 +162,7 @@ void fs_tree_free(struct fs_tree *tree)
 		g_hash_table_destroy(os->scratch);
 		g_hash_table_destroy(os->aliases);
 		g_hash_table_destroy(os->hidden);
+		g_hash_table_destroy(os->negatives);
 		g_mutex_clear(&os->load_lock);
 		g_mutex_clear(&os->write_lock);
 	}
@@ -740,8 +770,11 @@ const struct db_object *fs_tree_object(const struct fs_tree *tree, size_t index)
 bool fs_tree_object_loaded(struct fs_tree *tree, size_t index)
 {
 	g_mutex_lock(&tree->lock);
-	/* Records fetched one by one before the listing was loaded are watched too. */
-	bool loaded = tree->objects[index].names_loaded || tree->objects[index].records->len > 0;
+	/* Records fetched one by one before the listing was loaded are watched too, and so
+	 * are names the kernel holds a negative entry for: they must be taken back. */
+	const struct fs_object_state *os = &tree->objects[index];
+	bool loaded = os->names_loaded || os->records->len > 0 ||
+		      g_hash_table_size(os->negatives) > 0;
 	g_mutex_unlock(&tree->lock);
 	return loaded;
 }

@@ -160,6 +160,23 @@ int fs_tree_rename(struct fs_tree *tree, uint64_t parent, const char *name, uint
 /* Whether an inode is a directory, a record, the root... */
 bool fs_tree_is_dir(uint64_t ino);
 
+/*
+ * The kernel keeps names and attributes for as long as entry_timeout/attr_timeout say
+ * (an hour by default): the tree invalidates every entry, attribute and page it learns
+ * has changed. Two things it cannot follow that way are asked for here:
+ *
+ * fs_tree_hold_negative(): a lookup of `name` in `parent` found nothing; whether the
+ * kernel may cache that answer (true), because the tree now remembers to take it back
+ * when a record of that name appears. At most NEGATIVE_NAMES_MAX names per directory;
+ * past that, answers are not cached.
+ *
+ * fs_tree_attr_volatile(): whether an inode's attributes change without an
+ * invalidation (.errors, whose size follows every refused write), so that they must
+ * not be cached at all.
+ */
+bool fs_tree_hold_negative(struct fs_tree *tree, uint64_t parent, const char *name);
+bool fs_tree_attr_volatile(uint64_t ino);
+
 /* The watcher's entry points (any thread, never inside a FUSE request). */
 size_t fs_tree_object_count(const struct fs_tree *tree);
 const struct db_object *fs_tree_object(const struct fs_tree *tree, size_t index);

@@ -73,6 +73,9 @@ struct fs_object_state {
 	GHashTable *scratch; /* name -> struct fs_scratch* */
 	GHashTable *aliases; /* name a user created -> int64 row id (g_new'd) */
 	GHashTable *hidden;  /* record names renamed away (set of names) */
+	GHashTable *negatives; /* names the kernel was told do not exist (set, bounded by
+				* NEGATIVE_NAMES_MAX): a record appearing under one of them
+				* must invalidate that entry, whatever the entry timeout */
 	GMutex write_lock;   /* one commit at a time per object (not under tree->lock) */
 	guint last_at[2];    /* index of the record looked up [0] and opened [1] last */
 	bool has_last[2];
@@ -96,6 +99,12 @@ struct fs_tree {
 };
 
 #define SCRATCH_INO_BASE (UINT64_C(1) << 62)
+/* Negative entries the kernel may cache per directory; lookups past it are answered
+ * uncached, so every cached "no such file" can be taken back when the name appears. */
+#define NEGATIVE_NAMES_MAX 4096
+/* A name now stands for something: take back a negative entry the kernel may hold for it
+ * (tree lock held). Returns whether one was held. */
+bool fs_tree_forget_negative(struct fs_object_state *os, const char *name);
 #define FS_NAME_MAX	 255 /* like every local filesystem; FUSE itself allows 1024 */
 
 /* A kernel cache invalidation to send once the tree lock is released. */

@@ -115,3 +115,96 @@ def _try_listdir(path):
         return os.listdir(path)
     except OSError:
         return None
+
+
+# --- long kernel cache lifetimes (entry_timeout = attr_timeout = 3600 by default) ---
+# The kernel keeps names, attributes and pages for an hour; every change the mount
+# learns of is pushed to it, so these must still see changes within a second.
+
+def test_warm_reader_sees_a_change_made_elsewhere_within_a_second(pg, sample, mounts):
+    m = mounts(pg.url, sample)
+    d = m.path("account")
+    # Warm every cache: names, attributes and pages of every record.
+    for _ in range(2):
+        for name in os.listdir(d):
+            if name.endswith(".json"):
+                read(os.path.join(d, name))
+                os.stat(os.path.join(d, name))
+    p = m.path("account", ACME)
+    before = read(p)
+    ft.psql(pg.url, f"UPDATE {ft.quote_ident(sample)}.account SET description = "
+                    "'a much longer description than before, so the size changes' "
+                    "WHERE sfid = '001000000000001AAA'")
+    took = wait_visible(lambda: read(p) != before, "the change through warm caches")
+    assert took < 1.0
+    data = read(p)
+    assert json.loads(data)["description"].startswith("a much longer")
+    assert os.stat(p).st_size == len(data)  # the attribute cache was told too
+
+
+def test_changes_racing_warm_reads_never_show_stale_or_torn_bytes(pg, sample, mounts):
+    m = mounts(pg.url, sample)
+    p = m.path("account", ACME)
+    s = ft.quote_ident(sample)
+    for i in range(20):
+        value = "v%d-" % i + "x" * (i * 7)
+        ft.psql(pg.url, f"UPDATE {s}.account SET description = '{value}' "
+                        "WHERE sfid = '001000000000001AAA'")
+        # Read as fast as possible while the invalidation is on its way: every read is
+        # one whole version, and within a second it is the new one.
+        deadline = time.monotonic() + 1.0
+        while True:
+            data = read(p)
+            doc = json.loads(data)  # never torn
+            if doc["description"] == value:
+                break
+            assert time.monotonic() < deadline, "stale after 1 s: %r" % doc["description"]
+        assert os.stat(p).st_size == len(data)
+
+
+def test_sfid_given_by_sync_replaces_a_cached_negative_lookup(pg, sample, mounts):
+    m = mounts(pg.url, sample)
+    d = m.path("account")
+    local = [n for n in os.listdir(d) if n.startswith("local-")][0]
+    new = os.path.join(d, "001000000000009AAA.json")
+    assert not os.path.exists(new)  # the kernel now holds a negative entry
+    local_id = local[len("local-"):-len(".json")]
+    ft.psql(pg.url, f"SET xmlbinary = 'hex'; UPDATE {ft.quote_ident(sample)}.account "
+                    f"SET sfid = '001000000000009AAA', systemmodstamp = now() "
+                    f"WHERE id = {local_id}")
+    took = wait_visible(lambda: os.path.exists(new), "the record under its sfid")
+    assert took < 1.0
+    assert json.loads(read(new))["name"] == "Not Synced Yet"
+    assert "001000000000009AAA.json" in os.listdir(d)
+
+
+def test_names_past_the_negative_bound_are_not_cached(pg, sample, mounts):
+    m = mounts(pg.url, sample)
+    d = m.path("contact")
+    os.listdir(d)
+    # 4096 negative entries are remembered per directory; look up more than that.
+    for i in range(4200):
+        assert not os.path.exists(os.path.join(d, "003%012dAAA.json" % (i + 100)))
+    last = "003%012dAAA.json" % (4199 + 100)
+    ft.psql(pg.url, f"INSERT INTO {ft.quote_ident(sample)}.contact (sfid, lastname) "
+                    f"VALUES ('{last[:-5]}', 'Late')")
+    first = "003%012dAAA.json" % 100
+    ft.psql(pg.url, f"INSERT INTO {ft.quote_ident(sample)}.contact (sfid, lastname) "
+                    f"VALUES ('{first[:-5]}', 'Early')")
+    wait_visible(lambda: os.path.exists(os.path.join(d, last)), "a record past the bound")
+    wait_visible(lambda: os.path.exists(os.path.join(d, first)), "a remembered record")
+    assert json.loads(read(os.path.join(d, first)))["lastname"] == "Early"
+
+
+def test_errors_file_size_is_exact_right_after_a_refused_write(pg, sample, mounts):
+    m = mounts(pg.url, sample)
+    errors = m.path("account", ".errors")
+    assert os.stat(errors).st_size == 0
+    p = m.path("account", ACME)
+    with pytest.raises(OSError) as e:
+        with open(p, "w") as f:
+            f.write('{"name": 42}\n')
+    assert e.value.errno == errno.EINVAL
+    text = read(errors)
+    assert text.startswith(ACME.encode())
+    assert os.stat(errors).st_size == len(text)
