@@ -21,6 +21,7 @@
 #include "config.h"
 #include "db_conn.h"
 #include "db_fields.h"
+#include "db_records.h"
 #include "db_schema.h"
 #include "fs_notify.h"
 #include "fs_ops.h"
@@ -329,6 +330,12 @@ int cmd_mount(int argc, char **argv)
 	int rc = conn ? db_catalog_load(conn, schema, &catalog, &err) : -err.code;
 	if (rc == 0)
 		rc = db_fields_load((struct pg_conn *)conn, schema, &fields, &err);
+	/* The first cat after mounting then costs what any other does. */
+	for (size_t i = 0; rc == 0 && i < catalog->nobjects; i++) {
+		struct error warm_err = {0};
+		if (db_records_warm(conn, &catalog->objects[i], &warm_err) < 0)
+			log_debug("warming up %s: %s", catalog->objects[i].table, warm_err.message);
+	}
 	db_release(pool, conn);
 	if (rc) {
 		die_msg("mount: %s", err.message);

@@ -101,6 +101,17 @@ int db_records_fetch(PGconn *conn, const struct db_object *obj, const int64_t *i
 	return rc;
 }
 
+static int ignore_row(const struct db_row *row, void *ctx)
+{
+	return 0;
+}
+
+int db_records_warm(PGconn *conn, const struct db_object *obj, struct error *err)
+{
+	/* Not a valid Salesforce id (its checksum is wrong), so it names no row. */
+	return db_records_fetch_one(conn, obj, "000000000000000000", 0, ignore_row, NULL, err);
+}
+
 int db_records_fetch_one(PGconn *conn, const struct db_object *obj, const char *sfid, int64_t id,
 			 db_row_fn fn, void *ctx, struct error *err)
 {

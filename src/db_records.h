@@ -51,4 +51,12 @@ int db_records_emit(const PGresult *res, const struct db_object *obj, bool with_
 int db_records_fetch_one(PGconn *conn, const struct db_object *obj, const char *sfid, int64_t id,
 			 db_row_fn fn, void *ctx, struct error *err);
 
+/*
+ * Runs a first lookup of `obj` on `conn` once, for a name that matches no row, so that
+ * the server has the table's catalog entries and the statement's plan cached before the
+ * first request a user makes (a new backend's first query on a table costs about a
+ * millisecond more). Errors are the caller's to ignore or report.
+ */
+int db_records_warm(PGconn *conn, const struct db_object *obj, struct error *err);
+
 #endif
