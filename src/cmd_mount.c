@@ -279,6 +279,7 @@ int cmd_mount(int argc, char **argv)
 	fuse_opt_add_arg(&args, "forcefs");
 	GString *other_o = g_string_new(NULL);
 	char *object_list = extract_objects(fuse_o->str, other_o);
+	bool names_given = strstr(other_o->str, "fsname=") || strstr(other_o->str, "subtype=");
 	if (other_o->len) {
 		fuse_opt_add_arg(&args, "-o");
 		fuse_opt_add_arg(&args, other_o->str);
@@ -295,6 +296,20 @@ int cmd_mount(int argc, char **argv)
 		die_msg("mount: invalid -o value: batch_size must be 1..10000, timeouts >= 0, "
 			"watch_interval 0.05..3600");
 		return EXIT_USAGE;
+	}
+	/* /proc/mounts then says "forcefs:<schema> MOUNTPOINT fuse.forcefs", as findmnt,
+	 * df and mount -t fuse.forcefs expect (as sshfs does), unless the user named them. */
+	if (!names_given) {
+		const char *shown_schema = config_schema(flag_schema);
+		bool plain = strspn(shown_schema, "abcdefghijklmnopqrstuvwxyz"
+						  "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") ==
+			     strlen(shown_schema);
+		char *names = plain ? g_strdup_printf("subtype=forcefs,fsname=forcefs:%s",
+						      shown_schema)
+				    : g_strdup("subtype=forcefs,fsname=forcefs");
+		fuse_opt_add_arg(&args, "-o");
+		fuse_opt_add_arg(&args, names);
+		g_free(names);
 	}
 	if (debug)
 		fuse_opt_add_arg(&args, "-d");

@@ -53,6 +53,15 @@ int config_database_url(const char *flag_db, char **url, struct error *err)
 	return 0;
 }
 
+int config_url_has_password(const char *url)
+{
+	int has_password = 0;
+	char *why = NULL;
+	int rc = conninfo_has_password(url, &has_password, &why);
+	PQfreemem(why);
+	return rc < 0 ? -1 : has_password;
+}
+
 const char *config_schema(const char *flag_schema)
 {
 	if (flag_schema && *flag_schema)

@@ -14,6 +14,10 @@
  */
 int config_database_url(const char *flag_db, char **url, struct error *err);
 
+/* 1 when the URL or connection string carries a password, 0 when not, -1 when it
+ * cannot be parsed (the reason is not given: libpq's would quote the URL). */
+int config_url_has_password(const char *url);
+
 /* --schema, then HEROKUCONNECT_SCHEMA, then "salesforce". Never NULL; do not free. */
 const char *config_schema(const char *flag_schema);
 

@@ -2,6 +2,10 @@
  * forcefs: Salesforce records in a Heroku Connect database, as files.
  * `forcefs CMD --help` describes each command; docs/ and forcefs(1) describe the rest.
  */
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <fuse_lowlevel.h>
+#include <libpq-fe.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,13 +25,26 @@ static const struct command commands[] = {
 	{"status", cmd_status, "show what is synced, pending and failed"},
 };
 
+/* The version, and those of the libraries it runs with (not the ones it was built
+ * against): what a bug report needs. */
+static void print_version(void)
+{
+	int pq = PQlibVersion();
+	printf("forcefs %s\n", FORCEFS_VERSION);
+	printf("libfuse %s, libpq %d.%d, libcurl %s, cJSON %s\n", fuse_pkgversion(), pq / 10000,
+	       pq % 10000, curl_version_info(CURLVERSION_NOW)->version, cJSON_Version());
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: forcefs COMMAND [OPTIONS]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "\n`forcefs COMMAND --help` describes a command. Environment: DATABASE_URL\n"
-		     "(or HEROKUCONNECT_URL), HEROKUCONNECT_SCHEMA. See forcefs(1).\n");
+		     "(or HEROKUCONNECT_URL), HEROKUCONNECT_SCHEMA. See forcefs(1).\n"
+		     "\n"
+		     "forcefs SCHEMA MOUNTPOINT -o db=URL,... is forcefs mount, as mount(8) runs\n"
+		     "it for an fstab line of type fuse.forcefs (see docs/operations.md).\n");
 }
 
 int main(int argc, char **argv)
@@ -42,12 +59,14 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
-		printf("forcefs %s\n", FORCEFS_VERSION);
+		print_version();
 		return EXIT_OK;
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(name, commands[i].name) == 0)
 			return commands[i].run(argc - 1, argv + 1);
+	if (cmd_fstab_form(argc, argv))
+		return cmd_fstab(argc, argv);
 	die_msg("unknown command \"%s\": see forcefs --help", name);
 	return EXIT_USAGE;
 }

@@ -15,7 +15,9 @@ def test_help_lists_commands_and_exits_0():
 def test_version_prints_version():
     r = ft.run_forcefs("--version")
     assert r.returncode == 0
-    assert re.fullmatch(r"forcefs \d+\.\d+\.\d+\n", r.stdout)
+    assert re.fullmatch(r"forcefs \d+\.\d+\.\d+\n"
+                        r"libfuse 3\.\d+\.\d+, libpq \d+\.\d+, libcurl \d+\.\d+\.\d+, "
+                        r"cJSON \d+\.\d+\.\d+\n", r.stdout), r.stdout
 
 
 def test_mount_help_describes_options():
