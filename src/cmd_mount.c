@@ -25,6 +25,7 @@
 #include "fs_notify.h"
 #include "fs_ops.h"
 #include "fs_tree.h"
+#include "fs_views.h"
 #include "fs_watch.h"
 #include "log.h"
 
@@ -310,6 +311,7 @@ int cmd_mount(int argc, char **argv)
 	struct fs_notify *notify = NULL;
 	struct fs_tree *tree = NULL;
 	struct fs_watch *watch = NULL;
+	struct fs_views *views = NULL;
 	bool mounted = false, handlers = false;
 
 	if (config_database_url(flag_db, &url, &err) < 0) {
@@ -379,6 +381,13 @@ int cmd_mount(int argc, char **argv)
 	};
 	tree = fs_tree_new(pool, catalog, &tree_opts, &tree_notify);
 	cfg.tree = tree;
+	struct fs_views_options view_opts = {
+	    .schema = schema,
+	    .uid = tree_opts.uid,
+	    .gid = tree_opts.gid,
+	};
+	views = fs_views_new(tree, pool, &view_opts);
+	cfg.views = views;
 	watch = fs_watch_open(tree, url, schema, (int)(opts.watch_interval * 1000), &err);
 	if (!watch) {
 		die_msg("mount: %s", err.message);
@@ -431,6 +440,7 @@ out:
 	fs_notify_stop(notify);
 	if (se)
 		fuse_session_destroy(se);
+	fs_views_free(views);
 	fs_tree_free(tree);
 	db_catalog_free(catalog);
 	db_fields_free(fields);
