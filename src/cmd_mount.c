@@ -21,6 +21,7 @@
 #include "config.h"
 #include "db_conn.h"
 #include "db_fields.h"
+#include "db_history.h"
 #include "db_schema.h"
 #include "fs_notify.h"
 #include "fs_ops.h"
@@ -331,6 +332,9 @@ int cmd_mount(int argc, char **argv)
 	int rc = conn ? db_catalog_load(conn, schema, &catalog, &err) : -err.code;
 	if (rc == 0)
 		rc = db_fields_load((struct pg_conn *)conn, schema, &fields, &err);
+	bool history = false;
+	if (rc == 0)
+		rc = db_history_present(conn, schema, &history, &err);
 	db_release(pool, conn);
 	if (rc) {
 		die_msg("mount: %s", err.message);
@@ -383,6 +387,7 @@ int cmd_mount(int argc, char **argv)
 	cfg.tree = tree;
 	struct fs_views_options view_opts = {
 	    .schema = schema,
+	    .history = history,
 	    .uid = tree_opts.uid,
 	    .gid = tree_opts.gid,
 	};

@@ -204,6 +204,11 @@ void fs_views_lookup(struct fs_views *v, fuse_req_t req, uint64_t parent, const 
 	case VIEW_BY_VALUE:
 		rc = fs_view_by_lookup(v, dir, name, &n, &err);
 		break;
+	case VIEW_HISTORY:
+	case VIEW_HISTORY_OBJECT:
+	case VIEW_HISTORY_RECORD:
+		rc = fs_view_history_lookup(v, dir, name, &n, &err);
+		break;
 	default:
 		rc = -ENOENT;
 		break;
@@ -262,6 +267,11 @@ void fs_views_opendir(struct fs_views *v, fuse_req_t req, uint64_t ino, struct f
 	case VIEW_BY_FIELD:
 	case VIEW_BY_VALUE:
 		rc = fs_view_by_list(v, n, d, &err);
+		break;
+	case VIEW_HISTORY:
+	case VIEW_HISTORY_OBJECT:
+	case VIEW_HISTORY_RECORD:
+		rc = fs_view_history_list(v, n, d, &err);
 		break;
 	default:
 		rc = -ENOENT;
@@ -351,7 +361,29 @@ void fs_views_open(struct fs_views *v, fuse_req_t req, uint64_t ino, struct fuse
 		fuse_reply_err(req, EROFS);
 		return;
 	}
-	fuse_reply_err(req, ENOENT);
+	struct view_handle *h = g_new0(struct view_handle, 1);
+	struct error err = {0};
+	int rc = 0;
+	if (n->kind == VIEW_HISTORY_FILE) {
+		rc = fs_view_history_content(v, n, &h->bytes, &err);
+		fi->keep_cache = 1; /* an earlier version never changes */
+	} else {
+		rc = -EINVAL;
+	}
+	if (rc) {
+		if (rc != -ENOENT && err.message[0])
+			log_warn("%s", err.message);
+		g_free(h);
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	fi->fh = (uint64_t)(uintptr_t)h;
+	fi->noflush = 1;
+	if (fuse_reply_open(req, fi) != 0) {
+		if (h->bytes)
+			g_bytes_unref(h->bytes);
+		g_free(h);
+	}
 }
 
 void fs_views_read(struct fs_views *v, fuse_req_t req, uint64_t ino, size_t size, off_t off,

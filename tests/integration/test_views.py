@@ -220,3 +220,208 @@ def test_views_refuse_writes_with_erofs(pg, big, mounts):
             attempt()
         assert e.value.errno == errno.EROFS
     assert os.path.exists(m.path("contact", "003000000000001AAA.json"))
+
+
+# --- .history -------------------------------------------------------------------------
+
+ACME = "001000000000001AAA"
+
+
+def init_history(url, schema):
+    run = ft.run_forcefs("init", "--history", "--schema", schema, env={"DATABASE_URL": url})
+    assert not ft.SANITIZER_ERRORS.search(run.stderr), run.stderr
+    assert run.returncode == 0, run.stderr
+    return run.stdout
+
+
+def history_rows(url, schema, where="true"):
+    return q(url, f"""SELECT coalesce(json_agg(json_build_object(
+                          'id', id, 'table', table_name, 'record_id', record_id, 'sfid', sfid,
+                          'action', action, 'source', source, 'fields', fields,
+                          'at', to_char(changed_at AT TIME ZONE 'UTC',
+                                        'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ORDER BY id), '[]')
+                      FROM {ft.quote_ident(schema)}._forcefs_history WHERE {where}""")
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+@pytest.fixture
+def hc(pg, schema_name):
+    """A schema as Heroku Connect makes it (with _hcmeta), then given history by
+    `forcefs init --history`."""
+    ft.create_schema(pg.url, schema_name, {
+        "account": [("name", "varchar(255)"), ("industry", "varchar(255)"),
+                    ("annualrevenue", "double precision")],
+        "contact": [("lastname", "varchar(80)"), ("accountid", "varchar(18)")]})
+    s = ft.quote_ident(schema_name)
+    ft.psql(pg.url, f"""
+        CREATE TABLE {s}._hcmeta (id serial PRIMARY KEY, hcver integer);
+        SET xmlbinary = 'hex';
+        INSERT INTO {s}.account (sfid, name, industry, annualrevenue, systemmodstamp, isdeleted)
+        SELECT '001' || lpad(i::text, 12, '0') || 'AAA', 'Account ' || i, 'Energy', i * 1.5,
+               '2024-01-01', false FROM generate_series(1, 2000) i;
+        INSERT INTO {s}.contact (sfid, lastname, accountid)
+        VALUES ('003000000000001AAA', 'Doe', '{ACME}');""")
+    return schema_name
+
+
+def hc_catalog(url, schema):
+    """Heroku Connect's functions and triggers, and its tables' rows."""
+    s = ft.quote_ident(schema)
+    return (ft.psql(url, f"SELECT p.proname, p.prosrc, p.xmin FROM pg_proc p WHERE "
+                         f"p.pronamespace = '{s}'::regnamespace AND p.proname LIKE 'hc%' "
+                         "OR p.proname LIKE 'tlog%' ORDER BY 1"),
+            ft.psql(url, f"SELECT c.relname, t.tgname, t.xmin FROM pg_trigger t JOIN pg_class c "
+                         f"ON c.oid = t.tgrelid WHERE c.relnamespace = '{s}'::regnamespace "
+                         "AND t.tgname <> '_forcefs_history' ORDER BY 1, 2"),
+            ft.psql(url, f"SELECT count(*) FROM {s}._trigger_log"),
+            ft.psql(url, f"SELECT * FROM {s}._hcmeta"))
+
+
+def test_init_history_upgrades_a_heroku_connect_schema_and_leaves_its_layout_alone(pg, hc):
+    before = hc_catalog(pg.url, hc)
+    out = init_history(pg.url, hc)
+    assert out.splitlines() == ["account: history trigger created",
+                                "contact: history trigger created",
+                                f'schema "{hc}" keeps the history of its records in '
+                                "_forcefs_history"]
+    assert hc_catalog(pg.url, hc) == before
+    assert sorted(ft.psql(pg.url, f"SELECT c.relname FROM pg_trigger t JOIN pg_class c ON "
+                                  f"c.oid = t.tgrelid WHERE t.tgname = '_forcefs_history' AND "
+                                  f"c.relnamespace = '{ft.quote_ident(hc)}'::regnamespace")) == \
+        ["account", "contact"]
+    state = ft.psql(pg.url, "SELECT p.xmin FROM pg_proc p WHERE proname = '_forcefs_history_log'"
+                            f" AND pronamespace = '{ft.quote_ident(hc)}'::regnamespace")
+    assert init_history(pg.url, hc).splitlines()[:2] == ["account: history already kept",
+                                                         "contact: history already kept"]
+    assert ft.psql(pg.url, "SELECT p.xmin FROM pg_proc p WHERE proname = '_forcefs_history_log'"
+                           f" AND pronamespace = '{ft.quote_ident(hc)}'::regnamespace") == state
+    # plain init still refuses the schema
+    run = ft.run_forcefs("init", "--objects", "Account", "--schema", hc,
+                         env={"DATABASE_URL": pg.url})
+    assert run.returncode == 1 and "managed by Heroku Connect" in run.stderr
+
+
+def test_history_of_edits_through_the_mount_psql_and_a_delete(pg, hc, mounts):
+    init_history(pg.url, hc)
+    s = ft.quote_ident(hc)
+    m = mounts(pg.url, hc)
+    assert sorted(os.listdir(m.path(".history"))) == ["account", "contact"]
+    assert os.listdir(m.path(".history", "account")) == []
+    p = m.path("account", ACME + ".json")
+    v0 = read(p)
+    with open(p, "w") as f:
+        f.write(v0.decode().replace('"industry": "Energy"', '"industry": "Water"'))
+    v1 = ft.wait_for(lambda: read(p) if b'"Water"' in read(p) else None, what="the edit")
+    ft.psql(pg.url, f"UPDATE {s}.account SET name = 'Acme Renamed' WHERE sfid = '{ACME}'")
+    d = m.path(".history", "account", ACME)
+    truth = history_rows(pg.url, hc, f"sfid = '{ACME}'")
+    assert [(r["action"], r["source"], r["fields"]) for r in truth] == [
+        ("UPDATE", "mount", ["industry"]), ("UPDATE", "database", ["name"])]
+    names = os.listdir(d)
+    assert sorted(names) == [r["at"] + ".json" for r in truth]
+    assert [read(os.path.join(d, n)) for n in sorted(names)] == [v0, v1]
+    v2 = ft.wait_for(lambda: read(p) if b"Acme Renamed" in read(p) else None, what="rename")
+    # a delete keeps the history, and the last version is the record as it was
+    ft.psql(pg.url, f"DELETE FROM {s}.account WHERE sfid = '{ACME}'")
+    ft.wait_for(lambda: not os.path.exists(p), what="the delete")
+    truth = history_rows(pg.url, hc, f"sfid = '{ACME}'")
+    assert truth[-1]["action"] == "DELETE" and truth[-1]["source"] == "database"
+    names = sorted(os.listdir(d))
+    assert names == [r["at"] + ".json" for r in truth]
+    assert read(os.path.join(d, names[-1])) == v2
+    assert os.listdir(m.path(".history", "account")) == [ACME]
+    st = os.stat(os.path.join(d, names[0]))
+    assert st.st_size == len(v0) and st.st_mode & 0o777 == 0o444
+    for attempt in (lambda: open(os.path.join(d, names[0]), "w"),
+                    lambda: open(os.path.join(d, "new.json"), "w"),
+                    lambda: os.unlink(os.path.join(d, names[0])),
+                    lambda: os.mkdir(os.path.join(d, "x"))):
+        with pytest.raises(OSError) as e:
+            attempt()
+        assert e.value.errno == errno.EROFS
+    assert not os.path.exists(os.path.join(d, "2000-01-01T00:00:00.000000Z.json"))
+    assert not os.path.exists(m.path(".history", "account", "001000000000002AAA"))
+
+
+def test_history_records_what_matters_once_per_transaction(pg, hc, mounts):
+    init_history(pg.url, hc)
+    s = ft.quote_ident(hc)
+    sfid = "001000000000002AAA"
+    # the sync engine's session: a marker write settled in the same transaction
+    ft.psql(pg.url, f"""SET xmlbinary = 'hex'; BEGIN;
+        UPDATE {s}.account SET name = 'Marker~' WHERE sfid = '{sfid}';
+        UPDATE {s}.account SET name = 'Pulled', industry = 'Oil' WHERE sfid = '{sfid}';
+        COMMIT;""")
+    # a write that changes only the bookkeeping columns is not a version
+    ft.psql(pg.url, f"SET xmlbinary = 'hex'; UPDATE {s}.account SET _hc_lastop = 'SYNCED' "
+                    f"WHERE sfid = '{sfid}'")
+    # a writer whose session would print doubles short
+    ft.psql(pg.url, f"SET extra_float_digits = 0; UPDATE {s}.account SET "
+                    f"annualrevenue = 0.1::float8 + 0.2::float8 WHERE sfid = '{sfid}'")
+    m = mounts(pg.url, hc)
+    expected = read(m.path("account", sfid + ".json"))
+    ft.psql(pg.url, f"UPDATE {s}.account SET name = 'Later' WHERE sfid = '{sfid}'")
+    truth = history_rows(pg.url, hc, f"sfid = '{sfid}'")
+    assert [(r["source"], r["fields"]) for r in truth] == [
+        ("salesforce", ["industry", "name"]), ("database", ["annualrevenue"]),
+        ("database", ["name"])]
+    d = m.path(".history", "account", sfid)
+    versions = [read(os.path.join(d, n)) for n in sorted(os.listdir(d))]
+    assert b"Marker~" not in b"".join(versions)
+    assert json.loads(versions[0])["name"] == "Account 2"
+    assert versions[2] == expected and b"0.30000000000000004" in expected
+    # an INSERT is no earlier version
+    ft.psql(pg.url, f"INSERT INTO {s}.contact (lastname) VALUES ('New')")
+    assert os.listdir(m.path(".history", "contact")) == []
+
+
+def test_views_are_absent_without_history(pg, big, mounts):
+    m = mounts(pg.url, big)
+    assert os.path.isdir(m.path(".by"))
+    assert not os.path.exists(m.path(".history"))
+    assert not os.path.exists(m.path(".changes"))
+
+
+def test_init_keeps_history_sync_writes_are_salesforce_and_old_history_is_pruned(
+        pg, schema_name, mounts):
+    from test_sync_support import Org, run_sync, synced_schema
+    org = Org()
+    try:
+        synced_schema(org, pg.url, schema_name)  # forcefs init, then sync --once
+        s = ft.quote_ident(schema_name)
+        assert ft.psql(pg.url, f"SELECT count(*) FROM {s}._forcefs_history WHERE "
+                               "action = 'INSERT' AND source = 'salesforce'") != ["0"]
+        sfid = ft.psql(pg.url, f"SELECT sfid FROM {s}.account WHERE sfid IS NOT NULL "
+                               "ORDER BY id LIMIT 1")[0]
+        m = mounts(pg.url, schema_name)
+        before = read(m.path("account", sfid + ".json"))
+        org.edit("Account", sfid, Name="Changed In Salesforce")
+        run_sync(org, pg.url, schema_name)
+        truth = history_rows(pg.url, schema_name, f"sfid = '{sfid}' AND old IS NOT NULL")
+        assert [(r["source"], "name" in r["fields"]) for r in truth] == [("salesforce", True)]
+        d = m.path(".history", "account", sfid)
+        assert os.listdir(d) == [truth[0]["at"] + ".json"]
+        assert read(os.path.join(d, os.listdir(d)[0])) == before
+        # age everything but the last change: 40 and 20 days old
+        ft.psql(pg.url, f"UPDATE {s}._forcefs_history SET changed_at = now() - interval "
+                        f"'40 days' WHERE id < {truth[0]['id']} AND id % 2 = 0;"
+                        f"UPDATE {s}._forcefs_history SET changed_at = now() - interval "
+                        f"'20 days' WHERE id < {truth[0]['id']} AND id % 2 = 1")
+        total = int(ft.psql(pg.url, f"SELECT count(*) FROM {s}._forcefs_history")[0])
+        old40 = int(ft.psql(pg.url, f"SELECT count(*) FROM {s}._forcefs_history WHERE "
+                                    "changed_at < now() - interval '30 days'")[0])
+        log = run_sync(org, pg.url, schema_name)  # default: 30 days
+        assert "pruned %d history rows older than 30 days" % old40 in log
+        assert int(ft.psql(pg.url, f"SELECT count(*) FROM {s}._forcefs_history")[0]) == \
+            total - old40
+        log = run_sync(org, pg.url, schema_name, "--history-days", "10")
+        assert ft.psql(pg.url, f"SELECT id FROM {s}._forcefs_history") == [str(truth[0]["id"])]
+        assert os.listdir(d) == [truth[0]["at"] + ".json"]
+        run = ft.run_forcefs("sync", "--once", "--history-days", "0", env={"DATABASE_URL": pg.url})
+        assert run.returncode == 2 and "--history-days takes a whole number" in run.stderr
+    finally:
+        org.stop()
