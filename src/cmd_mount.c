@@ -398,6 +398,7 @@ int cmd_mount(int argc, char **argv)
 		die_msg("mount: %s", err.message);
 		goto out;
 	}
+	fs_watch_on_poll(watch, fs_views_poll, views);
 
 	if (fuse_session_mount(se, mountpoint) != 0) {
 		die_msg("mount: cannot mount on %s: %s", mountpoint,

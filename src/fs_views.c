@@ -97,6 +97,8 @@ struct fs_views *fs_views_new(struct fs_tree *tree, struct db_pool *pool,
 	fs_views_child(v, FS_ROOT_INO, BY_NAME, &by);
 	fs_views_child(v, FS_ROOT_INO, HISTORY_NAME, &history);
 	fs_views_child(v, FS_ROOT_INO, CHANGES_NAME, &changes);
+	if (v->options.history)
+		v->changes = fs_view_changes_new(v);
 	return v;
 }
 
@@ -104,6 +106,7 @@ void fs_views_free(struct fs_views *v)
 {
 	if (!v)
 		return;
+	fs_view_changes_free(v->changes);
 	g_hash_table_destroy(v->by_key);
 	g_ptr_array_free(v->nodes, TRUE);
 	g_mutex_clear(&v->lock);
@@ -139,6 +142,8 @@ void fs_views_fill_attr(struct fs_views *v, const struct fs_view_node *n, struct
 		st->st_size = n->size;
 	}
 	st->st_blocks = (st->st_size + 511) / 512;
+	if (n->kind == VIEW_CHANGES && v->changes)
+		fs_view_changes_attr(v, st);
 	st->st_ctim = st->st_atim = st->st_mtim;
 }
 
@@ -367,6 +372,10 @@ void fs_views_open(struct fs_views *v, fuse_req_t req, uint64_t ino, struct fuse
 	if (n->kind == VIEW_HISTORY_FILE) {
 		rc = fs_view_history_content(v, n, &h->bytes, &err);
 		fi->keep_cache = 1; /* an earlier version never changes */
+	} else if (n->kind == VIEW_CHANGES && v->changes) {
+		/* Every read asks for the lines after the reader's own position. */
+		h->reader = fs_view_changes_open(v);
+		fi->direct_io = 1;
 	} else {
 		rc = -EINVAL;
 	}
@@ -382,6 +391,8 @@ void fs_views_open(struct fs_views *v, fuse_req_t req, uint64_t ino, struct fuse
 	if (fuse_reply_open(req, fi) != 0) {
 		if (h->bytes)
 			g_bytes_unref(h->bytes);
+		if (h->reader)
+			fs_view_changes_close(v, h->reader);
 		g_free(h);
 	}
 }
@@ -390,6 +401,16 @@ void fs_views_read(struct fs_views *v, fuse_req_t req, uint64_t ino, size_t size
 		   struct fuse_file_info *fi)
 {
 	struct view_handle *h = (struct view_handle *)(uintptr_t)fi->fh;
+	if (h && h->reader) {
+		/* A stream: the offset is the reader's own, whatever the kernel's says; at the
+		 * end a read answers 0 bytes, and `tail -f` waits for the size to grow. */
+		GBytes *bytes = fs_view_changes_read(v, h->reader, size);
+		gsize len;
+		const char *data = g_bytes_get_data(bytes, &len);
+		fuse_reply_buf(req, data, len);
+		g_bytes_unref(bytes);
+		return;
+	}
 	if (!h || !h->bytes) {
 		fuse_reply_buf(req, NULL, 0);
 		return;
@@ -408,7 +429,16 @@ void fs_views_release(struct fs_views *v, fuse_req_t req, uint64_t ino, struct f
 	if (h) {
 		if (h->bytes)
 			g_bytes_unref(h->bytes);
+		if (h->reader)
+			fs_view_changes_close(v, h->reader);
 		g_free(h);
 	}
 	fuse_reply_err(req, 0);
+}
+
+void fs_views_poll(void *views)
+{
+	struct fs_views *v = views;
+	if (v->changes)
+		fs_view_changes_poll(v);
 }

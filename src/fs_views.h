@@ -70,4 +70,8 @@ void fs_views_read(struct fs_views *views, fuse_req_t req, uint64_t ino, size_t 
 void fs_views_release(struct fs_views *views, fuse_req_t req, uint64_t ino,
 		      struct fuse_file_info *fi);
 
+/* The watcher's hook (fs_watch_on_poll): feeds .changes with what the history recorded
+ * since the last call. `views` is a struct fs_views *. */
+void fs_views_poll(void *views);
+
 #endif

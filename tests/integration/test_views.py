@@ -425,3 +425,93 @@ def test_init_keeps_history_sync_writes_are_salesforce_and_old_history_is_pruned
         assert run.returncode == 2 and "--history-days takes a whole number" in run.stderr
     finally:
         org.stop()
+
+
+# --- .changes -------------------------------------------------------------------------
+
+def expected_lines(url, schema, after_id):
+    return [{"time": r["at"], "object": r["table"],
+             "record": r["sfid"] or "local-%d" % r["record_id"], "sfid": r["sfid"],
+             "id": r["record_id"], "action": r["action"].lower(), "fields": r["fields"],
+             "who": r["source"]}
+            for r in history_rows(url, schema, f"id > {after_id}")]
+
+
+class Reader:
+    """Reads a file the way `tail -f` does: read to EOF, wait, read again."""
+
+    def __init__(self, path):
+        self.f = open(path, "rb")
+        self.buf = b""
+
+    def lines(self):
+        while True:
+            chunk = self.f.read(65536)
+            if not chunk:
+                break
+            self.buf += chunk
+        return [json.loads(line) for line in self.buf.decode().splitlines()]
+
+
+def test_changes_feed_every_reader_the_same_lines_from_the_end(pg, hc, mounts):
+    import select
+    import subprocess
+    init_history(pg.url, hc)
+    s = ft.quote_ident(hc)
+    m = mounts(pg.url, hc)
+    feed = m.path(".changes")
+    st = os.stat(feed)
+    assert st.st_mode & 0o777 == 0o444 and st.st_size == 0
+    ft.psql(pg.url, f"UPDATE {s}.account SET name = 'Before' WHERE id = 3")
+    ft.wait_for(lambda: os.stat(feed).st_size > 0, what="the first line")
+    with open(feed, "rb") as f:  # opened fresh: starts at the current end
+        assert f.read() == b""
+    mark = int(ft.psql(pg.url, f"SELECT max(id) FROM {s}._forcefs_history")[0])
+    a, b = Reader(feed), Reader(feed)
+    tail = subprocess.Popen(["tail", "-f", feed], stdout=subprocess.PIPE)
+    try:
+        time.sleep(0.3)  # tail has read to the end
+        ft.psql(pg.url, f"UPDATE {s}.account SET industry = 'Water' WHERE sfid = '{ACME}'")
+        start = time.monotonic()
+        ft.wait_for(lambda: len(a.lines()) == 1, timeout=5, what="the line")
+        assert time.monotonic() - start < 1.0
+        p = m.path("account", "001000000000002AAA.json")
+        text = read(p).decode()
+        with open(p, "w") as f:
+            f.write(text.replace('"name": "Account 2"', '"name": "Edited"'))
+        ft.psql(pg.url, f"SET xmlbinary = 'hex'; UPDATE {s}.account SET industry = 'Gas', "
+                        f"systemmodstamp = now() WHERE id = 4")
+        ft.psql(pg.url, f"INSERT INTO {s}.contact (lastname) VALUES ('Local \"quoted\" ☕')")
+        ft.psql(pg.url, f"DELETE FROM {s}.account WHERE id = 5")
+        want = expected_lines(pg.url, hc, mark)
+        assert [(w["who"], w["action"], w["object"]) for w in want] == [
+            ("database", "update", "account"), ("mount", "update", "account"),
+            ("salesforce", "update", "account"), ("database", "insert", "contact"),
+            ("database", "delete", "account")]
+        ft.wait_for(lambda: len(a.lines()) == len(want) and len(b.lines()) == len(want),
+                    timeout=5, what="every line")
+        assert a.lines() == b.lines() == want
+        assert want[1]["fields"] == ["name"] and want[2]["fields"] == ["industry",
+                                                                       "systemmodstamp"]
+        assert want[3]["record"].startswith("local-") and want[3]["sfid"] is None
+        out = b""
+        deadline = time.monotonic() + 5
+        while out.count(b"\n") < len(want) and time.monotonic() < deadline:
+            if select.select([tail.stdout], [], [], 0.2)[0]:
+                out += os.read(tail.stdout.fileno(), 65536)
+        assert [json.loads(line) for line in out.decode().splitlines()] == want
+        # a reader opened now starts after all of them
+        c = Reader(feed)
+        assert c.lines() == []
+        c.f.close()
+        assert os.stat(feed).st_size >= len(b"".join(json.dumps(w).encode() for w in want))
+    finally:
+        tail.terminate()
+        tail.wait()
+        a.f.close()
+        b.f.close()
+    for attempt in (lambda: open(feed, "w"), lambda: open(feed, "a"), lambda: os.unlink(feed),
+                    lambda: os.truncate(feed, 0)):
+        with pytest.raises(OSError) as e:
+            attempt()
+        assert e.value.errno in (errno.EROFS, errno.EPERM, errno.EACCES), e.value
