@@ -48,7 +48,7 @@
 	"      RETURN NULL;\n"                                                                     \
 	"    END IF;\n"                                                                            \
 	"    -- one row per record and transaction: the version before it\n"                       \
-	"    UPDATE {h} SET fields = ARRAY(SELECT DISTINCT f FROM unnest(fields || changed) f\n"  \
+	"    UPDATE {h} SET fields = ARRAY(SELECT DISTINCT f FROM unnest(fields || changed) f\n"   \
 	"                                  ORDER BY f)\n"                                          \
 	"      WHERE table_name = TG_TABLE_NAME AND record_id = rid\n"                             \
 	"        AND txid = txid_current() AND action IN ('INSERT', 'UPDATE');\n"                  \
@@ -63,12 +63,12 @@
 	"  END IF;\n"                                                                              \
 	"  IF (current_setting('xmlbinary') = 'hex') THEN\n"                                       \
 	"    who := 'salesforce';\n"                                                               \
-	"  ELSIF (current_setting('application_name') LIKE 'forcefs mount%') THEN\n"              \
+	"  ELSIF (current_setting('application_name') LIKE 'forcefs mount%') THEN\n"               \
 	"    who := 'mount';\n"                                                                    \
 	"  ELSE\n"                                                                                 \
 	"    who := 'database';\n"                                                                 \
 	"  END IF;\n"                                                                              \
-	"  INSERT INTO {h} (table_name, record_id, sfid, action, source, fields, old)\n"          \
+	"  INSERT INTO {h} (table_name, record_id, sfid, action, source, fields, old)\n"           \
 	"    VALUES (TG_TABLE_NAME, rid, rsfid, TG_OP, who, changed, o);\n"                        \
 	"  RETURN NULL;\n"                                                                         \
 	"END; "
@@ -98,8 +98,8 @@ static const char trigger_sql[] = "SELECT 1 FROM pg_trigger t JOIN pg_class c ON
 				  "JOIN pg_namespace n ON n.oid = c.relnamespace "
 				  "WHERE n.nspname = $1 AND c.relname = $2 AND t.tgname = $3";
 
-int db_history_install(PGconn *conn, const char *schema, const char *const *tables,
-		       size_t ntables, bool *created, bool *changed, struct error *err)
+int db_history_install(PGconn *conn, const char *schema, const char *const *tables, size_t ntables,
+		       bool *created, bool *changed, struct error *err)
 {
 	*changed = false;
 	char *qs = db_quote_ident(conn, schema);
@@ -164,8 +164,8 @@ int db_history_install(PGconn *conn, const char *schema, const char *const *tabl
 		char *sql = g_strdup_printf("CREATE TRIGGER %s AFTER INSERT OR UPDATE OR DELETE ON "
 					    "%s FOR EACH ROW EXECUTE PROCEDURE %s()",
 					    DB_HISTORY_TRIGGER, qt, fn);
-		char *what = g_strdup_printf("creating the history trigger on %s.%s", schema,
-					     tables[i]);
+		char *what =
+		    g_strdup_printf("creating the history trigger on %s.%s", schema, tables[i]);
 		rc = exec(conn, what, sql, 0, NULL, err);
 		g_free(what);
 		g_free(sql);
@@ -198,8 +198,7 @@ int db_history_present(PGconn *conn, const char *schema, bool *present, struct e
 	return 0;
 }
 
-int db_history_prune(PGconn *conn, const char *schema, int days, long *deleted,
-		     struct error *err)
+int db_history_prune(PGconn *conn, const char *schema, int days, long *deleted, struct error *err)
 {
 	*deleted = 0;
 	bool present = false;
@@ -266,8 +265,8 @@ static const char *nullable(const PGresult *res, int row, int col)
 }
 
 int db_history_versions(PGconn *conn, const struct db_object *obj, const char *sfid,
-			int64_t record_id, int64_t history_id, db_history_version_fn fn,
-			void *ctx, struct error *err)
+			int64_t record_id, int64_t history_id, db_history_version_fn fn, void *ctx,
+			struct error *err)
 {
 	char *h = db_qualified_name(conn, obj->schema_name, DB_HISTORY_TABLE);
 	char *t = db_qualified_name(conn, obj->schema_name, obj->table);

@@ -30,8 +30,8 @@
 #include "db_schema.h"
 #include "error.h"
 
-#define DB_HISTORY_TABLE   "_forcefs_history"
-#define DB_HISTORY_TRIGGER "_forcefs_history"
+#define DB_HISTORY_TABLE	"_forcefs_history"
+#define DB_HISTORY_TRIGGER	"_forcefs_history"
 #define DB_HISTORY_DEFAULT_DAYS 30
 
 /*
@@ -39,15 +39,14 @@
  * the trigger on each of `tables`. created[i] (when not NULL) tells whether tables[i]
  * got its trigger now. *changed: anything was created or replaced.
  */
-int db_history_install(PGconn *conn, const char *schema, const char *const *tables,
-		       size_t ntables, bool *created, bool *changed, struct error *err);
+int db_history_install(PGconn *conn, const char *schema, const char *const *tables, size_t ntables,
+		       bool *created, bool *changed, struct error *err);
 
 /* Whether `schema` has the history table. */
 int db_history_present(PGconn *conn, const char *schema, bool *present, struct error *err);
 
 /* Deletes the rows older than `days` days; *deleted counts them. 0 when there is no table. */
-int db_history_prune(PGconn *conn, const char *schema, int days, long *deleted,
-		     struct error *err);
+int db_history_prune(PGconn *conn, const char *schema, int days, long *deleted, struct error *err);
 
 /* Called per record that has earlier versions: its row id and sfid (NULL: none). */
 typedef int (*db_history_record_fn)(int64_t record_id, const char *sfid, void *ctx);
@@ -71,8 +70,8 @@ typedef int (*db_history_version_fn)(const struct db_history_version *v, void *c
  * only that version. Returns how many or -errno.
  */
 int db_history_versions(PGconn *conn, const struct db_object *obj, const char *sfid,
-			int64_t record_id, int64_t history_id, db_history_version_fn fn,
-			void *ctx, struct error *err);
+			int64_t record_id, int64_t history_id, db_history_version_fn fn, void *ctx,
+			struct error *err);
 
 /* One change, for .changes. */
 struct db_history_change {

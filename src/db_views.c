@@ -39,8 +39,8 @@ int db_views_values(PGconn *conn, const struct db_object *obj, const struct reco
 		    int limit, db_view_value_fn fn, void *ctx, struct error *err)
 {
 	char *expr = column_expr(conn, column);
-	char *sql = g_strdup_printf("SELECT %s %s GROUP BY 1 ORDER BY 1 LIMIT $1", expr,
-				    obj->from_where);
+	char *sql =
+	    g_strdup_printf("SELECT %s %s GROUP BY 1 ORDER BY 1 LIMIT $1", expr, obj->from_where);
 	char lim[32];
 	snprintf(lim, sizeof(lim), "%d", limit + 1);
 	const char *params[] = {lim};

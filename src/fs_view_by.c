@@ -56,9 +56,8 @@ static struct fs_view_node *link_node(struct fs_views *v, const struct fs_view_n
 static struct fs_view_node *value_node(struct fs_views *v, const struct fs_view_node *field_dir,
 				       const char *name)
 {
-	struct fs_view_node tmpl = {.kind = VIEW_BY_VALUE,
-				    .object = field_dir->object,
-				    .field = field_dir->field};
+	struct fs_view_node tmpl = {
+	    .kind = VIEW_BY_VALUE, .object = field_dir->object, .field = field_dir->field};
 	if (!fs_view_name_decode(name, &tmpl.value))
 		return NULL;
 	struct fs_view_node *n = fs_views_child(v, field_dir->ino, name, &tmpl);
@@ -100,8 +99,8 @@ static int lookup_value(struct fs_views *v, const struct fs_view_node *field_dir
 	const struct record_column *col = column_of(v, field_dir);
 	struct canonical_ctx c = {.kind = col->kind, .name = name};
 	PGconn *conn = db_acquire(v->pool, err);
-	int rc = conn ? db_views_rows(conn, object_of(v, field_dir), col, &m, NULL, 0,
-				      1, check_canonical, &c, err)
+	int rc = conn ? db_views_rows(conn, object_of(v, field_dir), col, &m, NULL, 0, 1,
+				      check_canonical, &c, err)
 		      : -err->code;
 	db_release(v->pool, conn);
 	fs_view_value_clear(&value);
@@ -224,8 +223,8 @@ int fs_view_by_list(struct fs_views *v, const struct fs_view_node *dir, struct f
 	if (dir->kind == VIEW_BY) {
 		for (size_t i = 0; i < fs_tree_object_count(v->tree); i++) {
 			struct fs_view_node t = {.kind = VIEW_BY_OBJECT, .object = i};
-			fs_view_dir_add(d, fs_views_child(v, dir->ino,
-							  fs_tree_object(v->tree, i)->table, &t));
+			fs_view_dir_add(
+			    d, fs_views_child(v, dir->ino, fs_tree_object(v->tree, i)->table, &t));
 		}
 		return 0;
 	}

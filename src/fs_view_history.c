@@ -45,10 +45,10 @@ static bool parse_record_dir(const char *name, char **sfid, int64_t *id)
 struct versions_ctx {
 	struct fs_views *v;
 	const struct fs_view_node *dir;
-	struct fs_view_dir *d;	  /* list into it, or */
-	const char *want;	  /* find this name */
+	struct fs_view_dir *d; /* list into it, or */
+	const char *want;      /* find this name */
 	struct fs_view_node *found;
-	GHashTable *seen;	  /* names given so far */
+	GHashTable *seen; /* names given so far */
 	GString *buf;
 };
 
@@ -94,9 +94,9 @@ static int versions(struct fs_views *v, const struct fs_view_node *dir, struct f
 	    .buf = g_string_sized_new(4096),
 	};
 	PGconn *conn = db_acquire(v->pool, err);
-	int rc = conn ? db_history_versions(conn, object_of(v, dir), sfid, id, 0, add_version, &c,
-					    err)
-		      : -err->code;
+	int rc =
+	    conn ? db_history_versions(conn, object_of(v, dir), sfid, id, 0, add_version, &c, err)
+		 : -err->code;
 	db_release(v->pool, conn);
 	g_hash_table_destroy(c.seen);
 	g_string_free(c.buf, TRUE);
@@ -174,8 +174,8 @@ int fs_view_history_list(struct fs_views *v, const struct fs_view_node *dir, str
 	if (dir->kind == VIEW_HISTORY) {
 		for (size_t i = 0; i < fs_tree_object_count(v->tree); i++) {
 			struct fs_view_node t = {.kind = VIEW_HISTORY_OBJECT, .object = i};
-			fs_view_dir_add(d, fs_views_child(v, dir->ino,
-							  fs_tree_object(v->tree, i)->table, &t));
+			fs_view_dir_add(
+			    d, fs_views_child(v, dir->ino, fs_tree_object(v->tree, i)->table, &t));
 		}
 		return 0;
 	}
@@ -216,8 +216,8 @@ int fs_view_history_content(struct fs_views *v, const struct fs_view_node *file,
 		return -ENOENT;
 	struct content_ctx c = {.obj = object_of(v, file), .buf = g_string_sized_new(4096)};
 	PGconn *conn = db_acquire(v->pool, err);
-	int rc = conn ? db_history_versions(conn, c.obj, sfid, id, file->history_id,
-					    render_version, &c, err)
+	int rc = conn ? db_history_versions(conn, c.obj, sfid, id, file->history_id, render_version,
+					    &c, err)
 		      : -err->code;
 	db_release(v->pool, conn);
 	g_free(sfid);

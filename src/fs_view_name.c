@@ -77,9 +77,9 @@ char *fs_view_name_encode(enum record_kind kind, const char *text)
 		return g_string_free(name, FALSE);
 	/* Cut at a boundary that splits neither a %XX escape nor a UTF-8 character. */
 	size_t cut = FS_VIEW_NAME_MAX - 18;
-	while (cut > 0 && (((unsigned char)name->str[cut] & 0xc0) == 0x80 ||
-			   (cut >= 1 && name->str[cut - 1] == '%') ||
-			   (cut >= 2 && name->str[cut - 2] == '%')))
+	while (cut > 0 &&
+	       (((unsigned char)name->str[cut] & 0xc0) == 0x80 ||
+		(cut >= 1 && name->str[cut - 1] == '%') || (cut >= 2 && name->str[cut - 2] == '%')))
 		cut--;
 	g_string_truncate(name, cut);
 	char *md5 = g_compute_checksum_for_string(G_CHECKSUM_MD5, text, -1);

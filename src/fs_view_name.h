@@ -22,7 +22,7 @@
 #include "record_render.h"
 
 /* Longest name a value gets (bytes); longer ones are shortened with a hash. */
-#define FS_VIEW_NAME_MAX 200
+#define FS_VIEW_NAME_MAX   200
 #define FS_VIEW_NULL_NAME  "%null"
 #define FS_VIEW_EMPTY_NAME "%empty"
 

@@ -177,15 +177,15 @@ bool fs_views_claims(const struct fs_views *v, uint64_t parent, const char *name
 	if (parent != FS_ROOT_INO)
 		return false;
 	return strcmp(name, BY_NAME) == 0 ||
-	       (v->options.history && (strcmp(name, HISTORY_NAME) == 0 ||
-				       strcmp(name, CHANGES_NAME) == 0));
+	       (v->options.history &&
+		(strcmp(name, HISTORY_NAME) == 0 || strcmp(name, CHANGES_NAME) == 0));
 }
 
 void fs_views_lookup(struct fs_views *v, fuse_req_t req, uint64_t parent, const char *name)
 {
 	struct error err = {0};
 	if (parent == FS_ROOT_INO) {
-		uint64_t ino = strcmp(name, BY_NAME) == 0	   ? VIEW_INO_BY
+		uint64_t ino = strcmp(name, BY_NAME) == 0	 ? VIEW_INO_BY
 			       : strcmp(name, HISTORY_NAME) == 0 ? VIEW_INO_HISTORY
 								 : VIEW_INO_CHANGES;
 		reply_entry(v, req, fs_views_node(v, ino));
@@ -347,8 +347,8 @@ void fs_views_readlink(struct fs_views *v, fuse_req_t req, uint64_t ino)
 
 /* An open view file. */
 struct view_handle {
-	GBytes *bytes;			/* a history file */
-	struct fs_view_reader *reader;	/* .changes */
+	GBytes *bytes;		       /* a history file */
+	struct fs_view_reader *reader; /* .changes */
 };
 
 void fs_views_open(struct fs_views *v, fuse_req_t req, uint64_t ino, struct fuse_file_info *fi)

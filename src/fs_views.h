@@ -36,7 +36,7 @@ struct fs_views;
 
 struct fs_views_options {
 	const char *schema;
-	bool history; /* the schema has <schema>._forcefs_history (.history and .changes) */
+	bool history;	 /* the schema has <schema>._forcefs_history (.history and .changes) */
 	int value_limit; /* most distinct values a field directory lists (docs/views.md) */
 	uid_t uid;
 	gid_t gid;

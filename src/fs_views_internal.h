@@ -34,14 +34,14 @@ struct fs_view_node {
 	uint64_t ino;
 	uint64_t parent;
 	enum fs_view_kind kind;
-	char *name;			 /* its name in its parent */
-	size_t object;			 /* index of the object in the tree */
-	size_t field;			 /* VIEW_BY_FIELD, VIEW_BY_VALUE: index in obj->shown */
-	struct fs_view_value value;	 /* VIEW_BY_VALUE */
-	char *target;			 /* VIEW_BY_LINK */
-	char *record;			 /* VIEW_HISTORY_RECORD: "<sfid>" or "local-<id>" */
-	int64_t history_id;		 /* VIEW_HISTORY_FILE */
-	uint32_t size;			 /* VIEW_HISTORY_FILE: rendered length */
+	char *name;		    /* its name in its parent */
+	size_t object;		    /* index of the object in the tree */
+	size_t field;		    /* VIEW_BY_FIELD, VIEW_BY_VALUE: index in obj->shown */
+	struct fs_view_value value; /* VIEW_BY_VALUE */
+	char *target;		    /* VIEW_BY_LINK */
+	char *record;		    /* VIEW_HISTORY_RECORD: "<sfid>" or "local-<id>" */
+	int64_t history_id;	    /* VIEW_HISTORY_FILE */
+	uint32_t size;		    /* VIEW_HISTORY_FILE: rendered length */
 };
 
 struct fs_view_changes;

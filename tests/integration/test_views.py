@@ -345,6 +345,11 @@ def test_history_of_edits_through_the_mount_psql_and_a_delete(pg, hc, mounts):
         assert e.value.errno == errno.EROFS
     assert not os.path.exists(os.path.join(d, "2000-01-01T00:00:00.000000Z.json"))
     assert not os.path.exists(m.path(".history", "account", "001000000000002AAA"))
+    # a deleted record is re-created by copying its last version back
+    import shutil
+    shutil.copyfile(os.path.join(d, names[-1]), m.path("account", "restored.json"))
+    assert ft.psql(pg.url, f"SELECT name, industry FROM {s}.account WHERE sfid IS NULL") == \
+        ["Acme Renamed|Water"]
 
 
 def test_history_records_what_matters_once_per_transaction(pg, hc, mounts):

@@ -85,15 +85,15 @@ static void test_long_values_are_shortened_with_a_hash(void)
 static void test_names_no_value_has(void)
 {
 	static const char *const bad[] = {
-	    "",		 /* nothing */
-	    "%",	 /* a cut escape */
-	    "a%4",	 /* a cut escape */
-	    "%zz",	 /* not hex */
-	    "%2f",	 /* lower case is not canonical */
-	    "%41",	 /* "A" is named A */
-	    ".x",	 /* a leading dot is %2E */
-	    "a%00b",	 /* NUL cannot be in a value */
-	    "x%~123",	 /* a short hash */
+	    "",			   /* nothing */
+	    "%",		   /* a cut escape */
+	    "a%4",		   /* a cut escape */
+	    "%zz",		   /* not hex */
+	    "%2f",		   /* lower case is not canonical */
+	    "%41",		   /* "A" is named A */
+	    ".x",		   /* a leading dot is %2E */
+	    "a%00b",		   /* NUL cannot be in a value */
+	    "x%~123",		   /* a short hash */
 	    "x%~0123456789ABCDEF", /* upper-case hash */
 	    "%4",
 	};
