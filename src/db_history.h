@@ -2,8 +2,9 @@
  * db_history: the history table behind MOUNT/.history and MOUNT/.changes (docs/views.md).
  *
  * `<schema>._forcefs_history` gets one row per change of an object's row, whoever makes
- * it (the mount, psql, an app, the sync engine), written by the AFTER trigger
- * `_forcefs_history` that each object table gets:
+ * it (the mount, psql, an app, the sync engine), written by the statement-level AFTER
+ * triggers `_forcefs_history_insert`, `_update` and `_delete` (transition tables) that
+ * each object table gets:
  *   id bigserial, table_name, record_id (the row's id), sfid, action (INSERT, UPDATE,
  *   DELETE), changed_at (clock_timestamp()), source (mount, database, salesforce),
  *   txid, fields (the changed columns, text[]) and old (the row before, as jsonb; NULL
@@ -31,7 +32,7 @@
 #include "error.h"
 
 #define DB_HISTORY_TABLE	"_forcefs_history"
-#define DB_HISTORY_TRIGGER	"_forcefs_history"
+#define DB_HISTORY_TRIGGER	"_forcefs_history" /* prefix of the three triggers */
 #define DB_HISTORY_DEFAULT_DAYS 30
 
 /*

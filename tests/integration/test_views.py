@@ -276,7 +276,7 @@ def hc_catalog(url, schema):
                          "OR p.proname LIKE 'tlog%' ORDER BY 1"),
             ft.psql(url, f"SELECT c.relname, t.tgname, t.xmin FROM pg_trigger t JOIN pg_class c "
                          f"ON c.oid = t.tgrelid WHERE c.relnamespace = '{s}'::regnamespace "
-                         "AND t.tgname <> '_forcefs_history' ORDER BY 1, 2"),
+                         "AND t.tgname NOT LIKE '\\_forcefs\\_history%' ORDER BY 1, 2"),
             ft.psql(url, f"SELECT count(*) FROM {s}._trigger_log"),
             ft.psql(url, f"SELECT * FROM {s}._hcmeta"))
 
@@ -289,10 +289,13 @@ def test_init_history_upgrades_a_heroku_connect_schema_and_leaves_its_layout_alo
                                 f'schema "{hc}" keeps the history of its records in '
                                 "_forcefs_history"]
     assert hc_catalog(pg.url, hc) == before
-    assert sorted(ft.psql(pg.url, f"SELECT c.relname FROM pg_trigger t JOIN pg_class c ON "
-                                  f"c.oid = t.tgrelid WHERE t.tgname = '_forcefs_history' AND "
+    assert sorted(ft.psql(pg.url, f"SELECT c.relname || ' ' || t.tgname FROM pg_trigger t JOIN "
+                                  f"pg_class c ON c.oid = t.tgrelid WHERE t.tgname LIKE "
+                                  f"'\\_forcefs\\_history%' AND "
                                   f"c.relnamespace = '{ft.quote_ident(hc)}'::regnamespace")) == \
-        ["account", "contact"]
+        ["account _forcefs_history_delete", "account _forcefs_history_insert",
+         "account _forcefs_history_update", "contact _forcefs_history_delete",
+         "contact _forcefs_history_insert", "contact _forcefs_history_update"]
     state = ft.psql(pg.url, "SELECT p.xmin FROM pg_proc p WHERE proname = '_forcefs_history_log'"
                             f" AND pronamespace = '{ft.quote_ident(hc)}'::regnamespace")
     assert init_history(pg.url, hc).splitlines()[:2] == ["account: history already kept",
