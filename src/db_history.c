@@ -117,11 +117,13 @@ int db_history_install(PGconn *conn, const char *schema, const char *const *tabl
 		rc = exec(conn, "creating the history table", sql, 0, NULL, err);
 		g_free(sql);
 	}
-	/* The last one is what keeps one row per record and transaction (ON CONFLICT): an
-	 * index probe whatever the planner thinks of the table's size. */
+	/* The versions (old IS NOT NULL) are found by record and by sfid; inserts, which
+	 * only .changes reads (by id), stay out of those indexes. The last one keeps one row
+	 * per record and transaction (ON CONFLICT): an index probe however big the table. */
 	static const char *const indexes[][3] = {
-	    {"", "_forcefs_history_idx_record", "(table_name, record_id, id)"},
-	    {"", "_forcefs_history_idx_sfid", "(table_name, sfid)"},
+	    {"", "_forcefs_history_idx_record",
+	     "(table_name, record_id, id) WHERE old IS NOT NULL"},
+	    {"", "_forcefs_history_idx_sfid", "(table_name, sfid) WHERE old IS NOT NULL"},
 	    {"", "_forcefs_history_idx_changed_at", "USING brin (changed_at)"},
 	    {"UNIQUE ", "_forcefs_history_idx_tx",
 	     "(txid, table_name, record_id) WHERE action <> 'DELETE'"},
@@ -287,9 +289,10 @@ int db_history_versions(PGconn *conn, const struct db_object *obj, const char *s
 	snprintf(histtext, sizeof(histtext), "%" G_GINT64_FORMAT, history_id);
 	const char *params[] = {obj->table, sfid ? sfid : idtext, histtext};
 	char *which =
-	    sfid ? g_strdup_printf("h.record_id IN (SELECT record_id FROM %s WHERE table_name = $1 "
-				   "AND sfid = $2 UNION SELECT id FROM %s WHERE sfid = $2)",
-				   h, t)
+	    sfid ? g_strdup_printf(
+		       "h.record_id IN (SELECT record_id FROM %s WHERE table_name = $1 "
+		       "AND sfid = $2 AND old IS NOT NULL UNION SELECT id FROM %s WHERE sfid = $2)",
+		       h, t)
 		 : g_strdup("h.record_id = $2::int");
 	/* Columns: the record's select list, then the history id and time. */
 	char *sql = g_strdup_printf(
