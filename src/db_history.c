@@ -39,6 +39,9 @@
 	"    who := 'database';\n"                                                                 \
 	"  END IF;\n"                                                                              \
 	"  IF (TG_OP = 'INSERT') THEN\n"                                                           \
+	"    IF (current_setting('forcefs.initial_load', true) = 'on') THEN\n"                     \
+	"      RETURN NULL;  -- forcefs sync's first copy of an object\n"                          \
+	"    END IF;\n"                                                                            \
 	"    INSERT INTO {h} (table_name, record_id, sfid, action, source, fields)\n"              \
 	"      SELECT TG_TABLE_NAME, n.id, n.sfid, 'INSERT', who, '{}'::text[]\n"                  \
 	"        FROM forcefs_new n ORDER BY n.id\n"                                               \
@@ -195,6 +198,13 @@ int db_history_install(PGconn *conn, const char *schema, const char *const *tabl
 	g_free(h);
 	g_free(qs);
 	return rc;
+}
+
+int db_history_initial_load(PGconn *conn, bool on, struct error *err)
+{
+	const char *params[] = {on ? "on" : "off"};
+	return exec(conn, "marking the initial load",
+		    "SELECT set_config('forcefs.initial_load', $1, false)", 1, params, err);
 }
 
 int db_history_present(PGconn *conn, const char *schema, bool *present, struct error *err)

@@ -43,6 +43,13 @@
 int db_history_install(PGconn *conn, const char *schema, const char *const *tables, size_t ntables,
 		       bool *created, bool *changed, struct error *err);
 
+/*
+ * Marks (or unmarks) the session as running an initial load (forcefs sync's first pull
+ * of an object): the rows it inserts are not recorded. A session setting
+ * (forcefs.initial_load); updates and deletes are always recorded.
+ */
+int db_history_initial_load(PGconn *conn, bool on, struct error *err);
+
 /* Whether `schema` has the history table. */
 int db_history_present(PGconn *conn, const char *schema, bool *present, struct error *err);
 

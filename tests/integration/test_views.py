@@ -401,10 +401,18 @@ def test_init_keeps_history_sync_writes_are_salesforce_and_old_history_is_pruned
     try:
         synced_schema(org, pg.url, schema_name)  # forcefs init, then sync --once
         s = ft.quote_ident(schema_name)
-        assert ft.psql(pg.url, f"SELECT count(*) FROM {s}._forcefs_history WHERE "
-                               "action = 'INSERT' AND source = 'salesforce'") != ["0"]
+        # the initial load is a first copy, not changes: nothing recorded
+        assert ft.psql(pg.url, f"SELECT count(*) FROM {s}._forcefs_history") == ["0"]
+        assert int(ft.psql(pg.url, f"SELECT count(*) FROM {s}.account")[0]) > 0
+        ft.psql(pg.url, f"SET xmlbinary = 'hex'; INSERT INTO {s}.account (sfid, name) "
+                        "VALUES ('001000000000777AAA', 'Pulled later')")
+        assert ft.psql(pg.url, f"SELECT action, source FROM {s}._forcefs_history") == \
+            ["INSERT|salesforce"]
         sfid = ft.psql(pg.url, f"SELECT sfid FROM {s}.account WHERE sfid IS NOT NULL "
                                "ORDER BY id LIMIT 1")[0]
+        # versions of the other records, to be aged below
+        ft.psql(pg.url, f"SET xmlbinary = 'hex'; UPDATE {s}.account SET name = name || '!' "
+                        f"WHERE sfid <> '{sfid}'")
         m = mounts(pg.url, schema_name)
         before = read(m.path("account", sfid + ".json"))
         org.edit("Account", sfid, Name="Changed In Salesforce")
@@ -426,8 +434,14 @@ def test_init_keeps_history_sync_writes_are_salesforce_and_old_history_is_pruned
         assert "pruned %d history rows older than 30 days" % old40 in log
         assert int(ft.psql(pg.url, f"SELECT count(*) FROM {s}._forcefs_history")[0]) == \
             total - old40
+        old20 = int(ft.psql(pg.url, f"SELECT count(*) FROM {s}._forcefs_history WHERE "
+                                    "changed_at < now() - interval '10 days'")[0])
+        assert old20 > 0
         log = run_sync(org, pg.url, schema_name, "--history-days", "10")
-        assert ft.psql(pg.url, f"SELECT id FROM {s}._forcefs_history") == [str(truth[0]["id"])]
+        assert "pruned %d history rows older than 10 days" % old20 in log
+        assert ft.psql(pg.url, f"SELECT count(*) FROM {s}._forcefs_history WHERE "
+                               "changed_at < now() - interval '10 days'") == ["0"]
+        assert str(truth[0]["id"]) in ft.psql(pg.url, f"SELECT id FROM {s}._forcefs_history")
         assert os.listdir(d) == [truth[0]["at"] + ".json"]
         run = ft.run_forcefs("sync", "--once", "--history-days", "0", env={"DATABASE_URL": pg.url})
         assert run.returncode == 2 and "--history-days takes a whole number" in run.stderr
