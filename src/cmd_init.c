@@ -16,7 +16,10 @@
 #include "cmd.h"
 #include "config.h"
 #include "db_conn.h"
+#include "db_history.h"
 #include "db_init.h"
+#include "db_schema.h"
+#include "db_write.h"
 #include "log.h"
 #include "sf_auth.h"
 #include "sf_client.h"
@@ -31,13 +34,18 @@ static void init_usage(FILE *out)
 	    out,
 	    "usage: forcefs init (--objects A,B,... | --mapping FILE) [--db URL] [--schema NAME]\n"
 	    "                    [--api-version V] [--timeout SECONDS] [-d]\n"
+	    "       forcefs init --history [--db URL] [--schema NAME]\n"
 	    "\n"
 	    "Creates, in one transaction, the Heroku Connect layout for the given Salesforce\n"
 	    "objects: one table per object (columns from Salesforce's describe), the capture\n"
 	    "triggers, _trigger_log, _trigger_log_archive and _forcefs_fields. Running it\n"
 	    "again changes nothing; a field added to the mapping adds a column. A schema that\n"
-	    "Heroku Connect manages is refused.\n"
+	    "Heroku Connect manages is refused. Both also keep the history of every record\n"
+	    "(_forcefs_history and a trigger per table: MOUNT/.history, MOUNT/.changes).\n"
 	    "\n"
+	    "  --history        only add the history table and triggers to an existing schema,\n"
+	    "                   Heroku Connect's too (its own tables and triggers are left\n"
+	    "                   alone); needs no Salesforce login. See docs/views.md.\n"
 	    "  --objects A,B    objects to map, with all their fields (e.g. Account,Contact)\n"
 	    "  --mapping FILE   Heroku Connect's exported mapping JSON (default: FORCEFS_MAPPING)\n"
 	    "  --db URL         database URL without a password (default: DATABASE_URL, then\n"
@@ -62,6 +70,7 @@ struct init_args {
 	const char *api_version;
 	long timeout_seconds;
 	bool debug;
+	bool history;
 };
 
 /* Parses argv; returns -1 when init should exit with *code (help, usage error). */
@@ -75,6 +84,7 @@ static int parse_args(int argc, char **argv, struct init_args *a, int *code)
 	    {"api-version", required_argument, NULL, 'A'},
 	    {"timeout", required_argument, NULL, 'T'},
 	    {"debug", no_argument, NULL, 'd'},
+	    {"history", no_argument, NULL, 'H'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -114,6 +124,9 @@ static int parse_args(int argc, char **argv, struct init_args *a, int *code)
 		case 'd':
 			a->debug = true;
 			break;
+		case 'H':
+			a->history = true;
+			break;
 		case 'h':
 			init_usage(stdout);
 			*code = EXIT_OK;
@@ -134,6 +147,11 @@ static int parse_args(int argc, char **argv, struct init_args *a, int *code)
 	}
 	if (a->objects && a->mapping) {
 		die_msg("init: give --objects or --mapping, not both");
+		return -1;
+	}
+	if (a->history && (a->objects || a->mapping || a->api_version)) {
+		die_msg("init: --history only adds the history to an existing schema: it takes no "
+			"--objects, --mapping or --api-version");
 		return -1;
 	}
 	return 0;
@@ -301,6 +319,55 @@ static void print_summary(const char *schema, GPtrArray *tables)
 	fflush(stdout);
 }
 
+/* `forcefs init --history`: the history table and triggers on every object table. */
+static int install_history_only(PGconn *conn, const char *schema)
+{
+	struct error err = {0};
+	struct db_catalog *catalog = NULL;
+	if (db_catalog_load(conn, schema, &catalog, &err) < 0) {
+		die_msg("init: %s", err.message);
+		return EXIT_RUNTIME;
+	}
+	const char **tables = g_new(const char *, catalog->nobjects + 1);
+	bool *created = g_new0(bool, catalog->nobjects + 1);
+	for (size_t i = 0; i < catalog->nobjects; i++)
+		tables[i] = catalog->objects[i].table;
+	bool changed = false;
+	const char *params[] = {schema};
+	PGresult *res = NULL;
+	int rc = db_begin(conn, &err);
+	if (rc == 0) {
+		res = db_query(conn, "locking the schema for init",
+			       "SELECT pg_advisory_xact_lock(hashtext('forcefs init'), hashtext($1))",
+			       1, params, &err);
+		rc = res ? 0 : -err.code;
+		PQclear(res);
+	}
+	if (rc == 0)
+		rc = db_history_install(conn, schema, tables, catalog->nobjects, created, &changed,
+					&err);
+	if (rc == 0)
+		rc = db_commit(conn, &err);
+	else
+		db_rollback(conn);
+	int code = EXIT_RUNTIME;
+	if (rc < 0) {
+		die_msg("init: schema \"%s\" left as it was: %s", schema, err.message);
+	} else {
+		for (size_t i = 0; i < catalog->nobjects; i++)
+			printf("%s: %s\n", tables[i], created[i] ? "history trigger created"
+								: "history already kept");
+		printf("schema \"%s\" keeps the history of its records in %s\n", schema,
+		       DB_HISTORY_TABLE);
+		fflush(stdout);
+		code = EXIT_OK;
+	}
+	g_free(created);
+	g_free(tables);
+	db_catalog_free(catalog);
+	return code;
+}
+
 int cmd_init(int argc, char **argv)
 {
 	struct init_args a;
@@ -327,7 +394,7 @@ int cmd_init(int argc, char **argv)
 	}
 
 	struct sync_mapping *mapping = NULL;
-	if (load_mapping(&a, &mapping, &code) < 0)
+	if (!a.history && load_mapping(&a, &mapping, &code) < 0)
 		return code;
 
 	int exit_code = EXIT_RUNTIME;
@@ -347,6 +414,10 @@ int cmd_init(int argc, char **argv)
 		goto out;
 	}
 	PQsetNoticeProcessor(conn, notice_to_log, NULL);
+	if (a.history) {
+		exit_code = install_history_only(conn, schema);
+		goto out;
+	}
 	/* Before asking Salesforce anything: a Heroku Connect schema is never touched. */
 	if (db_init_check_schema(conn, schema, &err) < 0) {
 		die_msg("init: %s", err.message);

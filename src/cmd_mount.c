@@ -21,11 +21,13 @@
 #include "config.h"
 #include "db_conn.h"
 #include "db_fields.h"
+#include "db_history.h"
 #include "db_records.h"
 #include "db_schema.h"
 #include "fs_notify.h"
 #include "fs_ops.h"
 #include "fs_tree.h"
+#include "fs_views.h"
 #include "fs_watch.h"
 #include "log.h"
 
@@ -326,6 +328,7 @@ int cmd_mount(int argc, char **argv)
 	struct fs_notify *notify = NULL;
 	struct fs_tree *tree = NULL;
 	struct fs_watch *watch = NULL;
+	struct fs_views *views = NULL;
 	bool mounted = false, handlers = false;
 
 	if (config_database_url(flag_db, &url, &err) < 0) {
@@ -345,6 +348,9 @@ int cmd_mount(int argc, char **argv)
 	int rc = conn ? db_catalog_load(conn, schema, &catalog, &err) : -err.code;
 	if (rc == 0)
 		rc = db_fields_load((struct pg_conn *)conn, schema, &fields, &err);
+	bool history = false;
+	if (rc == 0)
+		rc = db_history_present(conn, schema, &history, &err);
 	/* The first cat after mounting then costs what any other does. */
 	for (size_t i = 0; rc == 0 && i < catalog->nobjects; i++) {
 		struct error warm_err = {0};
@@ -401,11 +407,20 @@ int cmd_mount(int argc, char **argv)
 	};
 	tree = fs_tree_new(pool, catalog, &tree_opts, &tree_notify);
 	cfg.tree = tree;
+	struct fs_views_options view_opts = {
+	    .schema = schema,
+	    .history = history,
+	    .uid = tree_opts.uid,
+	    .gid = tree_opts.gid,
+	};
+	views = fs_views_new(tree, pool, &view_opts);
+	cfg.views = views;
 	watch = fs_watch_open(tree, url, schema, (int)(opts.watch_interval * 1000), &err);
 	if (!watch) {
 		die_msg("mount: %s", err.message);
 		goto out;
 	}
+	fs_watch_on_poll(watch, fs_views_poll, views);
 
 	if (fuse_session_mount(se, mountpoint) != 0) {
 		die_msg("mount: cannot mount on %s: %s", mountpoint,
@@ -453,6 +468,7 @@ out:
 	fs_notify_stop(notify);
 	if (se)
 		fuse_session_destroy(se);
+	fs_views_free(views);
 	fs_tree_free(tree);
 	db_catalog_free(catalog);
 	db_fields_free(fields);

@@ -12,6 +12,7 @@
 
 #include "cmd.h"
 #include "config.h"
+#include "db_history.h"
 #include "log.h"
 #include "sf_auth.h"
 #include "sync_engine.h"
@@ -23,7 +24,8 @@ static void sync_usage(FILE *out)
 	    out,
 	    "usage: forcefs sync [--once] [--db URL] [--schema NAME] [--mapping FILE]\n"
 	    "                    [--objects A,B] [--poll-interval SECONDS]\n"
-	    "                    [--max-daily-api-calls N] [--api-version V] [--timeout SECONDS]\n"
+	    "                    [--max-daily-api-calls N] [--history-days N] [--api-version V]\n"
+	    "                    [--timeout SECONDS]\n"
 	    "                    [-d]\n"
 	    "\n"
 	    "Moves queued changes (_trigger_log) to Salesforce and Salesforce changes into the\n"
@@ -43,6 +45,8 @@ static void sync_usage(FILE *out)
 	    "  --max-daily-api-calls N API calls allowed per UTC day (default: the mapping's\n"
 	    "                          sf_max_daily_api_calls, then %ld);\n"
 	    "                          FORCEFS_MAX_DAILY_API_CALLS\n"
+	    "  --history-days N        keep N days (1..36500) of record history (default %d);\n"
+	    "                          FORCEFS_HISTORY_DAYS (docs/views.md)\n"
 	    "  --api-version V         Salesforce API version (default: SF_API_VERSION, then %s)\n"
 	    "  --timeout S             longest wait for one Salesforce answer (default 120)\n"
 	    "  -d, --debug             log each Salesforce request\n"
@@ -50,12 +54,12 @@ static void sync_usage(FILE *out)
 	    "Salesforce credentials come only from the environment: SF_LOGIN_URL, SF_CLIENT_ID,\n"
 	    "SF_CLIENT_SECRET, and SF_USERNAME + SF_PASSWORD or SF_REFRESH_TOKEN (or\n"
 	    "SF_INSTANCE_URL + SF_ACCESS_TOKEN). See docs/sync.md.\n",
-	    SYNC_DEFAULT_MAX_DAILY_API_CALLS, SF_DEFAULT_API_VERSION);
+	    SYNC_DEFAULT_MAX_DAILY_API_CALLS, DB_HISTORY_DEFAULT_DAYS, SF_DEFAULT_API_VERSION);
 }
 
 struct sync_args {
 	const char *db, *schema, *mapping, *objects, *api_version;
-	const char *poll, *cap, *timeout;
+	const char *poll, *cap, *timeout, *history_days;
 	bool once, debug;
 };
 
@@ -69,6 +73,7 @@ static int parse_args(int argc, char **argv, struct sync_args *a, int *code)
 	    {"objects", required_argument, NULL, 'O'},
 	    {"poll-interval", required_argument, NULL, 'P'},
 	    {"max-daily-api-calls", required_argument, NULL, 'C'},
+	    {"history-days", required_argument, NULL, 'H'},
 	    {"api-version", required_argument, NULL, 'A'},
 	    {"timeout", required_argument, NULL, 'T'},
 	    {"debug", no_argument, NULL, 'd'},
@@ -102,6 +107,9 @@ static int parse_args(int argc, char **argv, struct sync_args *a, int *code)
 			break;
 		case 'C':
 			a->cap = optarg;
+			break;
+		case 'H':
+			a->history_days = optarg;
 			break;
 		case 'A':
 			a->api_version = optarg;
@@ -213,6 +221,10 @@ int cmd_sync(int argc, char **argv)
 	    number("--timeout", a.timeout, NULL, 1, 3600, 120, &v) < 0 || tuning(&o) < 0)
 		return EXIT_USAGE;
 	o.timeout_ms = v * 1000;
+	if (number("--history-days", a.history_days, "FORCEFS_HISTORY_DAYS", 1, 36500,
+		   DB_HISTORY_DEFAULT_DAYS, &v) < 0)
+		return EXIT_USAGE;
+	o.history_days = (int)v;
 
 	struct error err = {0};
 	struct sync_mapping *mapping = NULL;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "db_conn.h"
+#include "db_history.h"
 #include "db_write.h"
 
 /* ---- the DDL half ------------------------------------------------------------------ */
@@ -609,6 +610,26 @@ static int store_fields(struct ddl *d, struct db_init_table *t)
 	return rc;
 }
 
+/* The history table and a trigger per table (docs/views.md), in the same transaction. */
+static int install_history(struct ddl *d, struct db_init_table *const *tables, size_t ntables)
+{
+	const char **names = g_new(const char *, ntables + 1);
+	bool *created = g_new0(bool, ntables + 1);
+	for (size_t i = 0; i < ntables; i++)
+		names[i] = tables[i]->table;
+	bool changed = false;
+	int rc = db_history_install(d->conn, d->schema, names, ntables, created, &changed, d->err);
+	for (size_t i = 0; rc == 0 && i < ntables; i++)
+		if (created[i] && !tables[i]->created) {
+			tables[i]->changed = true;
+			db_init_note(tables[i], "%s: history trigger created (docs/views.md)",
+				     tables[i]->table);
+		}
+	g_free(created);
+	g_free(names);
+	return rc;
+}
+
 static int apply(struct ddl *d, struct db_init_table *const *tables, size_t ntables)
 {
 	const char *params[] = {d->schema};
@@ -625,6 +646,8 @@ static int apply(struct ddl *d, struct db_init_table *const *tables, size_t ntab
 		rc = create_object(d, tables[i]);
 	for (size_t i = 0; rc == 0 && i < ntables; i++)
 		rc = store_fields(d, tables[i]);
+	if (rc == 0)
+		rc = install_history(d, tables, ntables);
 	return rc;
 }
 

@@ -14,6 +14,16 @@ static struct fs_ops_config *config_of(fuse_req_t req)
 	return fuse_req_userdata(req);
 }
 
+/* Requests on the views' inodes go to fs_views; nothing there can be changed. */
+#define VIEWS_TAKE(ino, call)                                                                     \
+	do {                                                                                       \
+		if (fs_views_owns(ino)) {                                                          \
+			call;                                                                      \
+			return;                                                                    \
+		}                                                                                  \
+	} while (0)
+#define VIEWS_REFUSE(ino) VIEWS_TAKE(ino, fuse_reply_err(req, EROFS))
+
 static void fill_entry(const struct fs_ops_config *cfg, const struct stat *st,
 		       struct fuse_entry_param *e)
 {
@@ -38,6 +48,10 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct fs_ops_config *cfg = config_of(req);
+	if (fs_views_claims(cfg->views, parent, name)) {
+		fs_views_lookup(cfg->views, req, parent, name);
+		return;
+	}
 	struct stat st;
 	struct error err = {0};
 	int rc = fs_tree_lookup(cfg->tree, parent, name, &st, &err);
@@ -61,6 +75,7 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fs_ops_config *cfg = config_of(req);
+	VIEWS_TAKE(ino, fs_views_getattr(cfg->views, req, ino));
 	struct stat st;
 	struct error err = {0};
 	int rc = fs_tree_getattr(cfg->tree, ino, &st, &err);
@@ -80,6 +95,7 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 {
 	struct fs_ops_config *cfg = config_of(req);
 	int mask = 0;
+	VIEWS_REFUSE(ino);
 	struct stat want = *attr;
 	if (to_set & FUSE_SET_ATTR_SIZE)
 		mask |= FS_ATTR_SIZE;
@@ -107,6 +123,7 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 
 static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+	VIEWS_TAKE(ino, fs_views_opendir(config_of(req)->views, req, ino, fi));
 	if (!fs_tree_is_dir(ino)) {
 		fuse_reply_err(req, ENOTDIR);
 		return;
@@ -164,13 +181,27 @@ static void reply_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, bo
 static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		       struct fuse_file_info *fi)
 {
+	VIEWS_TAKE(ino, fs_views_readdir(config_of(req)->views, req, ino, size, off, fi, false));
 	reply_dir(req, ino, size, off, false);
 }
 
 static void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 			   struct fuse_file_info *fi)
 {
+	VIEWS_TAKE(ino, fs_views_readdir(config_of(req)->views, req, ino, size, off, fi, true));
 	reply_dir(req, ino, size, off, true);
+}
+
+static void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	VIEWS_TAKE(ino, fs_views_releasedir(config_of(req)->views, req, ino, fi));
+	fuse_reply_err(req, 0);
+}
+
+static void op_readlink(fuse_req_t req, fuse_ino_t ino)
+{
+	VIEWS_TAKE(ino, fs_views_readlink(config_of(req)->views, req, ino));
+	fuse_reply_err(req, EINVAL);
 }
 
 static void reply_opened(fuse_req_t req, struct fuse_file_info *fi, struct fs_handle *h,
@@ -187,6 +218,7 @@ static void reply_opened(fuse_req_t req, struct fuse_file_info *fi, struct fs_ha
 static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fs_ops_config *cfg = config_of(req);
+	VIEWS_TAKE(ino, fs_views_open(cfg->views, req, ino, fi));
 	struct fs_handle *h = NULL;
 	struct fs_open_hints hints = {0};
 	struct error err = {0};
@@ -205,6 +237,7 @@ static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 {
 	struct fs_ops_config *cfg = config_of(req);
 	const struct fuse_ctx *who = fuse_req_ctx(req);
+	VIEWS_REFUSE(parent);
 	struct fs_handle *h = NULL;
 	struct fs_open_hints hints = {0};
 	struct stat st;
@@ -225,6 +258,7 @@ static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev)
 {
 	struct fs_ops_config *cfg = config_of(req);
+	VIEWS_REFUSE(parent);
 	if (!S_ISREG(mode)) {
 		fuse_reply_err(req, EPERM);
 		return;
@@ -250,6 +284,7 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		    struct fuse_file_info *fi)
 {
 	struct fs_ops_config *cfg = config_of(req);
+	VIEWS_TAKE(ino, fs_views_read(cfg->views, req, ino, size, off, fi));
 	GBytes *bytes = fs_tree_read(cfg->tree, handle_of(fi), off, size);
 	if (!bytes) {
 		fuse_reply_err(req, EIO);
@@ -264,6 +299,7 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
 		     struct fuse_file_info *fi)
 {
+	VIEWS_REFUSE(ino);
 	struct fs_ops_config *cfg = config_of(req);
 	struct error err = {0};
 	ssize_t n = fs_tree_write(cfg->tree, handle_of(fi), off, buf, size, &err);
@@ -276,6 +312,7 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 /* close(2) and fsync(2) are the commit points; their errno is what the editor sees. */
 static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+	VIEWS_TAKE(ino, fuse_reply_err(req, 0));
 	struct fs_ops_config *cfg = config_of(req);
 	struct error err = {0};
 	fuse_reply_err(req, -fs_tree_flush(cfg->tree, handle_of(fi), &err));
@@ -283,6 +320,7 @@ static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 
 static void op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
 {
+	VIEWS_TAKE(ino, fuse_reply_err(req, 0));
 	struct fs_ops_config *cfg = config_of(req);
 	struct error err = {0};
 	fuse_reply_err(req, -fs_tree_flush(cfg->tree, handle_of(fi), &err));
@@ -291,6 +329,7 @@ static void op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_f
 static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fs_ops_config *cfg = config_of(req);
+	VIEWS_TAKE(ino, fs_views_release(cfg->views, req, ino, fi));
 	fs_tree_release(cfg->tree, handle_of(fi));
 	fuse_reply_err(req, 0);
 }
@@ -355,37 +394,44 @@ static bool is_forcefs_xattr(const char *name)
 static void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
 			size_t size, int flags)
 {
+	VIEWS_REFUSE(ino);
 	/* forcefs's own attributes are read-only; nothing else can be stored. */
 	fuse_reply_err(req, is_forcefs_xattr(name) ? EPERM : ENOTSUP);
 }
 
 static void op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 {
+	VIEWS_REFUSE(ino);
 	fuse_reply_err(req, is_forcefs_xattr(name) ? EPERM : ENOTSUP);
 }
 
 static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 {
+	VIEWS_REFUSE(parent);
 	fuse_reply_err(req, EPERM);
 }
 
 static void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
+	VIEWS_REFUSE(parent);
 	fuse_reply_err(req, EPERM);
 }
 
 static void op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
 {
+	VIEWS_REFUSE(parent);
 	fuse_reply_err(req, EPERM);
 }
 
 static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
 {
+	VIEWS_REFUSE(newparent);
 	fuse_reply_err(req, EPERM);
 }
 
 static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
+	VIEWS_REFUSE(parent);
 	struct fs_ops_config *cfg = config_of(req);
 	struct error err = {0};
 	fuse_reply_err(req, -fs_tree_unlink(cfg->tree, parent, name, &err));
@@ -394,6 +440,8 @@ static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
 		      const char *newname, unsigned int flags)
 {
+	VIEWS_REFUSE(parent);
+	VIEWS_REFUSE(newparent);
 	struct fs_ops_config *cfg = config_of(req);
 	struct error err = {0};
 	fuse_reply_err(req,
@@ -408,6 +456,8 @@ const struct fuse_lowlevel_ops fs_ops = {
     .opendir = op_opendir,
     .readdir = op_readdir,
     .readdirplus = op_readdirplus,
+    .releasedir = op_releasedir,
+    .readlink = op_readlink,
     .open = op_open,
     .read = op_read,
     .flush = op_flush,

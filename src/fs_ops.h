@@ -8,11 +8,13 @@
 #include <fuse_lowlevel.h>
 
 #include "fs_tree.h"
+#include "fs_views.h"
 
 struct fs_ops_config {
 	struct fs_tree *tree;
 	double entry_timeout; /* seconds the kernel may cache a name */
 	double attr_timeout;  /* seconds the kernel may cache attributes */
+	struct fs_views *views; /* .by, .history, .changes (requests on their inodes go there) */
 };
 
 /* The operation table; `userdata` for fuse_session_new() is a struct fs_ops_config *. */

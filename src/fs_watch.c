@@ -18,7 +18,21 @@ struct fs_watch {
 	GHashTable *index_of;	      /* table name -> object index + 1 */
 	GArray **pending;	      /* per object: row ids to re-read */
 	gint64 last_full_us;	      /* monotonic time of the last periodic pass */
+	void (*on_poll)(void *ctx);   /* after each look at the database, or NULL */
+	void *on_poll_ctx;
 };
+
+void fs_watch_on_poll(struct fs_watch *w, void (*fn)(void *ctx), void *ctx)
+{
+	w->on_poll = fn;
+	w->on_poll_ctx = ctx;
+}
+
+static void after_poll(struct fs_watch *w)
+{
+	if (w->on_poll)
+		w->on_poll(w->on_poll_ctx);
+}
 
 static void note_change(const char *table, int64_t id, void *ctx)
 {
@@ -110,9 +124,11 @@ static gpointer watch_main(gpointer data)
 		if (rc == 1 && now - w->last_full_us < (gint64)w->interval_ms * 1000) {
 			g_usleep(50 * 1000);
 			poll_log(w);
+			after_poll(w);
 			continue;
 		}
 		poll_once(w);
+		after_poll(w);
 		w->last_full_us = g_get_monotonic_time();
 	}
 	return NULL;

@@ -20,6 +20,9 @@ struct fs_watch;
 struct fs_watch *fs_watch_open(struct fs_tree *tree, const char *url, const char *schema,
 			       int interval_ms, struct error *err);
 void fs_watch_start(struct fs_watch *watch);
+/* Has `fn(ctx)` called on the watcher's thread after each look at the database (the
+ * .changes feed, docs/views.md). Before fs_watch_start(). */
+void fs_watch_on_poll(struct fs_watch *watch, void (*fn)(void *ctx), void *ctx);
 void fs_watch_stop(struct fs_watch *watch);
 
 #endif

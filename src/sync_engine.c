@@ -9,6 +9,7 @@
 
 #include "db_conn.h"
 #include "db_fields.h"
+#include "db_history.h"
 #include "db_schema.h"
 #include "db_sync.h"
 #include "log.h"
@@ -76,6 +77,7 @@ void sync_options_defaults(struct sync_options *o)
 	o->overlap_ms = SYNC_WINDOW_DEFAULT_OVERLAP_MS;
 	o->sweep_ms = 10000;
 	o->standby_ms = 1000;
+	o->history_days = DB_HISTORY_DEFAULT_DAYS;
 }
 
 /* One leadership: from taking the lock to losing the connection or stopping. */
@@ -218,6 +220,13 @@ static int archive(struct lead *l, struct error *err)
 	g_free(tables);
 	if (rc == 0 && moved)
 		log_info("archived %ld processed log row%s", moved, moved == 1 ? "" : "s");
+	long pruned = 0;
+	if (rc == 0)
+		rc = db_history_prune(l->env.conn, l->opts->schema, l->opts->history_days, &pruned,
+				      err);
+	if (rc == 0 && pruned)
+		log_info("pruned %ld history row%s older than %d days", pruned,
+			 pruned == 1 ? "" : "s", l->opts->history_days);
 	return rc;
 }
 

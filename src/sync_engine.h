@@ -50,6 +50,7 @@ struct sync_options {
 	int64_t overlap_ms;  /* pull window overlap */
 	long sweep_ms;	     /* fallback look at the queue without a NOTIFY */
 	long standby_ms;     /* how often a standby tries the lead */
+	int history_days;    /* history rows older than this are pruned (docs/views.md) */
 };
 
 /* The defaults of every tuning field (not db_url, schema, auth). */

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "db_history.h"
 #include "db_sync.h"
 #include "db_sync_pull.h"
 #include "log.h"
@@ -354,7 +355,17 @@ static int initial_load(struct pull *p, struct error *err)
 	p->total = count;
 	bool bulk = count > p->env->bulk_threshold;
 	p->cursor = p->saved = (struct sync_cursor){0};
-	rc = bulk ? bulk_load(p, err) : query_loop(p, p->cursor, err);
+	/* The rows an initial load inserts are a first copy, not changes: the history
+	 * (MOUNT/.changes) leaves them out (docs/views.md). */
+	rc = db_history_initial_load(p->env->conn, true, err);
+	if (rc == 0)
+		rc = bulk ? bulk_load(p, err) : query_loop(p, p->cursor, err);
+	struct error off_err = {0};
+	int off = db_history_initial_load(p->env->conn, false, &off_err);
+	if (rc == 0 && off) {
+		*err = off_err;
+		rc = off;
+	}
 	if (rc)
 		return rc;
 	p->loaded = true;
