@@ -297,6 +297,18 @@ static void free_headers(struct curl_slist *list)
 	curl_slist_free_all(list);
 }
 
+/* Ends a transfer when the abort flag is set (CURLOPT_XFERINFOFUNCTION). */
+static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	const volatile int *abort = userdata;
+	return *abort ? 1 : 0;
+}
+
 static void set_options(struct sf_http *http, const struct sf_http_request *req,
 			struct curl_slist *headers, struct transfer *t)
 {
@@ -322,6 +334,13 @@ static void set_options(struct sf_http *http, const struct sf_http_request *req,
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, t);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, t);
+	if (http->opts.cookies)
+		curl_easy_setopt(c, CURLOPT_COOKIEFILE, ""); /* the engine on, no file */
+	if (http->opts.abort) {
+		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+		curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)http->opts.abort);
+		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	}
 	const char *method = req->method ? req->method : "GET";
 	if (req->body) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
