@@ -164,3 +164,11 @@ bool sf_cdc_origin_is_client(const char *origin, const char *client)
 	}
 	return false;
 }
+
+char *sf_cdc_channel(const char *object)
+{
+	if (g_str_has_suffix(object, "__c"))
+		return g_strdup_printf("/data/%.*s__ChangeEvent", (int)(strlen(object) - 3),
+				       object);
+	return g_strdup_printf("/data/%sChangeEvent", object);
+}

@@ -72,6 +72,10 @@ bool sf_cdc_event_needs_poll(const struct sf_cdc_event *event);
  * the writing call's Sforce-Call-Options set it): the change is the caller's own. */
 bool sf_cdc_origin_is_client(const char *change_origin, const char *client);
 
+/* The CDC channel of an object: "/data/AccountChangeEvent"; a custom object's
+ * "Customer_Record__c" gives "/data/Customer_Record__ChangeEvent". Newly allocated. */
+char *sf_cdc_channel(const char *object);
+
 /* The change type for a name ("GAP_UPDATE" -> SF_CDC_GAP_UPDATE), SF_CDC_OTHER if unknown. */
 enum sf_cdc_change sf_cdc_change_from_name(const char *name);
 

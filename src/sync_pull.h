@@ -45,4 +45,21 @@ struct sync_pull_stats {
 int sync_pull_object(struct sync_env *env, const struct sync_object *object,
 		     struct sync_pull_stats *stats, struct error *err);
 
+/* Records per by-Id fetch of sync_pull_records (Id IN (...) of up to this many ids). */
+#define SYNC_FETCH_IDS_PER_CALL 200
+
+/*
+ * A change event is a doorbell (docs/sync.md "Streaming"): fetches the records `ids` of
+ * `object` with queryAll ... WHERE Id IN (...), one call per SYNC_FETCH_IDS_PER_CALL
+ * ids, and applies them with the same merge as a poll (a field with an unprocessed local
+ * change keeps its local value; a record deleted in Salesforce, or no longer returned at
+ * all, loses its row). The last batch commits `replay_id` (and `events` more events
+ * today) in its transaction; with no ids, only the replay id is saved. The pull cursor
+ * does not move: the window poll still covers everything after it. Errors as
+ * sync_pull_object.
+ */
+int sync_pull_records(struct sync_env *env, const struct sync_object *object,
+		      const char *const *ids, size_t n, int64_t replay_id, int64_t replay_event_ms,
+		      long events, struct sync_pull_stats *stats, struct error *err);
+
 #endif

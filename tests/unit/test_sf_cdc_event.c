@@ -205,6 +205,12 @@ static void test_origin_client_match(void)
 
 static void test_change_names(void)
 {
+	char *ch = sf_cdc_channel("Account");
+	g_assert_cmpstr(ch, ==, "/data/AccountChangeEvent");
+	g_free(ch);
+	ch = sf_cdc_channel("Customer_Record__c");
+	g_assert_cmpstr(ch, ==, "/data/Customer_Record__ChangeEvent");
+	g_free(ch);
 	g_assert_cmpint(sf_cdc_change_from_name("CREATE"), ==, SF_CDC_CREATE);
 	g_assert_cmpint(sf_cdc_change_from_name("UNDELETE"), ==, SF_CDC_UNDELETE);
 	g_assert_cmpint(sf_cdc_change_from_name("GAP_DELETE"), ==, SF_CDC_GAP_DELETE);
