@@ -229,9 +229,23 @@ def test_unknown_client_mid_session_handshakes_again(world, engine):
     assert "handshaking again" in e.read_log()
 
 
+def quiet_stats(w):
+    """The emulator's call counts once the engine's catch-up polls are over."""
+    last = None
+    for _ in range(100):
+        now = w.org.stats()["by_endpoint"]
+        if now == last:
+            return now
+        last = now
+        time.sleep(0.5)
+    raise AssertionError("the engine never went quiet: %r" % now)
+
+
 def test_echo_of_own_push_is_dropped(world, engine):
-    engine()
+    engine(wait=("Account: streaming changes", "Contact: streaming changes",
+                 "Customer_Record__c: streaming changes"))
     a = account(world, 4)
+    quiet_stats(world)
     before = world.org.stats()["by_endpoint"].get("GET /queryAll", 0)
     events_before = state(world)["events_today"]
     sql(world.url, f"UPDATE {world.q}.account SET phone = 'pushed-here' WHERE id = {a['id']}")
@@ -247,20 +261,27 @@ def test_echo_of_own_push_is_dropped(world, engine):
 
 
 def test_local_pending_change_is_not_overwritten_by_an_event(world, engine):
-    e = engine()
+    engine()
     a = account(world, 5)
-    # pushes fail for now: the local change stays queued
-    world.org.faults({"match": "PATCH /composite/sobjects", "fault": "http503"})
+    # Salesforce refuses the local change for now: it stays in the queue as FAILED
+    world.org.control("validation-rule", {"object": "Account", "field": "Name",
+                                          "value": "Local Name", "message": "not yet"})
     sql(world.url, f"UPDATE {world.q}.account SET phone = 'local-wins', "
                    f"name = 'Local Name' WHERE id = {a['id']}")
-    e.wait_log("retry")
+    ft.wait_for(lambda: sql(world.url, f"SELECT _hc_lastop FROM {world.q}.account "
+                                       f"WHERE id = {a['id']}") == ["FAILED"],
+                timeout=10, what="the refused push")
     # Salesforce changes the same field and another one
     world.org.edit("Account", a["sfid"], Phone="salesforce-loses", Website="https://x.test")
     ft.wait_for(lambda: sql(world.url, f"SELECT website FROM {world.q}.account "
                                        f"WHERE id = {a['id']}") == ["https://x.test"],
                 timeout=10, what="the other field from the event")
     assert phone_of(world, a["sfid"]) == "local-wins"
-    world.org.clear_faults()
+    assert sql(world.url, f"SELECT name FROM {world.q}.account WHERE id = {a['id']}") == \
+        ["Local Name"]
+    # the rule goes, the change is retried: Salesforce ends with the local value
+    world.org.control("validation-rule", method="DELETE")
+    sql(world.url, f"UPDATE {world.q}._trigger_log SET state = 'NEW' WHERE state = 'FAILED'")
     ft.wait_for(lambda: world.org.record("Account", a["sfid"], "Phone")["Phone"] ==
                 "local-wins", timeout=15, what="the local value in Salesforce")
     time.sleep(1)
