@@ -364,6 +364,16 @@ static void check_org_budget(struct lead *l)
 	}
 }
 
+static int push(struct lead *l, struct error *err)
+{
+	struct sync_push_stats stats = {0};
+	l->env.notified = false;
+	int rc = sync_push_all(&l->env, &stats, err);
+	l->deferred = stats.deferred;
+	check_org_budget(l);
+	return rc;
+}
+
 /* What a new leader does first. Sets *fatal for a configuration the engine cannot run
  * with (no schema, nothing to sync, a mapping that does not fit the tables). */
 static int lead_start(struct lead *l, bool *fatal, struct error *err)
@@ -419,14 +429,7 @@ static int lead_start(struct lead *l, bool *fatal, struct error *err)
 	return start_stream(l, err);
 }
 
-static int push(struct lead *l, struct error *err)
-{
-	struct sync_push_stats stats = {0};
-	l->env.notified = false;
-	int rc = sync_push_all(&l->env, &stats, err);
-	l->deferred = stats.deferred;
-	return rc;
-}
+
 
 /* Pulls the objects that are due (all of them with `all`). Pushes in between when a
  * NOTIFY came meanwhile, so local edits do not wait for a long pull to end. */

@@ -286,3 +286,36 @@ def test_local_pending_change_is_not_overwritten_by_an_event(world, engine):
                 "local-wins", timeout=15, what="the local value in Salesforce")
     time.sleep(1)
     assert phone_of(world, a["sfid"]) == "local-wins"
+
+
+def test_org_api_usage_past_90_percent_pushes_only(world, engine):
+    e = engine()
+    a, b = account(world, 6), account(world, 7)
+    limit = world.org.control("limits", method="GET")["limit"]
+    # the org has used 95% of its allowance: the next answer says so
+    world.org.control("limits", {"used": limit * 95 // 100})
+    sql(world.url, f"UPDATE {world.q}.account SET phone = 'pushed-anyway' WHERE id = {a['id']}")
+    e.wait_log("over 90%")
+    ft.wait_for(lambda: world.org.record("Account", a["sfid"], "Phone")["Phone"] ==
+                "pushed-anyway", timeout=10, what="the push past 90%")
+    # a change in Salesforce is not fetched meanwhile
+    world.org.edit("Account", b["sfid"], Phone="waits-for-budget")
+    time.sleep(2)
+    assert phone_of(world, b["sfid"]) != "waits-for-budget"
+    # usage back down (a new day): the next answer says so, and the object catches up
+    world.org.control("limits", {"used": 0})
+    sql(world.url, f"UPDATE {world.q}.account SET phone = 'pushed-again' WHERE id = {a['id']}")
+    e.wait_log("pulling as usual")
+    wait_phone(world, b["sfid"], "waits-for-budget")
+
+
+def test_org_api_usage_past_70_percent_lengthens_the_safety_poll(world, engine):
+    e = engine()
+    a = account(world, 6)
+    limit = world.org.control("limits", method="GET")["limit"]
+    world.org.control("limits", {"used": limit * 75 // 100})
+    sql(world.url, f"UPDATE {world.q}.account SET phone = 'at-75' WHERE id = {a['id']}")
+    e.wait_log("over 70%")
+    b = account(world, 8)
+    world.org.edit("Account", b["sfid"], Phone="still-streamed")
+    wait_phone(world, b["sfid"], "still-streamed")
