@@ -319,3 +319,27 @@ def test_org_api_usage_past_70_percent_lengthens_the_safety_poll(world, engine):
     b = account(world, 8)
     world.org.edit("Account", b["sfid"], Phone="still-streamed")
     wait_phone(world, b["sfid"], "still-streamed")
+
+
+def test_no_streaming_polls_only(world, engine):
+    e = engine(args=SAFETY + ["--no-streaming"], wait=())
+    a = account(world, 3)
+    world.org.edit("Account", a["sfid"], Phone="polled-only")
+    wait_phone(world, a["sfid"], "polled-only")     # the 1 s poll
+    assert "POST /cometd" not in world.org.stats()["by_endpoint"]
+    assert "streaming changes" not in e.read_log()
+
+
+@pytest.mark.parametrize("args,env,message", [
+    (["--safety-poll", "0"], {}, "--safety-poll takes a whole number from 1 to 86400"),
+    ([], {"FORCEFS_STREAMING": "yes"}, "FORCEFS_STREAMING takes 0 or 1"),
+])
+def test_streaming_usage_errors(world, args, env, message):
+    import subprocess
+    from test_sync_support import engine_env
+    proc = subprocess.run([ft.forcefs_binary(), "sync", "--schema", world.schema, *args],
+                          env=engine_env(world.org, world.url, env), capture_output=True,
+                          text=True, timeout=30)
+    assert proc.returncode == 2, proc.stderr
+    assert message in proc.stderr
+    assert proc.stderr.count("\n") == 1
