@@ -144,6 +144,12 @@ static int64_t interval_ms(const struct lead *l, size_t i)
 	return l->budget_level >= 1 ? safety * 4 : safety;
 }
 
+/* A streamed object's deletes come as events: its getDeleted pass runs rarely. */
+static int64_t delete_pass_ms(const struct lead *l, size_t i)
+{
+	return l->streams[i] == OBJ_STREAMING ? SYNC_STREAM_DELETE_PASS_SECONDS * 1000LL : 0;
+}
+
 /* Subscribes every object to its change events (the daemon only). */
 static int start_stream(struct lead *l, struct error *err)
 {
@@ -227,6 +233,7 @@ static int apply_events(struct lead *l, size_t i, struct error *err)
 		log_info("%s: a change event (%s) names no records: window poll", ob->name,
 			 last->change_type);
 		struct sync_pull_stats pst = {0};
+		l->env.delete_pass_ms = delete_pass_ms(l, i);
 		rc = sync_pull_object(&l->env, ob, &pst, err);
 		l->next_pull[i] = mono_ms() + interval_ms(l, i);
 	}
@@ -440,6 +447,7 @@ static int pull_due(struct lead *l, bool all, struct error *err)
 		if (!all && mono_ms() < l->next_pull[i])
 			continue;
 		struct sync_pull_stats st = {0};
+		l->env.delete_pass_ms = delete_pass_ms(l, i);
 		int rc = sync_pull_object(&l->env, ob, &st, err);
 		check_org_budget(l);
 		l->next_pull[i] = mono_ms() + interval_ms(l, i);

@@ -380,7 +380,9 @@ static int initial_load(struct pull *p, struct error *err)
 static int delete_pass(struct pull *p, int64_t checked_ms, struct error *err)
 {
 	int64_t now = sync_env_now_ms();
-	int64_t every = (int64_t)MAX(SYNC_DELETE_PASS_SECONDS, p->o->poll_seconds) * 1000;
+	int64_t every = p->env->delete_pass_ms > 0
+			    ? p->env->delete_pass_ms
+			    : (int64_t)MAX(SYNC_DELETE_PASS_SECONDS, p->o->poll_seconds) * 1000;
 	if (checked_ms > 0 && now - checked_ms < every && !p->env->once)
 		return 0;
 	int64_t start = checked_ms > 0 ? checked_ms - 60000 : now - DELETED_MAX_AGE_MS;

@@ -13,9 +13,10 @@
  * records deleted in Salesforce lose their row. The cursor moves after each committed
  * batch.
  *
- * Delete pass: every SYNC_DELETE_PASS_SECONDS (or the poll interval when longer),
- * getDeleted over the time since the last pass, for records that left the recycle bin
- * before a poll could see them.
+ * Delete pass: every SYNC_DELETE_PASS_SECONDS (or the poll interval when longer; or
+ * env->delete_pass_ms when set: SYNC_STREAM_DELETE_PASS_SECONDS for an object that
+ * streams, whose deletes come as change events), getDeleted over the time since the
+ * last pass, for records that left the recycle bin before a poll could see them.
  *
  * Salesforce errors are retried with backoff (sync_env_backoff); when retrying ends
  * (a permanent error, --once out of attempts, shutdown) the pull returns -EAGAIN with
@@ -29,7 +30,8 @@
 #include "sync_env.h"
 #include "sync_objects.h"
 
-#define SYNC_DELETE_PASS_SECONDS 600
+#define SYNC_DELETE_PASS_SECONDS	600
+#define SYNC_STREAM_DELETE_PASS_SECONDS (6 * 3600)
 
 struct sync_pull_stats {
 	long records; /* records read from Salesforce */

@@ -343,3 +343,24 @@ def test_streaming_usage_errors(world, args, env, message):
     assert proc.returncode == 2, proc.stderr
     assert message in proc.stderr
     assert proc.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("streaming", [True, False])
+def test_streamed_object_skips_the_ten_minute_delete_pass(world, engine, streaming):
+    # safety poll every second, so that polls happen during the test
+    if streaming:
+        e = engine(args=["--safety-poll", "1"],
+                   wait=("Account: streaming changes", "Contact: streaming changes",
+                         "Customer_Record__c: streaming changes"))
+    else:
+        e = engine(args=["--no-streaming"], wait=())
+    time.sleep(2)
+    # the last getDeleted pass was 20 minutes ago: a polled object runs one now
+    sql(world.url, f"UPDATE {world.q}._forcefs_sync "
+                   f"SET deleted_checked_at = now() - interval '20 minutes'")
+    world.org.control("stats", method="DELETE")
+    time.sleep(3)
+    by = world.org.stats()["by_endpoint"]
+    assert by.get("GET /queryAll", 0) >= 3, by    # each object polled at least once
+    assert by.get("GET /sobjects/{sobject}/deleted", 0) == (0 if streaming else 3), by
+    e.stop()
