@@ -15,11 +15,10 @@
 #include "sync_env.h"
 #include "sync_pull.h"
 #include "sync_push.h"
-#include "sync_stream.h"
+#include "sync_feed.h"
 
 #define ARCHIVE_EVERY_MS  (3600 * 1000L)
 #define ONCE_LEAD_WAIT_MS 5000L
-#define BUDGET_PROBE_MS	  (30 * 60 * 1000L) /* past 90%: one poll per object this often */
 
 static volatile sig_atomic_t stop_requested;
 static int wake_pipe[2] = {-1, -1};
@@ -83,14 +82,6 @@ void sync_options_defaults(struct sync_options *o)
 	o->stream_grace_ms = 30000;
 }
 
-/* How an object gets Salesforce's changes right now. */
-enum object_stream {
-	OBJ_POLLING,   /* no subscription: polls at its interval */
-	OBJ_PENDING,   /* subscription asked for, no answer yet */
-	OBJ_STREAMING, /* events come: the window poll is the safety net */
-	OBJ_DOWN,      /* subscribed, but the stream is down for now: polls meanwhile */
-};
-
 /* One leadership: from taking the lock to losing the connection or stopping. */
 struct lead {
 	const struct sync_options *opts;
@@ -102,26 +93,14 @@ struct lead {
 	int64_t next_archive;
 	bool pull_failed; /* --once: an object could not be pulled */
 	long deferred;	  /* --once: changes that stay queued */
-	struct sync_stream *stream;
-	enum object_stream *streams; /* per object */
-	GPtrArray **events;	     /* per object: struct sf_cdc_event * waiting */
-	bool *dirty;		     /* per object: events were skipped, a poll must follow */
-	int budget_level;	     /* 0, 1 past 70% of the org's API allowance, 2 past 90% */
-	char *client_id;	     /* "forcefs-<schema>": changeOrigin of our own writes */
+	struct sync_feed *feed; /* streaming, events, the org's budget */
+	char *client_id;	/* "forcefs-<schema>": changeOrigin of our own writes */
 };
 
 static void lead_end(struct lead *l)
 {
-	sync_stream_stop(l->stream);
-	l->stream = NULL;
-	for (size_t i = 0; l->events && l->env.objects && i < l->env.objects->nobjects; i++)
-		g_ptr_array_unref(l->events[i]);
-	g_free(l->events);
-	g_free(l->streams);
-	g_free(l->dirty);
-	l->events = NULL;
-	l->streams = NULL;
-	l->dirty = NULL;
+	sync_feed_free(l->feed);
+	l->feed = NULL;
 	sync_objects_free(l->env.objects);
 	db_fields_free(l->fields);
 	db_catalog_free(l->catalog);
@@ -132,252 +111,13 @@ static void lead_end(struct lead *l)
 	l->next_pull = NULL;
 }
 
-static int64_t interval_ms(const struct lead *l, size_t i)
-{
-	const struct sync_object *ob = &l->env.objects->objects[i];
-	int64_t poll = (int64_t)ob->poll_seconds * 1000;
-	if (l->budget_level >= 2)
-		return MAX(poll, BUDGET_PROBE_MS);
-	if (l->streams[i] != OBJ_STREAMING)
-		return poll;
-	int64_t safety = MAX(poll, (int64_t)l->opts->safety_seconds * 1000);
-	return l->budget_level >= 1 ? safety * 4 : safety;
-}
-
-/* A streamed object's deletes come as events: its getDeleted pass runs rarely. */
-static int64_t delete_pass_ms(const struct lead *l, size_t i)
-{
-	return l->streams[i] == OBJ_STREAMING ? SYNC_STREAM_DELETE_PASS_SECONDS * 1000LL : 0;
-}
-
-/* Subscribes every object to its change events (the daemon only). */
-static int start_stream(struct lead *l, struct error *err)
-{
-	size_t n = l->env.objects->nobjects;
-	l->streams = g_new0(enum object_stream, n);
-	l->dirty = g_new0(bool, n);
-	l->events = g_new0(GPtrArray *, n);
-	for (size_t i = 0; i < n; i++)
-		l->events[i] = g_ptr_array_new_with_free_func((GDestroyNotify)sf_cdc_event_free);
-	if (!l->opts->streaming || l->opts->once)
-		return 0;
-	const char **names = g_new(const char *, n);
-	int64_t *replay = g_new(int64_t, n);
-	int rc = 0;
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		const struct sync_object *ob = &l->env.objects->objects[i];
-		struct db_sync_state st;
-		rc = db_sync_state_load(l->env.conn, l->opts->schema, ob->name, ob->table, &st,
-					err);
-		names[i] = ob->name;
-		replay[i] = st.replay_id >= 0 ? st.replay_id : -1;
-		l->streams[i] = OBJ_PENDING;
-		/* A stored replay id replays what happened meanwhile: the first window poll
-		 * waits for the subscription's answer (a refusal polls at once). */
-		if (rc == 0 && st.loaded && st.replay_id >= 0)
-			l->next_pull[i] = mono_ms() + l->opts->stream_grace_ms;
-	}
-	if (rc == 0) {
-		struct sync_stream_options so = {
-		    .auth = l->opts->auth,
-		    .retry_base_ms = l->opts->policy.base_ms,
-		    .retry_max_ms = l->opts->policy.max_ms,
-		};
-		l->stream = sync_stream_start(&so, names, replay, n);
-	}
-	g_free(names);
-	g_free(replay);
-	return rc;
-}
-
-static void set_stream_state(struct lead *l, size_t i, const char *state, const char *note)
-{
-	struct error e = {0};
-	if (db_sync_state_stream(l->env.conn, l->opts->schema, l->env.objects->objects[i].name,
-				 state, note, &e))
-		log_warn("%s", e.message);
-}
-
-/* One object's waiting events: the records they name are fetched and merged, and the
- * last replay id is committed with them. */
-static int apply_events(struct lead *l, size_t i, struct error *err)
-{
-	GPtrArray *evs = l->events[i];
-	if (evs->len == 0)
-		return 0;
-	const struct sync_object *ob = &l->env.objects->objects[i];
-	if (l->budget_level >= 2) {
-		l->dirty[i] = true; /* a poll follows when the usage is down again */
-		g_ptr_array_set_size(evs, 0);
-		return 0;
-	}
-	GPtrArray *ids = g_ptr_array_new();
-	bool poll = false;
-	long echoes = 0;
-	for (guint k = 0; k < evs->len; k++) {
-		const struct sf_cdc_event *ev = evs->pdata[k];
-		if (sf_cdc_origin_is_client(ev->change_origin, l->client_id)) {
-			echoes++; /* our own push coming back: nothing to fetch */
-			continue;
-		}
-		if (sf_cdc_event_needs_poll(ev)) {
-			poll = true;
-			continue;
-		}
-		for (size_t r = 0; r < ev->n_records; r++)
-			g_ptr_array_add(ids, ev->record_ids[r]);
-	}
-	const struct sf_cdc_event *last = evs->pdata[evs->len - 1];
-	int rc = 0;
-	if (poll) {
-		log_info("%s: a change event (%s) names no records: window poll", ob->name,
-			 last->change_type);
-		struct sync_pull_stats pst = {0};
-		l->env.delete_pass_ms = delete_pass_ms(l, i);
-		rc = sync_pull_object(&l->env, ob, &pst, err);
-		l->next_pull[i] = mono_ms() + interval_ms(l, i);
-	}
-	struct sync_pull_stats st = {0};
-	if (rc == 0)
-		rc = sync_pull_records(&l->env, ob, (const char *const *)ids->pdata, ids->len,
-				       last->replay_id, last->commit_timestamp, (long)evs->len, &st,
-				       err);
-	if (rc == 0 && (st.inserted || st.updated || st.deleted))
-		log_info("%s: %u change event%s: %ld inserted, %ld updated, %ld deleted%s",
-			 ob->name, evs->len, evs->len == 1 ? "" : "s", st.inserted, st.updated,
-			 st.deleted, st.kept ? " (local changes kept in some fields)" : "");
-	else if (rc == 0)
-		log_debug("%s: %u change event%s (%ld of them our own), nothing to write",
-			  ob->name, evs->len, evs->len == 1 ? "" : "s", echoes);
-	g_ptr_array_unref(ids);
-	g_ptr_array_set_size(evs, 0);
-	if (rc == -EAGAIN) {
-		/* Salesforce did not answer the fetch: the window poll covers these records. */
-		log_error("%s", err->message);
-		l->next_pull[i] = 0;
-		return db_sync_state_error(l->env.conn, l->opts->schema, ob->name, err->message,
-					   err);
-	}
-	return rc == -ECANCELED ? 0 : rc;
-}
-
-/* What the stream thread reported, then the events it delivered. */
-static int drain_stream(struct lead *l, struct error *err)
-{
-	if (!l->stream)
-		return 0;
-	struct sync_stream_item *it;
-	int64_t now = mono_ms();
-	while ((it = sync_stream_pop(l->stream)) != NULL) {
-		size_t i = it->object;
-		const struct sync_object *ob = &l->env.objects->objects[i];
-		switch (it->kind) {
-		case SYNC_STREAM_SUBSCRIBED:
-			if (l->streams[i] != OBJ_STREAMING) {
-				l->streams[i] = OBJ_STREAMING;
-				log_info("%s: streaming changes (Change Data Capture); the window "
-					 "poll runs every %" G_GINT64_FORMAT " s",
-					 ob->name, interval_ms(l, i) / 1000);
-				set_stream_state(l, i, "streaming", NULL);
-			}
-			/* From -1, changes before the subscription are not replayed: poll. */
-			if (it->replay_id < 0)
-				l->next_pull[i] = 0;
-			else
-				l->next_pull[i] = MIN(l->next_pull[i], now + interval_ms(l, i));
-			break;
-		case SYNC_STREAM_REFUSED:
-			l->streams[i] = OBJ_POLLING;
-			log_warn("%s: not streaming (%s): polling every %d s", ob->name,
-				 it->message, ob->poll_seconds);
-			set_stream_state(l, i, "polling", it->message);
-			l->next_pull[i] = MIN(l->next_pull[i], now);
-			break;
-		case SYNC_STREAM_REPLAY_INVALID:
-			log_warn("%s: the stored replay id %" G_GINT64_FORMAT
-				 " is no longer available (%s): polling from the last cursor, "
-				 "then streaming new events",
-				 ob->name, it->replay_id, it->message);
-			l->next_pull[i] = 0;
-			break;
-		case SYNC_STREAM_EVENT:
-			g_ptr_array_add(l->events[i], it->event);
-			it->event = NULL;
-			break;
-		case SYNC_STREAM_DOWN:
-			log_warn("streaming stopped: %s; polling meanwhile", it->message);
-			for (size_t k = 0; k < l->env.objects->nobjects; k++) {
-				if (l->streams[k] != OBJ_STREAMING && l->streams[k] != OBJ_PENDING)
-					continue;
-				bool was = l->streams[k] == OBJ_STREAMING;
-				l->streams[k] = OBJ_DOWN;
-				l->next_pull[k] = MIN(l->next_pull[k], now + interval_ms(l, k));
-				if (was)
-					set_stream_state(l, k, "polling", it->message);
-			}
-			break;
-		case SYNC_STREAM_UP:
-			log_info("streaming again");
-			for (size_t k = 0; k < l->env.objects->nobjects; k++) {
-				if (l->streams[k] != OBJ_DOWN)
-					continue;
-				l->streams[k] = OBJ_STREAMING;
-				l->next_pull[k] = MIN(l->next_pull[k], now + interval_ms(l, k));
-				set_stream_state(l, k, "streaming", NULL);
-			}
-			break;
-		}
-		sync_stream_item_free(it);
-	}
-	for (size_t i = 0; i < l->env.objects->nobjects && !sync_env_stopping(&l->env); i++) {
-		int rc = apply_events(l, i, err);
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
-/* The org's API usage (Sforce-Limit-Info) decides how much the engine may pull. */
-static void check_org_budget(struct lead *l)
-{
-	long long used, max;
-	if (!sf_client_api_usage(l->env.client, &used, &max) || max <= 0)
-		return;
-	int level = used * 100 >= max * 90 ? 2 : used * 100 >= max * 70 ? 1 : 0;
-	if (level == l->budget_level)
-		return;
-	int old = l->budget_level;
-	l->budget_level = level;
-	if (level == 2)
-		log_warn("the org has used %lld of its %lld daily API calls (over 90%%): pushing "
-			 "only; change events are not fetched and each object polls every %ld "
-			 "minutes until the usage is lower",
-			 used, max, BUDGET_PROBE_MS / 60000);
-	else if (level == 1)
-		log_warn("the org has used %lld of its %lld daily API calls (over 70%%): the "
-			 "safety poll of streamed objects runs 4 times less often",
-			 used, max);
-	else
-		log_info("the org's API usage is down to %lld of %lld: pulling as usual", used,
-			 max);
-	int64_t now = mono_ms();
-	for (size_t i = 0; i < l->env.objects->nobjects; i++) {
-		if (old == 2 && level < 2 && l->dirty[i]) {
-			l->dirty[i] = false;
-			l->next_pull[i] = 0; /* events were skipped: catch up */
-		} else {
-			l->next_pull[i] = MIN(l->next_pull[i], now + interval_ms(l, i));
-		}
-	}
-}
-
 static int push(struct lead *l, struct error *err)
 {
 	struct sync_push_stats stats = {0};
 	l->env.notified = false;
 	int rc = sync_push_all(&l->env, &stats, err);
 	l->deferred = stats.deferred;
-	check_org_budget(l);
+	sync_feed_check_budget(l->feed);
 	return rc;
 }
 
@@ -433,7 +173,16 @@ static int lead_start(struct lead *l, bool *fatal, struct error *err)
 	g_string_free(names, TRUE);
 	l->next_sweep = 0;
 	l->next_archive = 0;
-	return start_stream(l, err);
+	struct sync_feed_options fo = {
+	    .streaming = o->streaming && !o->once,
+	    .safety_seconds = o->safety_seconds,
+	    .grace_ms = o->stream_grace_ms,
+	    .auth = o->auth,
+	    .retry_base_ms = o->policy.base_ms,
+	    .retry_max_ms = o->policy.max_ms,
+	    .client_id = l->client_id,
+	};
+	return sync_feed_start(&l->env, &fo, l->next_pull, &l->feed, err);
 }
 
 
@@ -447,10 +196,10 @@ static int pull_due(struct lead *l, bool all, struct error *err)
 		if (!all && mono_ms() < l->next_pull[i])
 			continue;
 		struct sync_pull_stats st = {0};
-		l->env.delete_pass_ms = delete_pass_ms(l, i);
+		l->env.delete_pass_ms = sync_feed_delete_pass_ms(l->feed, i);
 		int rc = sync_pull_object(&l->env, ob, &st, err);
-		check_org_budget(l);
-		l->next_pull[i] = mono_ms() + interval_ms(l, i);
+		sync_feed_check_budget(l->feed);
+		l->next_pull[i] = mono_ms() + sync_feed_interval_ms(l->feed, i);
 		if (rc == -ECANCELED)
 			return 0; /* stopping */
 		if (rc == -EAGAIN) {
@@ -520,7 +269,7 @@ static int run_leader(struct lead *l, struct error *err)
 			l->next_sweep = mono_ms() + l->opts->sweep_ms;
 		}
 		if (rc == 0)
-			rc = drain_stream(l, err);
+			rc = sync_feed_drain(l->feed, err);
 		if (rc == 0)
 			rc = pull_due(l, false, err);
 		if (rc == 0 && mono_ms() >= l->next_archive) {
@@ -533,8 +282,7 @@ static int run_leader(struct lead *l, struct error *err)
 		for (size_t i = 0; i < l->env.objects->nobjects; i++)
 			wake = MIN(wake, l->next_pull[i]);
 		int timeout = (int)CLAMP(wake - mono_ms(), 0, 60000);
-		int got = db_sync_wait(l->env.conn, timeout, wake_pipe[0],
-				       l->stream ? sync_stream_fd(l->stream) : -1);
+		int got = db_sync_wait(l->env.conn, timeout, wake_pipe[0], sync_feed_fd(l->feed));
 		if (got < 0)
 			return error_set(err, EIO, "lost the database connection");
 		if (got > 0)

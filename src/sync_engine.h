@@ -12,9 +12,9 @@
  * interval has passed (the first pull of an object is its initial load), processed log
  * rows are archived hourly. The push and the pull take turns and never overlap.
  *
- * Streaming (docs/sync.md "Streaming"): a second thread (sync_stream) holds the Change
- * Data Capture subscription and only queues what it hears; this thread applies each
- * batch of events as a doorbell (sync_pull_records: the named records are fetched and
+ * Streaming (docs/sync.md "Streaming", src/sync_feed.h): a second thread (sync_stream)
+ * holds the Change Data Capture subscription and only queues what it hears; this thread
+ * applies each batch of events as a doorbell (sync_pull_records: the named records are fetched and
  * merged like a poll, and the replay id is committed with them). An object whose
  * subscription is accepted is window-polled every safety_seconds only; a refused one
  * polls at its interval. Writes carry Sforce-Call-Options: client=forcefs-<schema>, and
