@@ -364,3 +364,40 @@ def test_streamed_object_skips_the_ten_minute_delete_pass(world, engine, streami
     assert by.get("GET /queryAll", 0) >= 3, by    # each object polled at least once
     assert by.get("GET /sobjects/{sobject}/deleted", 0) == (0 if streaming else 3), by
     e.stop()
+
+
+def test_expired_session_mid_stream_logs_in_again(world, engine):
+    e = engine()
+    a, b = account(world, 0), account(world, 1)
+    world.org.edit("Account", a["sfid"], Phone="before-expiry")
+    wait_phone(world, a["sfid"], "before-expiry")
+    world.org.control("expire-tokens", {})
+    world.org.edit("Account", b["sfid"], Phone="after-expiry")
+    wait_phone(world, b["sfid"], "after-expiry")
+    # the stream thread logged in again (a third login: the engine's, the stream's, again)
+    ft.wait_for(lambda: e.read_log().count("logged in to Salesforce") >= 3, timeout=10,
+                what="the new login")
+
+
+def test_event_allocation_spent_falls_back_to_polling(world, engine):
+    e = engine(args=["--safety-poll", "3600"])
+    world.org.control("cdc", {"allocation": 0})
+    a = account(world, 2)
+    world.org.edit("Account", a["sfid"], Phone="polled-instead")
+    e.wait_log("Organization total events daily limit exceeded")
+    wait_phone(world, a["sfid"], "polled-instead")   # the 1 s poll meanwhile
+    assert state(world)["stream_state"] == "polling"
+
+
+def test_cometd_outage_backs_off_then_streams_again(world, engine):
+    e = engine()
+    world.org.faults({"match": "POST /cometd", "fault": "http503", "count": 3})
+    a = account(world, 3)
+    world.org.edit("Account", a["sfid"], Phone="through-outage")
+    e.wait_log("streaming stopped")
+    e.wait_log("streaming again")
+    wait_phone(world, a["sfid"], "through-outage")
+    b = account(world, 4)
+    world.org.edit("Account", b["sfid"], Phone="after-outage")
+    wait_phone(world, b["sfid"], "after-outage", timeout=5)
+    assert state(world)["stream_state"] == "streaming"
