@@ -322,3 +322,16 @@ def test_cometd_calls_are_not_api_calls(cdc):
     b.connect()
     assert cdc.control("GET", "limits").json()["used"] == used
     assert cdc.control("GET", "stats").json()["by_endpoint"]["POST /cometd"] >= 3
+
+
+def test_replay_ids_grow_across_a_reset(cdc):
+    rid = account_id(cdc)
+    edit(cdc, object="Account", id=rid, values={"Phone": "before"})
+    before = cdc.control("GET", "cdc").json()["latest_replay_id"]
+    cdc.control("POST", "reset", {"keep_records": True})
+    b = Bayeux(cdc)
+    b.handshake()
+    out = b.subscribe(ACC, before)          # the old id is gone with the reset
+    assert not out["successful"] and "replayId" in out["error"]
+    edit(cdc, object="Account", id=rid, values={"Phone": "after"})
+    assert cdc.control("GET", "cdc").json()["latest_replay_id"] > before

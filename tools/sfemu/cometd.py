@@ -89,7 +89,10 @@ class Streaming:
             self.retention = datetime.timedelta(hours=DEFAULT_RETENTION_HOURS)
             self.selected = set(self.initial_selected)
             self.events = []         # {"replay", "channel", "at", "data"}
-            self.next_replay = 1
+            # Replay ids only grow, also across a restart or a reset (a client's
+            # stored id must never name a newer event): start from the wall clock, µs.
+            self.next_replay = max(int(time.time() * 1000000),
+                                   getattr(self, "next_replay", 0))
             self.commit_number = 10000000000
             self.clients = {}
             self.allocation = DEFAULT_ALLOCATION
