@@ -80,7 +80,8 @@ static void print_json(const struct db_status *st)
 		else
 			cJSON_AddNullToObject(j, "replay_id");
 		if (o->replay_age_seconds >= 0)
-			cJSON_AddNumberToObject(j, "replay_age_seconds", (double)o->replay_age_seconds);
+			cJSON_AddNumberToObject(j, "replay_age_seconds",
+						(double)o->replay_age_seconds);
 		else
 			cJSON_AddNullToObject(j, "replay_age_seconds");
 		cJSON_AddNumberToObject(j, "events_today", (double)o->events_today);
@@ -129,9 +130,9 @@ static void print_text(const struct db_status *st)
 	printf("API calls today: %ld", st->api_calls_today);
 	if (st->org_api_max >= 0)
 		printf(" (the org reported %lld of %lld used)", st->org_api_used, st->org_api_max);
-	printf("\n\n%-24s %9s %8s %7s  %-20s  %-20s  %9s  %-9s  %10s  %6s\n", "OBJECT",
-	       "RECORDS", "PENDING", "FAILED", "LAST PULL", "LAST PUSH", "API TODAY", "CHANGES",
-	       "REPLAY AGE", "EVENTS");
+	printf("\n\n%-24s %9s %8s %7s  %-20s  %-20s  %9s  %-9s  %10s  %6s\n", "OBJECT", "RECORDS",
+	       "PENDING", "FAILED", "LAST PULL", "LAST PUSH", "API TODAY", "CHANGES", "REPLAY AGE",
+	       "EVENTS");
 	for (size_t i = 0; i < st->nobjects; i++) {
 		const struct db_status_object *o = &st->objects[i];
 		char age[32] = "-";

@@ -200,8 +200,8 @@ int db_sync_state_save_cursor(PGconn *conn, const char *schema, const char *obje
 	    "saving the pull cursor", 5, params, err);
 }
 
-int db_sync_state_stream(PGconn *conn, const char *schema, const char *object,
-			 const char *state, const char *note, struct error *err)
+int db_sync_state_stream(PGconn *conn, const char *schema, const char *object, const char *state,
+			 const char *note, struct error *err)
 {
 	const char *params[] = {object, state, note};
 	return state_update(conn, schema, "stream_state = $2, stream_note = $3",

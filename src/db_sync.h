@@ -76,8 +76,8 @@ int db_sync_state_save_cursor(PGconn *conn, const char *schema, const char *obje
 			      struct error *err);
 
 /* Whether the object streams ("streaming") or polls ("polling"), and why (may be NULL). */
-int db_sync_state_stream(PGconn *conn, const char *schema, const char *object,
-			 const char *state, const char *note, struct error *err);
+int db_sync_state_stream(PGconn *conn, const char *schema, const char *object, const char *state,
+			 const char *note, struct error *err);
 
 int db_sync_state_save_deleted_check(PGconn *conn, const char *schema, const char *object,
 				     int64_t checked_ms, struct error *err);

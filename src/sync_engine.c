@@ -13,9 +13,9 @@
 #include "db_sync.h"
 #include "log.h"
 #include "sync_env.h"
+#include "sync_feed.h"
 #include "sync_pull.h"
 #include "sync_push.h"
-#include "sync_feed.h"
 
 #define ARCHIVE_EVERY_MS  (3600 * 1000L)
 #define ONCE_LEAD_WAIT_MS 5000L
@@ -93,6 +93,7 @@ struct lead {
 	int64_t next_archive;
 	bool pull_failed; /* --once: an object could not be pulled */
 	long deferred;	  /* --once: changes that stay queued */
+
 	struct sync_feed *feed; /* streaming, events, the org's budget */
 	char *client_id;	/* "forcefs-<schema>": changeOrigin of our own writes */
 };
@@ -184,8 +185,6 @@ static int lead_start(struct lead *l, bool *fatal, struct error *err)
 	};
 	return sync_feed_start(&l->env, &fo, l->next_pull, &l->feed, err);
 }
-
-
 
 /* Pulls the objects that are due (all of them with `all`). Pushes in between when a
  * NOTIFY came meanwhile, so local edits do not wait for a long pull to end. */

@@ -534,9 +534,9 @@ static int fetch_ids(struct pull *p, const char *const *ids, size_t n, struct er
 	return rc;
 }
 
-int sync_pull_records(struct sync_env *env, const struct sync_object *o,
-		      const char *const *ids, size_t n, int64_t replay_id, int64_t replay_event_ms,
-		      long events, struct sync_pull_stats *stats, struct error *err)
+int sync_pull_records(struct sync_env *env, const struct sync_object *o, const char *const *ids,
+		      size_t n, int64_t replay_id, int64_t replay_event_ms, long events,
+		      struct sync_pull_stats *stats, struct error *err)
 {
 	const char **columns = g_new(const char *, o->nfields);
 	for (size_t f = 0; f < o->nfields; f++)
@@ -578,10 +578,9 @@ int sync_pull_records(struct sync_env *env, const struct sync_object *o,
 			rc = db_sync_batch_apply(env->conn, env->schema, o->table, upsert_column(o),
 						 p.batch, &applied, err);
 		else if (rc == 0)
-			rc = db_sync_batch_apply_replay(env->conn, env->schema, o->table,
-							upsert_column(o), p.batch, o->name,
-							replay_id, replay_event_ms, events,
-							&applied, err);
+			rc = db_sync_batch_apply_replay(
+			    env->conn, env->schema, o->table, upsert_column(o), p.batch, o->name,
+			    replay_id, replay_event_ms, events, &applied, err);
 		stats->inserted += applied.inserted;
 		stats->updated += applied.updated;
 		stats->deleted += applied.deleted;
@@ -591,8 +590,8 @@ int sync_pull_records(struct sync_env *env, const struct sync_object *o,
 	}
 	if (rc == 0 && want->len == 0)
 		rc = db_sync_batch_apply_replay(env->conn, env->schema, o->table, upsert_column(o),
-						p.batch, o->name, replay_id, replay_event_ms, events,
-						NULL, err);
+						p.batch, o->name, replay_id, replay_event_ms,
+						events, NULL, err);
 	g_ptr_array_free(want, TRUE);
 	db_sync_batch_free(p.batch);
 	g_free(p.values);
