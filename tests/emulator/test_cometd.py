@@ -335,3 +335,12 @@ def test_replay_ids_grow_across_a_reset(cdc):
     assert not out["successful"] and "replayId" in out["error"]
     edit(cdc, object="Account", id=rid, values={"Phone": "after"})
     assert cdc.control("GET", "cdc").json()["latest_replay_id"] > before
+
+
+def test_cdc_objects_option(tmp_root):
+    from emutestlib import SCRIPT
+    import subprocess
+    r = subprocess.run([str(SCRIPT), "--port", "0", "--cdc-objects", "Account,Nope"],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 1
+    assert r.stderr == "sf-emulator: --cdc-objects: unknown sObject Nope\n"

@@ -5,6 +5,8 @@ change made in Salesforce that reaches the database within seconds can only have
 through a change event. The emulator's long polls last 3 s so that dropped clients are
 noticed quickly.
 """
+import os
+import subprocess
 import time
 
 import pytest
@@ -132,6 +134,13 @@ def test_object_without_cdc_polls(pg, schema_name, workdir):
         st = state(w, "Contact")
         assert st["stream_state"] == "polling"
         assert "does not exist {/data/ContactChangeEvent}" in st["stream_note"]
+        text = subprocess.run([ft.forcefs_binary(), "status", "--schema", w.schema],
+                              env=dict(os.environ, DATABASE_URL=w.url), capture_output=True,
+                              text=True, timeout=30).stdout
+        lines = {ln.split()[0]: ln for ln in text.splitlines() if ln.strip()}
+        assert "CHANGES" in text and "REPLAY AGE" in text and "EVENTS" in text
+        assert " streaming " in lines["Account"] and " polling " in lines["Contact"]
+        assert "polling: /meta/subscribe refused: 400::The channel" in text
         log = e.stop()
         assert log.count("Contact: not streaming") == 1
     finally:
