@@ -198,6 +198,18 @@ struct sf_error *sf_cometd_handshake(struct sf_cometd *c)
 	return NULL;
 }
 
+cJSON *sf_cometd_replay_ext(const char *channel, int64_t replay_id)
+{
+	cJSON *ext = cJSON_CreateObject();
+	cJSON *replay = cJSON_AddObjectToObject(ext, "replay");
+	/* As an integer: cJSON would print a large id such as 1796648175750270 as
+	 * 1.79664817575027e+15, which is no replay id. */
+	char digits[32];
+	g_snprintf(digits, sizeof digits, "%" G_GINT64_FORMAT, replay_id);
+	cJSON_AddItemToObject(replay, channel, cJSON_CreateRaw(digits));
+	return ext;
+}
+
 struct sf_error *sf_cometd_subscribe(struct sf_cometd *c, const char *channel, int64_t replay_id)
 {
 	if (!c->client_id)
@@ -205,8 +217,7 @@ struct sf_error *sf_cometd_subscribe(struct sf_cometd *c, const char *channel, i
 				    "/meta/subscribe: no handshake yet");
 	cJSON *msg = cJSON_CreateObject();
 	cJSON_AddStringToObject(msg, "subscription", channel);
-	cJSON *replay = cJSON_AddObjectToObject(cJSON_AddObjectToObject(msg, "ext"), "replay");
-	cJSON_AddNumberToObject(replay, channel, (double)replay_id);
+	cJSON_AddItemToObject(msg, "ext", sf_cometd_replay_ext(channel, replay_id));
 	return exchange(c, msg, "/meta/subscribe", NULL, NULL);
 }
 

@@ -65,6 +65,10 @@ bool sf_cometd_needs_handshake(const struct sf_error *err);
 /* The error refuses the replay id of a subscribe (unknown, or older than the retention). */
 bool sf_cometd_replay_invalid(const struct sf_error *err);
 
+/* Pure: the subscribe message's "ext": {"replay": {channel: replay_id}}, the id written
+ * as an integer whatever its size. */
+cJSON *sf_cometd_replay_ext(const char *channel, int64_t replay_id);
+
 /*
  * Pure: one answer body (a JSON array of Bayeux messages). Finds the message on
  * `meta_channel` ("/meta/connect"): when it failed, returns its error (kinds above);

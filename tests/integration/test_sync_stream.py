@@ -410,3 +410,47 @@ def test_cometd_outage_backs_off_then_streams_again(world, engine):
     world.org.edit("Account", b["sfid"], Phone="after-outage")
     wait_phone(world, b["sfid"], "after-outage", timeout=5)
     assert state(world)["stream_state"] == "streaming"
+
+
+def test_sigkill_during_a_stream_of_events_applies_each_exactly_once(world, engine, workdir):
+    import random
+    import threading
+    e = engine()
+    accts = rows(world.url, f"SELECT sfid FROM {world.q}.account WHERE sfid IS NOT NULL "
+                            f"ORDER BY id")
+    rounds = 20
+    start_events = state(world)["events_today"]
+
+    def edits():
+        for r in range(rounds):
+            for a in accts:
+                world.org.edit("Account", a["sfid"], Phone="r%d-%s" % (r, a["sfid"][-4:]))
+    t = threading.Thread(target=edits)
+    t.start()
+    ft.wait_for(lambda: state(world)["events_today"] > start_events, timeout=10,
+                what="the first events applied")
+    time.sleep(random.Random(11).uniform(0.1, 0.5))
+    e.kill()                                   # somewhere in the middle of the events
+    mid = state(world)["events_today"] - start_events
+    t.join()
+    e2 = Engine(world.org, world.url, world.schema, workdir, name="sync2", args=SAFETY)
+    try:
+        total = rounds * len(accts)
+        try:
+            ft.wait_for(lambda: state(world)["events_today"] >= start_events + total,
+                        timeout=30, what="every event applied")
+        except AssertionError:
+            raise AssertionError("%d of %d events (%d before the kill):\n%s" % (
+                state(world)["events_today"] - start_events, total, mid,
+                e2.read_log()[-4000:]))
+        time.sleep(1)
+        assert state(world)["events_today"] == start_events + total   # none twice
+        assert 0 < mid < total, mid                # the kill did cut the stream
+        final = {a["sfid"]: "r%d-%s" % (rounds - 1, a["sfid"][-4:]) for a in accts}
+        got = {r["sfid"]: r["phone"] for r in rows(
+            world.url, f"SELECT sfid, phone FROM {world.q}.account WHERE sfid IS NOT NULL")}
+        assert got == final
+        assert state(world)["replay_id"] == \
+            world.org.control("cdc", method="GET")["latest_replay_id"]
+    finally:
+        e2.stop()

@@ -218,6 +218,25 @@ static void test_change_names(void)
 	g_assert_cmpint(sf_cdc_change_from_name(NULL), ==, SF_CDC_OTHER);
 }
 
+static void test_replay_ext_is_an_integer(void)
+{
+	const int64_t ids[] = {-1, -2, 42, 1796648175750270LL, 9007199254740993LL};
+	const char *want[] = {
+	    "{\"replay\":{\"/data/AccountChangeEvent\":-1}}",
+	    "{\"replay\":{\"/data/AccountChangeEvent\":-2}}",
+	    "{\"replay\":{\"/data/AccountChangeEvent\":42}}",
+	    "{\"replay\":{\"/data/AccountChangeEvent\":1796648175750270}}",
+	    "{\"replay\":{\"/data/AccountChangeEvent\":9007199254740993}}",
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(ids); i++) {
+		cJSON *ext = sf_cometd_replay_ext("/data/AccountChangeEvent", ids[i]);
+		char *text = cJSON_PrintUnformatted(ext);
+		g_assert_cmpstr(text, ==, want[i]);
+		cJSON_free(text);
+		cJSON_Delete(ext);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -228,5 +247,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/sf_cdc_event/parse_rejects_non_events", test_parse_rejects_non_events);
 	g_test_add_func("/sf_cdc_event/origin_client_match", test_origin_client_match);
 	g_test_add_func("/sf_cdc_event/change_names", test_change_names);
+	g_test_add_func("/sf_cdc_event/replay_ext_is_an_integer", test_replay_ext_is_an_integer);
 	return g_test_run();
 }
