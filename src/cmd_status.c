@@ -9,6 +9,7 @@
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cmd.h"
 #include "config.h"
@@ -72,6 +73,18 @@ static void print_json(const struct db_status *st)
 		cJSON_AddItemToObject(j, "last_push", string_or_null(o->last_push));
 		cJSON_AddNumberToObject(j, "api_calls_today", (double)o->api_calls_today);
 		cJSON_AddItemToObject(j, "last_error", string_or_null(o->last_error));
+		cJSON_AddItemToObject(j, "stream", string_or_null(o->stream));
+		cJSON_AddItemToObject(j, "stream_note", string_or_null(o->stream_note));
+		if (o->replay_id >= 0)
+			cJSON_AddNumberToObject(j, "replay_id", (double)o->replay_id);
+		else
+			cJSON_AddNullToObject(j, "replay_id");
+		if (o->replay_age_seconds >= 0)
+			cJSON_AddNumberToObject(j, "replay_age_seconds",
+						(double)o->replay_age_seconds);
+		else
+			cJSON_AddNullToObject(j, "replay_age_seconds");
+		cJSON_AddNumberToObject(j, "events_today", (double)o->events_today);
 		cJSON_AddItemToArray(objects, j);
 	}
 	cJSON *failed = cJSON_AddArrayToObject(root, "failed");
@@ -92,6 +105,19 @@ static void print_json(const struct db_status *st)
 	cJSON_Delete(root);
 }
 
+/* "42 s", "5 min", "3 h", "2 d". */
+static void format_age(char *buf, size_t n, long s)
+{
+	if (s < 120)
+		snprintf(buf, n, "%ld s", s);
+	else if (s < 7200)
+		snprintf(buf, n, "%ld min", s / 60);
+	else if (s < 172800)
+		snprintf(buf, n, "%ld h", s / 3600);
+	else
+		snprintf(buf, n, "%ld d", s / 86400);
+}
+
 static void print_text(const struct db_status *st)
 {
 	if (st->leader_pid)
@@ -104,13 +130,20 @@ static void print_text(const struct db_status *st)
 	printf("API calls today: %ld", st->api_calls_today);
 	if (st->org_api_max >= 0)
 		printf(" (the org reported %lld of %lld used)", st->org_api_used, st->org_api_max);
-	printf("\n\n%-24s %9s %8s %7s  %-20s  %-20s  %9s\n", "OBJECT", "RECORDS", "PENDING",
-	       "FAILED", "LAST PULL", "LAST PUSH", "API TODAY");
+	printf("\n\n%-24s %9s %8s %7s  %-20s  %-20s  %9s  %-9s  %10s  %6s\n", "OBJECT", "RECORDS",
+	       "PENDING", "FAILED", "LAST PULL", "LAST PUSH", "API TODAY", "CHANGES", "REPLAY AGE",
+	       "EVENTS");
 	for (size_t i = 0; i < st->nobjects; i++) {
 		const struct db_status_object *o = &st->objects[i];
-		printf("%-24s %9ld %8ld %7ld  %-20s  %-20s  %9ld\n", o->object, o->records,
-		       o->pending, o->failed, o->last_pull ? o->last_pull : "never",
-		       o->last_push ? o->last_push : "never", o->api_calls_today);
+		char age[32] = "-";
+		if (o->replay_age_seconds >= 0)
+			format_age(age, sizeof age, o->replay_age_seconds);
+		printf("%-24s %9ld %8ld %7ld  %-20s  %-20s  %9ld  %-9s  %10s  %6ld\n", o->object,
+		       o->records, o->pending, o->failed, o->last_pull ? o->last_pull : "never",
+		       o->last_push ? o->last_push : "never", o->api_calls_today,
+		       o->stream ? o->stream : "-", age, o->events_today);
+		if (o->stream_note && o->stream && strcmp(o->stream, "polling") == 0)
+			printf("  polling: %s\n", o->stream_note);
 		if (o->last_error)
 			printf("  last error: %s\n", o->last_error);
 	}

@@ -25,8 +25,7 @@ static void sync_usage(FILE *out)
 	    "usage: forcefs sync [--once] [--db URL] [--schema NAME] [--mapping FILE]\n"
 	    "                    [--objects A,B] [--poll-interval SECONDS]\n"
 	    "                    [--max-daily-api-calls N] [--history-days N] [--api-version V]\n"
-	    "                    [--timeout SECONDS]\n"
-	    "                    [-d]\n"
+	    "                    [--timeout SECONDS] [--safety-poll SECONDS] [--no-streaming] [-d]\n"
 	    "\n"
 	    "Moves queued changes (_trigger_log) to Salesforce and Salesforce changes into the\n"
 	    "tables, until SIGTERM (which lets the call in flight finish, then exits 0).\n"
@@ -49,6 +48,11 @@ static void sync_usage(FILE *out)
 	    "                          FORCEFS_HISTORY_DAYS (docs/views.md)\n"
 	    "  --api-version V         Salesforce API version (default: SF_API_VERSION, then %s)\n"
 	    "  --timeout S             longest wait for one Salesforce answer (default 120)\n"
+	    "  --safety-poll S         window poll interval of an object that streams its\n"
+	    "                          changes (Change Data Capture; 1..86400, default 600);\n"
+	    "                          FORCEFS_SAFETY_POLL_INTERVAL\n"
+	    "  --no-streaming          poll only, no Change Data Capture subscription\n"
+	    "                          (FORCEFS_STREAMING=0)\n"
 	    "  -d, --debug             log each Salesforce request\n"
 	    "\n"
 	    "Salesforce credentials come only from the environment: SF_LOGIN_URL, SF_CLIENT_ID,\n"
@@ -59,8 +63,8 @@ static void sync_usage(FILE *out)
 
 struct sync_args {
 	const char *db, *schema, *mapping, *objects, *api_version;
-	const char *poll, *cap, *timeout, *history_days;
-	bool once, debug;
+	const char *poll, *cap, *timeout, *history_days, *safety;
+	bool once, debug, no_streaming;
 };
 
 static int parse_args(int argc, char **argv, struct sync_args *a, int *code)
@@ -76,6 +80,8 @@ static int parse_args(int argc, char **argv, struct sync_args *a, int *code)
 	    {"history-days", required_argument, NULL, 'H'},
 	    {"api-version", required_argument, NULL, 'A'},
 	    {"timeout", required_argument, NULL, 'T'},
+	    {"safety-poll", required_argument, NULL, 'Y'},
+	    {"no-streaming", no_argument, NULL, 'N'},
 	    {"debug", no_argument, NULL, 'd'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -119,6 +125,12 @@ static int parse_args(int argc, char **argv, struct sync_args *a, int *code)
 			break;
 		case 'd':
 			a->debug = true;
+			break;
+		case 'Y':
+			a->safety = optarg;
+			break;
+		case 'N':
+			a->no_streaming = true;
 			break;
 		case 'h':
 			sync_usage(stdout);
@@ -184,6 +196,7 @@ static int tuning(struct sync_options *o)
 	    {"FORCEFS_SYNC_BATCH_SIZE", 1, 200, &o->batch_size},
 	    {"FORCEFS_SYNC_BULK_THRESHOLD", 0, 1000000000, &o->bulk_threshold},
 	    {"FORCEFS_SYNC_SWEEP_MS", 10, 3600000, &o->sweep_ms},
+	    {"FORCEFS_SYNC_STREAM_GRACE_MS", 0, 3600000, &o->stream_grace_ms},
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(longs); i++) {
 		if (number(longs[i].env, NULL, longs[i].env, longs[i].min, longs[i].max,
@@ -225,6 +238,16 @@ int cmd_sync(int argc, char **argv)
 		   DB_HISTORY_DEFAULT_DAYS, &v) < 0)
 		return EXIT_USAGE;
 	o.history_days = (int)v;
+	if (number("--safety-poll", a.safety, "FORCEFS_SAFETY_POLL_INTERVAL", 1, 86400, 600, &v) <
+	    0)
+		return EXIT_USAGE;
+	o.safety_seconds = (int)v;
+	const char *st = getenv("FORCEFS_STREAMING");
+	if (st && *st && strcmp(st, "0") != 0 && strcmp(st, "1") != 0) {
+		die_msg("sync: FORCEFS_STREAMING takes 0 or 1, got \"%.40s\"", st);
+		return EXIT_USAGE;
+	}
+	o.streaming = !a.no_streaming && !(st && strcmp(st, "0") == 0);
 
 	struct error err = {0};
 	struct sync_mapping *mapping = NULL;

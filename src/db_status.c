@@ -60,7 +60,16 @@ static int load_engine_state(PGconn *conn, struct db_status *st, struct error *e
 	char *sql = g_strdup_printf(
 	    "SELECT object, table_name, loaded_at IS NOT NULL, " ISO("last_pull_at") ", " ISO(
 		"last_push_at") ", CASE WHEN api_day = current_date THEN api_calls ELSE 0 END, "
-				"last_error, org_api_used, org_api_max FROM %s",
+				"last_error, org_api_used, org_api_max, "
+				/* streaming columns: absent before the engine first streamed */
+				"to_jsonb(s)->>'stream_state', to_jsonb(s)->>'stream_note', "
+				"coalesce((to_jsonb(s)->>'replay_id')::int8, -1), "
+				"coalesce(extract(epoch FROM now() - "
+				"(to_jsonb(s)->>'replay_event_at')::timestamptz)::int8, -1), "
+				"CASE WHEN (to_jsonb(s)->>'events_day')::date = "
+				"(now() AT TIME ZONE 'UTC')::date "
+				"THEN (to_jsonb(s)->>'events_today')::int ELSE 0 END "
+				"FROM %s s",
 	    t);
 	g_free(t);
 	PGresult *res = db_query(conn, "reading the sync state", sql, 0, NULL, err);
@@ -89,6 +98,11 @@ static int load_engine_state(PGconn *conn, struct db_status *st, struct error *e
 			o->last_push = value_or_null(res, r, 4);
 			o->api_calls_today = calls;
 			o->last_error = value_or_null(res, r, 6);
+			o->stream = value_or_null(res, r, 9);
+			o->stream_note = value_or_null(res, r, 10);
+			o->replay_id = strtoll(PQgetvalue(res, r, 11), NULL, 10);
+			o->replay_age_seconds = strtol(PQgetvalue(res, r, 12), NULL, 10);
+			o->events_today = strtol(PQgetvalue(res, r, 13), NULL, 10);
 		}
 	}
 	PQclear(res);
@@ -210,6 +224,8 @@ int db_status_load(PGconn *conn, const char *schema, size_t max_failures, struct
 	for (size_t i = 0; i < cat->nobjects; i++) {
 		st->objects[i].table = g_strdup(cat->objects[i].table);
 		st->objects[i].object = g_strdup(cat->objects[i].table);
+		st->objects[i].replay_id = -1;
+		st->objects[i].replay_age_seconds = -1;
 	}
 	db_catalog_free(cat);
 	GArray *failures = g_array_new(FALSE, TRUE, sizeof(struct db_status_failure));
@@ -246,6 +262,8 @@ void db_status_free(struct db_status *st)
 		g_free(o->last_pull);
 		g_free(o->last_push);
 		g_free(o->last_error);
+		g_free(o->stream);
+		g_free(o->stream_note);
 	}
 	for (size_t i = 0; i < st->nfailures; i++) {
 		struct db_status_failure *f = &st->failures[i];

@@ -1,8 +1,9 @@
 /*
  * db_status: what `forcefs status` reports, read from the database alone (no Salesforce
  * call): per object the records, the records with changes waiting to be sent, the failed
- * records, the last pull and push and today's API calls (from _forcefs_sync, when the
- * sync engine has run), the engine that leads (from pg_locks), and the failed records
+ * records, the last pull and push and today's API calls, whether the object streams its
+ * changes (Change Data Capture) or polls, the age of its replay id and today's change
+ * events (from _forcefs_sync, when the sync engine has run), the engine that leads (from pg_locks), and the failed records
  * with their messages.
  *
  * Works on any Heroku Connect layout; without _forcefs_sync the engine columns are empty.
@@ -28,6 +29,11 @@ struct db_status_object {
 	char *last_push;
 	long api_calls_today;
 	char *last_error; /* the engine's last error for this object, or NULL */
+	char *stream;	  /* "streaming", "polling" (no CDC subscription), or NULL: unknown */
+	char *stream_note; /* why it polls (the refusal), or NULL */
+	long long replay_id; /* the last change event applied; -1 none */
+	long replay_age_seconds; /* since that event was committed in Salesforce; -1 unknown */
+	long events_today;	 /* change events received today (UTC) */
 };
 
 struct db_status_failure {

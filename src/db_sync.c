@@ -77,15 +77,16 @@ bool db_sync_drain_notifications(PGconn *conn)
 	return got;
 }
 
-int db_sync_wait(PGconn *conn, int timeout_ms, int wake_fd)
+int db_sync_wait(PGconn *conn, int timeout_ms, int wake_fd, int event_fd)
 {
 	if (PQstatus(conn) != CONNECTION_OK)
 		return -EIO;
 	if (db_sync_drain_notifications(conn))
 		return 1;
-	struct pollfd pfd[2] = {{.fd = PQsocket(conn), .events = POLLIN},
-				{.fd = wake_fd, .events = POLLIN}};
-	int n = poll(pfd, wake_fd >= 0 ? 2 : 1, timeout_ms < 0 ? 0 : timeout_ms);
+	struct pollfd pfd[3] = {{.fd = PQsocket(conn), .events = POLLIN},
+				{.fd = wake_fd, .events = POLLIN},
+				{.fd = event_fd, .events = POLLIN}};
+	int n = poll(pfd, 3, timeout_ms < 0 ? 0 : timeout_ms);
 	if (n <= 0 || !(pfd[0].revents & (POLLIN | POLLERR | POLLHUP)))
 		return 0;
 	if (!PQconsumeInput(conn) || PQstatus(conn) != CONNECTION_OK)
@@ -111,8 +112,21 @@ int db_sync_prepare(PGconn *conn, const char *schema, struct error *err)
 				    " org_api_max bigint,"
 				    " last_error text)",
 				    t);
-	g_free(t);
 	int rc = db_sync_exec(conn, "creating _forcefs_sync", sql, 0, NULL, err);
+	g_free(sql);
+	/* Streaming state (docs/sync.md "Streaming"), added to tables made before it. */
+	sql = g_strdup_printf("ALTER TABLE %s"
+			      " ADD COLUMN IF NOT EXISTS replay_id bigint,"
+			      " ADD COLUMN IF NOT EXISTS replay_event_at timestamptz,"
+			      " ADD COLUMN IF NOT EXISTS stream_state varchar(16),"
+			      " ADD COLUMN IF NOT EXISTS stream_note text,"
+			      " ADD COLUMN IF NOT EXISTS events_day date,"
+			      " ADD COLUMN IF NOT EXISTS events_today integer NOT NULL DEFAULT 0",
+			      t);
+	g_free(t);
+	if (rc == 0)
+		rc = db_sync_exec(conn, "adding the streaming columns to _forcefs_sync", sql, 0,
+				  NULL, err);
 	g_free(sql);
 	return rc;
 }
@@ -122,7 +136,7 @@ int db_sync_prepare(PGconn *conn, const char *schema, struct error *err)
 int db_sync_state_load(PGconn *conn, const char *schema, const char *object, const char *table,
 		       struct db_sync_state *state, struct error *err)
 {
-	*state = (struct db_sync_state){0};
+	*state = (struct db_sync_state){.replay_id = -1};
 	char *t = db_qualified_name(conn, schema, "_forcefs_sync");
 	char *ins = g_strdup_printf("INSERT INTO %s (object, table_name) VALUES ($1, $2) "
 				    "ON CONFLICT (object) DO NOTHING",
@@ -137,7 +151,8 @@ int db_sync_state_load(PGconn *conn, const char *schema, const char *object, con
 	char *sql = g_strdup_printf(
 	    "SELECT (extract(epoch FROM cursor_stamp) * 1000)::int8, coalesce(cursor_id, ''), "
 	    "loaded_at IS NOT NULL, "
-	    "coalesce((extract(epoch FROM deleted_checked_at) * 1000)::int8, 0) "
+	    "coalesce((extract(epoch FROM deleted_checked_at) * 1000)::int8, 0), "
+	    "coalesce(replay_id, -1) "
 	    "FROM %s WHERE object = $1",
 	    t);
 	g_free(t);
@@ -150,6 +165,7 @@ int db_sync_state_load(PGconn *conn, const char *schema, const char *object, con
 		g_strlcpy(state->cursor.id, PQgetvalue(res, 0, 1), sizeof(state->cursor.id));
 		state->loaded = PQgetvalue(res, 0, 2)[0] == 't';
 		state->deleted_checked_ms = g_ascii_strtoll(PQgetvalue(res, 0, 3), NULL, 10);
+		state->replay_id = g_ascii_strtoll(PQgetvalue(res, 0, 4), NULL, 10);
 	}
 	PQclear(res);
 	return 0;
@@ -182,6 +198,14 @@ int db_sync_state_save_cursor(PGconn *conn, const char *schema, const char *obje
 	    "last_pull_at = CASE WHEN $5::boolean THEN now() ELSE last_pull_at END, "
 	    "last_error = CASE WHEN $5::boolean THEN NULL ELSE last_error END",
 	    "saving the pull cursor", 5, params, err);
+}
+
+int db_sync_state_stream(PGconn *conn, const char *schema, const char *object, const char *state,
+			 const char *note, struct error *err)
+{
+	const char *params[] = {object, state, note};
+	return state_update(conn, schema, "stream_state = $2, stream_note = $3",
+			    "saving the streaming state", 3, params, err);
 }
 
 int db_sync_state_save_deleted_check(PGconn *conn, const char *schema, const char *object,

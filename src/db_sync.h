@@ -45,9 +45,10 @@ PGconn *db_sync_connect(const char *url, const char *schema, struct error *err);
 /* Takes the schema's leader lock if it is free. *leader says whether this session holds it. */
 int db_sync_try_lead(PGconn *conn, const char *schema, bool *leader, struct error *err);
 
-/* Waits up to `timeout_ms` for a NOTIFY or for `wake_fd` to be readable. Returns 1 when a
- * notification came, 0 otherwise, -EIO when the connection is lost. */
-int db_sync_wait(PGconn *conn, int timeout_ms, int wake_fd);
+/* Waits up to `timeout_ms` for a NOTIFY or for `wake_fd` or `event_fd` (-1: none) to be
+ * readable. Returns 1 when a notification came, 0 otherwise, -EIO when the connection is
+ * lost. */
+int db_sync_wait(PGconn *conn, int timeout_ms, int wake_fd, int event_fd);
 
 /* Drains notifications that already arrived; returns whether there were any. */
 bool db_sync_drain_notifications(PGconn *conn);
@@ -61,6 +62,7 @@ struct db_sync_state {
 	struct sync_cursor cursor;  /* the newest record pulled */
 	bool loaded;		    /* the initial load finished */
 	int64_t deleted_checked_ms; /* end of the last getDeleted window; 0 = never */
+	int64_t replay_id;	    /* the last change event applied; -1 = none */
 };
 
 /* Reads an object's state, creating its row when missing. */
@@ -72,6 +74,10 @@ int db_sync_state_load(PGconn *conn, const char *schema, const char *object, con
 int db_sync_state_save_cursor(PGconn *conn, const char *schema, const char *object,
 			      const struct sync_cursor *cursor, bool loaded, bool finished,
 			      struct error *err);
+
+/* Whether the object streams ("streaming") or polls ("polling"), and why (may be NULL). */
+int db_sync_state_stream(PGconn *conn, const char *schema, const char *object, const char *state,
+			 const char *note, struct error *err);
 
 int db_sync_state_save_deleted_check(PGconn *conn, const char *schema, const char *object,
 				     int64_t checked_ms, struct error *err);

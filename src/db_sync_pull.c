@@ -47,6 +47,13 @@ void db_sync_batch_add(struct db_sync_batch *b, const char *const *values)
 	b->nlive++;
 }
 
+void db_sync_batch_clear(struct db_sync_batch *b)
+{
+	g_string_truncate(b->copy, 0);
+	b->nlive = 0;
+	g_ptr_array_set_size(b->deleted, 0);
+}
+
 void db_sync_batch_add_deleted(struct db_sync_batch *b, const char *sfid)
 {
 	g_ptr_array_add(b->deleted, g_strdup(sfid));
@@ -207,20 +214,47 @@ static int run_batch(PGconn *conn, const char *table, struct db_sync_batch *b,
 	return db_sync_exec(conn, what, s->settle, 0, NULL, err);
 }
 
-int db_sync_batch_apply(PGconn *conn, const char *schema, const char *table,
-			const char *upsert_column, struct db_sync_batch *b,
-			struct db_sync_applied *stats, struct error *err)
+/* Saves the replay id inside the open transaction. */
+static int save_replay(PGconn *conn, const char *schema, const char *object, int64_t replay_id,
+		       int64_t event_ms, long events, struct error *err)
+{
+	char *t = db_qualified_name(conn, schema, "_forcefs_sync");
+	char *sql = g_strdup_printf(
+	    "UPDATE %s SET replay_id = $2::int8, "
+	    "replay_event_at = CASE WHEN $3::int8 > 0 THEN to_timestamp($3::int8 / 1000.0) "
+	    "ELSE now() END, "
+	    "events_today = CASE WHEN events_day = (now() AT TIME ZONE 'UTC')::date "
+	    "THEN events_today ELSE 0 END + $4::int, "
+	    "events_day = (now() AT TIME ZONE 'UTC')::date WHERE object = $1",
+	    t);
+	g_free(t);
+	char r[32], ms[32], n[32];
+	g_snprintf(r, sizeof r, "%" G_GINT64_FORMAT, replay_id);
+	g_snprintf(ms, sizeof ms, "%" G_GINT64_FORMAT, event_ms);
+	g_snprintf(n, sizeof n, "%ld", events);
+	const char *params[] = {object, r, ms, n};
+	int rc = db_sync_exec(conn, "saving the replay id", sql, 4, params, err);
+	g_free(sql);
+	return rc;
+}
+
+static int apply(PGconn *conn, const char *schema, const char *table, const char *upsert_column,
+		 struct db_sync_batch *b, const char *object, int64_t replay_id, int64_t event_ms,
+		 long events, struct db_sync_applied *stats, struct error *err)
 {
 	struct db_sync_applied local = {0};
 	if (!stats)
 		stats = &local;
-	if (db_sync_batch_size(b) == 0)
+	if (db_sync_batch_size(b) == 0 && !object)
 		return 0;
 	struct statements s = {0};
-	build(conn, schema, table, upsert_column, b->columns, &s);
+	if (db_sync_batch_size(b) > 0)
+		build(conn, schema, table, upsert_column, b->columns, &s);
 	int rc = db_begin(conn, err);
-	if (rc == 0)
+	if (rc == 0 && db_sync_batch_size(b) > 0)
 		rc = run_batch(conn, table, b, &s, stats, err);
+	if (rc == 0 && object)
+		rc = save_replay(conn, schema, object, replay_id, event_ms, events, err);
 	if (rc == 0)
 		rc = db_commit(conn, err);
 	else
@@ -232,4 +266,20 @@ int db_sync_batch_apply(PGconn *conn, const char *schema, const char *table,
 		g_ptr_array_set_size(b->deleted, 0);
 	}
 	return rc;
+}
+
+int db_sync_batch_apply(PGconn *conn, const char *schema, const char *table,
+			const char *upsert_column, struct db_sync_batch *b,
+			struct db_sync_applied *stats, struct error *err)
+{
+	return apply(conn, schema, table, upsert_column, b, NULL, 0, 0, 0, stats, err);
+}
+
+int db_sync_batch_apply_replay(PGconn *conn, const char *schema, const char *table,
+			       const char *upsert_column, struct db_sync_batch *b,
+			       const char *object, int64_t replay_id, int64_t replay_event_ms,
+			       long events, struct db_sync_applied *stats, struct error *err)
+{
+	return apply(conn, schema, table, upsert_column, b, object, replay_id, replay_event_ms,
+		     events, stats, err);
 }

@@ -26,6 +26,7 @@
 #include <glib.h>
 #include <libpq-fe.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "error.h"
 
@@ -43,6 +44,9 @@ void db_sync_batch_add(struct db_sync_batch *batch, const char *const *values);
 /* Adds the sfid of a record deleted in Salesforce. */
 void db_sync_batch_add_deleted(struct db_sync_batch *batch, const char *sfid);
 
+/* Empties the batch without applying it. */
+void db_sync_batch_clear(struct db_sync_batch *batch);
+
 /* Records (live and deleted) in the batch. */
 size_t db_sync_batch_size(const struct db_sync_batch *batch);
 
@@ -58,5 +62,14 @@ struct db_sync_applied {
 int db_sync_batch_apply(PGconn *conn, const char *schema, const char *table,
 			const char *upsert_column, struct db_sync_batch *batch,
 			struct db_sync_applied *stats, struct error *err);
+
+/* Like db_sync_batch_apply (the batch may be empty), and in the same transaction saves
+ * `replay_id` (the last change event the batch answers; its commit time
+ * `replay_event_ms`) as `object`'s replay id in _forcefs_sync and adds `events` to the
+ * object's events of today: a restart replays from there, nothing twice. */
+int db_sync_batch_apply_replay(PGconn *conn, const char *schema, const char *table,
+			       const char *upsert_column, struct db_sync_batch *batch,
+			       const char *object, int64_t replay_id, int64_t replay_event_ms,
+			       long events, struct db_sync_applied *stats, struct error *err);
 
 #endif

@@ -15,6 +15,7 @@ struct sf_client {
 	unsigned long total_calls;
 	GHashTable *calls; /* object name -> unsigned long (in a pointer) */
 	unsigned long logins;
+	char *header; /* sent with every call (sf_client_set_header), or NULL */
 };
 
 struct sf_error *sf_client_new(const struct sf_auth_config *cfg, const struct sf_http_options *opts,
@@ -55,6 +56,7 @@ void sf_client_free(struct sf_client *client)
 	sf_session_free(client->session);
 	g_free(client->data_root);
 	g_hash_table_destroy(client->calls);
+	g_free(client->header);
 	g_free(client);
 }
 
@@ -88,7 +90,7 @@ static void count_call(struct sf_client *client, const char *object)
 static char *call_url(const struct sf_client *client, const struct sf_call *call)
 {
 	const char *path = call->path ? call->path : "";
-	bool absolute = g_str_has_prefix(path, "/services/");
+	bool absolute = g_str_has_prefix(path, "/services/") || g_str_has_prefix(path, "/cometd/");
 	return g_strconcat(client->session->instance_url, absolute ? "" : client->data_root, path,
 			   call->query ? "?" : "", call->query ? call->query : "", NULL);
 }
@@ -98,6 +100,16 @@ static struct sf_error *attempt(struct sf_client *client, const struct sf_call *
 				struct sf_http_response *resp)
 {
 	char *url = call_url(client, call);
+	const char **headers = NULL;
+	if (client->header) {
+		size_t n = 0;
+		while (call->headers && call->headers[n])
+			n++;
+		headers = g_new0(const char *, n + 2);
+		for (size_t i = 0; i < n; i++)
+			headers[i] = call->headers[i];
+		headers[n] = client->header;
+	}
 	struct sf_http_request req = {
 	    .method = call->method ? call->method : "GET",
 	    .url = url,
@@ -107,10 +119,11 @@ static struct sf_error *attempt(struct sf_client *client, const struct sf_call *
 	    .accept = call->accept,
 	    .body = call->body,
 	    .body_len = call->body_len,
-	    .headers = call->headers,
+	    .headers = headers ? headers : call->headers,
 	};
 	struct sf_error *err = sf_http_perform(client->http, &req, resp);
 	g_free(url);
+	g_free(headers);
 	if (err)
 		return err;
 	count_call(client, call->object);
@@ -166,6 +179,12 @@ struct sf_error *sf_client_call_json(struct sf_client *client, const struct sf_c
 				    resp.body_len, false, out);
 	sf_http_response_clear(&resp);
 	return err;
+}
+
+void sf_client_set_header(struct sf_client *client, const char *header)
+{
+	g_free(client->header);
+	client->header = g_strdup(header);
 }
 
 const char *sf_client_api_version(const struct sf_client *client)

@@ -32,7 +32,7 @@ struct sf_call {
 	const char *method; /* "GET" when NULL */
 	const char *path;   /* relative to /services/data/vXX.X/ ("sobjects/Account/describe"),
 			       or an absolute path on the instance starting with "/services/"
-			       (a nextRecordsUrl) */
+			       (a nextRecordsUrl) or "/cometd/" (the Streaming API) */
 	const char *query;  /* URL-encoded query string without '?', or NULL */
 	const char *content_type;   /* of the body; "application/json" when NULL and body is set */
 	const char *accept;	    /* NULL: application/json */
@@ -69,6 +69,10 @@ struct sf_error *sf_client_call(struct sf_client *client, const struct sf_call *
  * `http_status` may be NULL. */
 struct sf_error *sf_client_call_json(struct sf_client *client, const struct sf_call *call,
 				     cJSON **out, long *http_status);
+
+/* Adds one header line ("Sforce-Call-Options: client=forcefs-salesforce") to every
+ * later call of this client; NULL removes it. Copied. */
+void sf_client_set_header(struct sf_client *client, const char *header);
 
 /* The API version in use, "60.0". */
 const char *sf_client_api_version(const struct sf_client *client);

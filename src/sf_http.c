@@ -22,6 +22,7 @@ struct sf_http {
 	struct sf_http_options opts;
 	char *ca_file;
 	char errbuf[CURL_ERROR_SIZE];
+	bool cookie_engine; /* CURLOPT_COOKIEFILE "" is set */
 };
 
 /* What the curl callbacks fill while a request runs. */
@@ -67,10 +68,13 @@ struct sf_error *sf_http_new(const struct sf_http_options *opts, struct sf_http 
 	return NULL;
 }
 
+static struct curl_slist *take_cookies(struct sf_http *http);
+
 void sf_http_free(struct sf_http *http)
 {
 	if (!http)
 		return;
+	curl_slist_free_all(take_cookies(http));
 	curl_easy_cleanup(http->curl);
 	g_free(http->ca_file);
 	g_free(http);
@@ -297,11 +301,45 @@ static void free_headers(struct curl_slist *list)
 	curl_slist_free_all(list);
 }
 
+/* Ends a transfer when the abort flag is set (CURLOPT_XFERINFOFUNCTION). */
+static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	const volatile int *abort = userdata;
+	return *abort ? 1 : 0;
+}
+
+/* Takes the cookies out of the handle and turns its cookie engine off. libcurl 7.88
+ * loses (leaks) the CURLOPT_COOKIEFILE list in curl_easy_reset; turning the engine off
+ * first frees it, and the cookies go back in after the reset. */
+static struct curl_slist *take_cookies(struct sf_http *http)
+{
+	if (!http->cookie_engine)
+		return NULL;
+	struct curl_slist *cookies = NULL;
+	curl_easy_getinfo(http->curl, CURLINFO_COOKIELIST, &cookies);
+	curl_easy_setopt(http->curl, CURLOPT_COOKIEFILE, (char *)NULL);
+	http->cookie_engine = false;
+	return cookies;
+}
+
 static void set_options(struct sf_http *http, const struct sf_http_request *req,
 			struct curl_slist *headers, struct transfer *t)
 {
 	CURL *c = http->curl;
+	struct curl_slist *cookies = take_cookies(http);
 	curl_easy_reset(c); /* keeps the connection, DNS and TLS session caches */
+	if (http->opts.cookies) {
+		curl_easy_setopt(c, CURLOPT_COOKIEFILE, ""); /* the engine on, no file */
+		http->cookie_engine = true;
+		for (struct curl_slist *l = cookies; l; l = l->next)
+			curl_easy_setopt(c, CURLOPT_COOKIELIST, l->data);
+	}
+	curl_slist_free_all(cookies);
 	http->errbuf[0] = '\0';
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, http->errbuf);
 	curl_easy_setopt(c, CURLOPT_URL, req->url);
@@ -322,6 +360,11 @@ static void set_options(struct sf_http *http, const struct sf_http_request *req,
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, t);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, t);
+	if (http->opts.abort) {
+		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+		curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)http->opts.abort);
+		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	}
 	const char *method = req->method ? req->method : "GET";
 	if (req->body) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);

@@ -36,6 +36,13 @@ struct sf_http_options {
 	long timeout_ms;	 /* a whole request; 0 means 120 s */
 	size_t max_body_bytes;	 /* larger answers fail as bad_response; 0 means 512 MiB */
 	const char *ca_file;	 /* PEM bundle of trusted CAs; NULL: the system store */
+
+	/* Keep the cookies servers set, in memory, for this handle's later requests
+	 * (CometD's BAYEUX_BROWSER); off by default. */
+	bool cookies;
+	/* When non-NULL and set, a request in flight is cut short (a network error): lets
+	 * another thread end a long poll. */
+	const volatile int *abort;
 };
 
 struct sf_http_request {

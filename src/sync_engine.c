@@ -14,6 +14,7 @@
 #include "db_sync.h"
 #include "log.h"
 #include "sync_env.h"
+#include "sync_feed.h"
 #include "sync_pull.h"
 #include "sync_push.h"
 
@@ -78,6 +79,9 @@ void sync_options_defaults(struct sync_options *o)
 	o->sweep_ms = 10000;
 	o->standby_ms = 1000;
 	o->history_days = DB_HISTORY_DEFAULT_DAYS;
+	o->streaming = true;
+	o->safety_seconds = 600;
+	o->stream_grace_ms = 30000;
 }
 
 /* One leadership: from taking the lock to losing the connection or stopping. */
@@ -91,10 +95,15 @@ struct lead {
 	int64_t next_archive;
 	bool pull_failed; /* --once: an object could not be pulled */
 	long deferred;	  /* --once: changes that stay queued */
+
+	struct sync_feed *feed; /* streaming, events, the org's budget */
+	char *client_id;	/* "forcefs-<schema>": changeOrigin of our own writes */
 };
 
 static void lead_end(struct lead *l)
 {
+	sync_feed_free(l->feed);
+	l->feed = NULL;
 	sync_objects_free(l->env.objects);
 	db_fields_free(l->fields);
 	db_catalog_free(l->catalog);
@@ -103,6 +112,16 @@ static void lead_end(struct lead *l)
 	l->fields = NULL;
 	l->catalog = NULL;
 	l->next_pull = NULL;
+}
+
+static int push(struct lead *l, struct error *err)
+{
+	struct sync_push_stats stats = {0};
+	l->env.notified = false;
+	int rc = sync_push_all(&l->env, &stats, err);
+	l->deferred = stats.deferred;
+	sync_feed_check_budget(l->feed);
+	return rc;
 }
 
 /* What a new leader does first. Sets *fatal for a configuration the engine cannot run
@@ -157,16 +176,16 @@ static int lead_start(struct lead *l, bool *fatal, struct error *err)
 	g_string_free(names, TRUE);
 	l->next_sweep = 0;
 	l->next_archive = 0;
-	return 0;
-}
-
-static int push(struct lead *l, struct error *err)
-{
-	struct sync_push_stats stats = {0};
-	l->env.notified = false;
-	int rc = sync_push_all(&l->env, &stats, err);
-	l->deferred = stats.deferred;
-	return rc;
+	struct sync_feed_options fo = {
+	    .streaming = o->streaming && !o->once,
+	    .safety_seconds = o->safety_seconds,
+	    .grace_ms = o->stream_grace_ms,
+	    .auth = o->auth,
+	    .retry_base_ms = o->policy.base_ms,
+	    .retry_max_ms = o->policy.max_ms,
+	    .client_id = l->client_id,
+	};
+	return sync_feed_start(&l->env, &fo, l->next_pull, &l->feed, err);
 }
 
 /* Pulls the objects that are due (all of them with `all`). Pushes in between when a
@@ -178,8 +197,10 @@ static int pull_due(struct lead *l, bool all, struct error *err)
 		if (!all && mono_ms() < l->next_pull[i])
 			continue;
 		struct sync_pull_stats st = {0};
+		l->env.delete_pass_ms = sync_feed_delete_pass_ms(l->feed, i);
 		int rc = sync_pull_object(&l->env, ob, &st, err);
-		l->next_pull[i] = mono_ms() + (int64_t)ob->poll_seconds * 1000;
+		sync_feed_check_budget(l->feed);
+		l->next_pull[i] = mono_ms() + sync_feed_interval_ms(l->feed, i);
 		if (rc == -ECANCELED)
 			return 0; /* stopping */
 		if (rc == -EAGAIN) {
@@ -256,6 +277,8 @@ static int run_leader(struct lead *l, struct error *err)
 			l->next_sweep = mono_ms() + l->opts->sweep_ms;
 		}
 		if (rc == 0)
+			rc = sync_feed_drain(l->feed, err);
+		if (rc == 0)
 			rc = pull_due(l, false, err);
 		if (rc == 0 && mono_ms() >= l->next_archive) {
 			rc = archive(l, err);
@@ -267,7 +290,7 @@ static int run_leader(struct lead *l, struct error *err)
 		for (size_t i = 0; i < l->env.objects->nobjects; i++)
 			wake = MIN(wake, l->next_pull[i]);
 		int timeout = (int)CLAMP(wake - mono_ms(), 0, 60000);
-		int got = db_sync_wait(l->env.conn, timeout, wake_pipe[0]);
+		int got = db_sync_wait(l->env.conn, timeout, wake_pipe[0], sync_feed_fd(l->feed));
 		if (got < 0)
 			return error_set(err, EIO, "lost the database connection");
 		if (got > 0)
@@ -292,6 +315,14 @@ int sync_engine_run(const struct sync_options *o, struct error *err)
 		return 1;
 	}
 	struct lead l = {.opts = o};
+	/* Every call says who makes it, so our own changes are known in change events. */
+	l.client_id = g_strdup_printf("forcefs-%s", o->schema);
+	for (char *p = l.client_id; *p; p++)
+		if (!g_ascii_isalnum(*p) && *p != '-' && *p != '_')
+			*p = '_';
+	char *call_options = g_strdup_printf("Sforce-Call-Options: client=%s", l.client_id);
+	sf_client_set_header(client, call_options);
+	g_free(call_options);
 	l.env = (struct sync_env){
 	    .schema = o->schema,
 	    .client = client,
@@ -407,6 +438,7 @@ int sync_engine_run(const struct sync_options *o, struct error *err)
 	}
 	PQfinish(l.env.conn);
 	g_hash_table_destroy(l.env.calls_flushed);
+	g_free(l.client_id);
 	sf_client_free(client);
 	close_signals();
 	return exit_code;

@@ -12,6 +12,16 @@
  * interval has passed (the first pull of an object is its initial load), processed log
  * rows are archived hourly. The push and the pull take turns and never overlap.
  *
+ * Streaming (docs/sync.md "Streaming", src/sync_feed.h): a second thread (sync_stream)
+ * holds the Change Data Capture subscription and only queues what it hears; this thread
+ * applies each batch of events as a doorbell (sync_pull_records: the named records are fetched and
+ * merged like a poll, and the replay id is committed with them). An object whose
+ * subscription is accepted is window-polled every safety_seconds only; a refused one
+ * polls at its interval. Writes carry Sforce-Call-Options: client=forcefs-<schema>, and
+ * events whose changeOrigin carries it (the engine's own pushes) are not fetched. The
+ * org's API usage (Sforce-Limit-Info) past 70% lengthens the safety poll four times;
+ * past 90% events are not fetched and polls run every 30 minutes only (push goes on).
+ *
  * Stopping: SIGTERM or SIGINT lets the Salesforce call in flight finish and its answers be
  * written back; claimed changes not sent yet go back to the queue; the engine exits 0.
  *
@@ -51,6 +61,10 @@ struct sync_options {
 	long sweep_ms;	     /* fallback look at the queue without a NOTIFY */
 	long standby_ms;     /* how often a standby tries the lead */
 	int history_days;    /* history rows older than this are pruned (docs/views.md) */
+	bool streaming;	     /* subscribe to Change Data Capture (never with --once) */
+	int safety_seconds;  /* window poll interval of an object that streams (600) */
+	long stream_grace_ms; /* at start, how long an object with a replay id waits for its
+				 subscription before it polls (30000) */
 };
 
 /* The defaults of every tuning field (not db_url, schema, auth). */

@@ -42,6 +42,8 @@ struct sync_env {
 	int64_t overlap_ms;	   /* pull window overlap */
 	GHashTable *calls_flushed; /* object -> calls already counted in the state table */
 	bool notified;		   /* a NOTIFY arrived while busy: push again soon */
+	int64_t delete_pass_ms;	   /* > 0: the delete pass of the next pull runs this often
+				      (a streamed object: deletes come as events) */
 };
 
 bool sync_env_stopping(const struct sync_env *env);

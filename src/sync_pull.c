@@ -11,7 +11,9 @@
 #include "log.h"
 #include "sf_bulk.h"
 #include "sf_changes.h"
+#include "sf_id.h"
 #include "sf_query.h"
+#include "sf_soql.h"
 #include "sf_time.h"
 #include "sync_values.h"
 #include "sync_window.h"
@@ -389,7 +391,9 @@ static int initial_load(struct pull *p, struct error *err)
 static int delete_pass(struct pull *p, int64_t checked_ms, struct error *err)
 {
 	int64_t now = sync_env_now_ms();
-	int64_t every = (int64_t)MAX(SYNC_DELETE_PASS_SECONDS, p->o->poll_seconds) * 1000;
+	int64_t every = p->env->delete_pass_ms > 0
+			    ? p->env->delete_pass_ms
+			    : (int64_t)MAX(SYNC_DELETE_PASS_SECONDS, p->o->poll_seconds) * 1000;
 	if (checked_ms > 0 && now - checked_ms < every && !p->env->once)
 		return 0;
 	int64_t start = checked_ms > 0 ? checked_ms - 60000 : now - DELETED_MAX_AGE_MS;
@@ -459,6 +463,147 @@ int sync_pull_object(struct sync_env *env, const struct sync_object *o,
 		if (rc == 0)
 			rc = delete_pass(&p, state.deleted_checked_ms, err);
 	}
+	db_sync_batch_free(p.batch);
+	g_free(p.values);
+	return rc;
+}
+
+/* SELECT <fields> FROM <object> WHERE Id IN (<ids>), or NULL when a name cannot go into
+ * SOQL. */
+static char *by_id_soql(const struct sync_object *o, const char *const *ids, size_t n)
+{
+	if (!sf_soql_is_api_name(o->name))
+		return NULL;
+	GString *q = g_string_new("SELECT ");
+	for (size_t f = 0; f < o->nfields; f++) {
+		if (!sf_soql_is_api_name(o->fields[f].api)) {
+			g_string_free(q, TRUE);
+			return NULL;
+		}
+		g_string_append_printf(q, "%s%s", f ? ", " : "", o->fields[f].api);
+	}
+	g_string_append_printf(q, " FROM %s WHERE Id IN (", o->name);
+	for (size_t i = 0; i < n; i++) {
+		char *lit = sf_soql_quote(ids[i]);
+		g_string_append_printf(q, "%s%s", i ? ", " : "", lit);
+		g_free(lit);
+	}
+	g_string_append(q, ")");
+	return g_string_free(q, FALSE);
+}
+
+/* Reads the records `ids` (valid 18-character ids) into the batch; the ones queryAll does
+ * not return (gone from the recycle bin too) are added as deleted. */
+static int fetch_ids(struct pull *p, const char *const *ids, size_t n, struct error *err)
+{
+	char *soql = by_id_soql(p->o, ids, n);
+	if (!soql)
+		return error_set(err, EINVAL, "fetching %s records: a name cannot go into SOQL",
+				 p->o->name);
+	char *what = g_strdup_printf("fetching changed %s records", p->o->name);
+	GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	unsigned attempt = 0;
+	int rc = 0;
+	for (;;) {
+		if (!sync_env_budget(p->env)) {
+			rc = budget_spent(p->o, err);
+			break;
+		}
+		struct sf_query *q = NULL;
+		struct sf_error *e = sf_query_open(p->env->client, soql, true, 2000, &q);
+		cJSON *rec = NULL;
+		while (!e && !(e = sf_query_next(q, &rec)) && rec) {
+			const cJSON *id = cJSON_GetObjectItem(rec, "Id");
+			if (cJSON_IsString(id))
+				g_hash_table_add(seen, g_strdup(id->valuestring));
+			rc = add_json(p, rec, err);
+			cJSON_Delete(rec);
+			if (rc)
+				break;
+		}
+		sf_query_close(q);
+		if (rc || !e) {
+			sf_error_free(e);
+			break;
+		}
+		/* Nothing of this fetch is applied yet: start it again. */
+		db_sync_batch_clear(p->batch);
+		g_hash_table_remove_all(seen);
+		bool again = sync_env_backoff(p->env, what, e, &attempt);
+		if (!again)
+			rc = error_set(err, EAGAIN, "%s: %s", what, e->message);
+		sf_error_free(e);
+		if (!again)
+			break;
+	}
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		if (!g_hash_table_contains(seen, ids[i]))
+			db_sync_batch_add_deleted(p->batch, ids[i]);
+	g_hash_table_destroy(seen);
+	g_free(what);
+	g_free(soql);
+	return rc;
+}
+
+int sync_pull_records(struct sync_env *env, const struct sync_object *o, const char *const *ids,
+		      size_t n, int64_t replay_id, int64_t replay_event_ms, long events,
+		      struct sync_pull_stats *stats, struct error *err)
+{
+	const char **columns = g_new(const char *, o->nfields);
+	for (size_t f = 0; f < o->nfields; f++)
+		columns[f] = o->fields[f].column;
+	struct pull p = {
+	    .env = env,
+	    .o = o,
+	    .stats = stats,
+	    .batch = db_sync_batch_new(columns, o->nfields),
+	    .values = g_new0(const char *, o->nfields),
+	};
+	g_free(columns);
+	/* Valid, distinct, 18-character ids. */
+	GPtrArray *want = g_ptr_array_new_with_free_func(g_free);
+	GHashTable *dup = g_hash_table_new(g_str_hash, g_str_equal);
+	for (size_t i = 0; i < n; i++) {
+		char id[SF_ID_BUF];
+		if (!sf_id_to_18(ids[i], id)) {
+			log_warn("%s: a change event names \"%s\", which is not a record id; "
+				 "ignored",
+				 o->name, ids[i]);
+			continue;
+		}
+		if (g_hash_table_contains(dup, id))
+			continue;
+		char *copy = g_strdup(id);
+		g_ptr_array_add(want, copy);
+		g_hash_table_add(dup, copy);
+	}
+	g_hash_table_destroy(dup);
+	int rc = 0;
+	size_t per_call = SYNC_FETCH_IDS_PER_CALL;
+	for (size_t at = 0; rc == 0 && at < want->len; at += per_call) {
+		size_t k = MIN(per_call, want->len - at);
+		rc = fetch_ids(&p, (const char *const *)want->pdata + at, k, err);
+		bool last = at + k >= want->len;
+		struct db_sync_applied applied = {0};
+		if (rc == 0 && !last)
+			rc = db_sync_batch_apply(env->conn, env->schema, o->table, upsert_column(o),
+						 p.batch, &applied, err);
+		else if (rc == 0)
+			rc = db_sync_batch_apply_replay(
+			    env->conn, env->schema, o->table, upsert_column(o), p.batch, o->name,
+			    replay_id, replay_event_ms, events, &applied, err);
+		stats->inserted += applied.inserted;
+		stats->updated += applied.updated;
+		stats->deleted += applied.deleted;
+		stats->kept += applied.kept_fields;
+		if (rc == 0)
+			rc = sync_env_account(env, err);
+	}
+	if (rc == 0 && want->len == 0)
+		rc = db_sync_batch_apply_replay(env->conn, env->schema, o->table, upsert_column(o),
+						p.batch, o->name, replay_id, replay_event_ms,
+						events, NULL, err);
+	g_ptr_array_free(want, TRUE);
 	db_sync_batch_free(p.batch);
 	g_free(p.values);
 	return rc;

@@ -9,7 +9,7 @@ import threading
 import time
 import urllib.parse
 
-from . import bulk, composite, control, org, query, rest
+from . import bulk, cometd, composite, control, org, query, rest
 from .clock import Clock
 from .errors import ApiError, OAuthError, limit_exceeded, not_found, \
     session_invalid
@@ -146,6 +146,8 @@ class Emulator:
         self.bulk = bulk.Bulk(self, bulk_delay_ms)
         self.initial_bulk_delay_ms = bulk_delay_ms
         self.stats = Stats()
+        self.streaming = cometd.Streaming(self)
+        self.store.listeners.append(self.streaming.publish)
         self.replication_id_limit = DEFAULT_REPLICATION_ID_LIMIT
         self.persist = None
         self.ui_user = org.users()[2]["Id"]
@@ -194,12 +196,15 @@ class Emulator:
         return ("404", None)
 
     def handle(self, req):
+        cometd.set_origin(None)
         if req.path.startswith("/__emulator"):
             try:
                 return control.handle(self, req)
             except control.ControlError as e:
                 return Response.json(e.status, {"error": str(e)})
         routed = self.route(req)
+        if routed is not None:
+            cometd.set_origin(cometd.request_origin(req, req.version))
         key = self._stats_key(req, routed)
         self.stats.count(key)
         delay, fault = self.faults.pick(req.method, req.path)
@@ -239,6 +244,8 @@ class Emulator:
                 return "%s %s" % (req.method, p.rstrip("/"))
             if p.rstrip("/") == "/services/data":
                 return "GET /services/data"
+            if p.startswith("/cometd"):
+                return "%s /cometd" % req.method
             return "%s (unknown)" % req.method
         if isinstance(routed[0], str):
             return "%s (unknown)" % req.method
@@ -248,6 +255,8 @@ class Emulator:
         path = req.path
         try:
             if routed is None:
+                if path == "/cometd" or path.startswith("/cometd/"):
+                    return self.streaming.handle(req)
                 if path.rstrip("/") == "/services/oauth2/token" and req.method == "POST":
                     body = self.auth.token_request(req.form(), req.headers,
                                                    req.base_url)

@@ -86,6 +86,7 @@ def _reset(app, data):
     app.clock.unfreeze()
     app.clock.set_precision(app.initial_precision)
     app.auth.restore_fixed_refresh()
+    app.streaming.reset()
     if app.persist is not None:
         app.persist.snapshot()
     return state(app)
@@ -205,6 +206,8 @@ def _edit(app, req):
                 if data.get("delete"):
                     store.delete(d, data.get("id") or "", app.ui_user)
                     rid = data.get("id")
+                elif data.get("undelete"):
+                    rid = store.undelete(d, data.get("id") or "", app.ui_user)
                 elif data.get("id"):
                     rid = store.update(d, data["id"], conv, app.ui_user)
                 else:
@@ -277,6 +280,12 @@ def handle(app, req):
         out = {"delay_ms": int(app.bulk.delay * 1000), "jobs": len(app.bulk.jobs)}
     elif name == "edit" and m == "POST":
         out = _edit(app, req)
+    elif name == "cdc" and m == "GET":
+        out = app.streaming.state()
+    elif name == "cdc" and m == "POST":
+        def fail(msg):
+            raise ControlError(msg)
+        out = app.streaming.control(_body(req), app.store, fail)
     elif name == "purge-deleted" and m == "POST":
         out = _purge(app)
     elif name == "snapshot" and m == "POST":

@@ -150,6 +150,11 @@ def parse_args(argv):
                    help="time a Bulk API job takes to complete")
     p.add_argument("--clock-precision", choices=("ms", "s"), default="ms",
                    help="timestamp precision of the store's clock")
+    p.add_argument("--cometd-timeout-ms", type=int, default=None,
+                   help="CometD /meta/connect long-poll timeout (advice)")
+    p.add_argument("--cdc-objects", metavar="OBJ,...", default=None,
+                   help="objects selected for Change Data Capture "
+                        "(default Account,Contact,Customer_Record__c)")
     p.add_argument("--verbose", action="store_true",
                    help="log every request to stderr")
     args = p.parse_args(argv)
@@ -178,6 +183,18 @@ def main(argv=None):
         sys.stderr.write("sf-emulator: cannot listen on 127.0.0.1:%d: %s\n"
                          % (args.port, e.strerror or e))
         return 1
+    if args.cometd_timeout_ms is not None:
+        app.streaming.initial_timeout_ms = max(0, args.cometd_timeout_ms)
+        app.streaming.reset()
+    if args.cdc_objects is not None:
+        names = {n.strip() for n in args.cdc_objects.split(",") if n.strip()}
+        unknown = [n for n in names if app.store.object_def(n) is None]
+        if unknown:
+            sys.stderr.write("sf-emulator: --cdc-objects: unknown sObject %s\n"
+                             % ", ".join(sorted(unknown)))
+            return 1
+        app.streaming.initial_selected = {app.store.object_def(n).name for n in names}
+        app.streaming.reset()
     server.app = app
     server.verbose = args.verbose
     server.base_url = "http://127.0.0.1:%d" % server.server_address[1]

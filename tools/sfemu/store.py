@@ -97,6 +97,7 @@ class Store:
         self.prefix_to_def = {d.key_prefix: d for d in self.defs.values()}
         self.validation_rules = []
         self.journal = None          # callable(list of (obj, record)) or None
+        self.listeners = []          # callables([(ObjectDef, old, new)]) per commit
         self.deleted_log_start = None  # earliest deletedDate still available
         self._tx = None
         self.clear()
@@ -203,6 +204,14 @@ class Store:
         if self.journal and tx.touched:
             changed = [(obj, self.records[obj][rid]) for obj, rid in tx.touched]
             self.journal(changed)
+        if self.listeners and tx.touched:
+            first = {}
+            for obj, rid, old in tx.undo:
+                first.setdefault((obj, rid), old)
+            changes = [(self.defs[obj], first[(obj, rid)], self.records[obj][rid])
+                       for obj, rid in tx.touched]
+            for fn in self.listeners:
+                fn(changes)
 
     def rollback(self):
         tx, self._tx = self._tx, None
@@ -547,6 +556,24 @@ class Store:
             raise entity_is_deleted()
         now = self.clock.now()
         self._delete_one(d, old, now, user)
+
+    def undelete(self, d, rid, user):
+        """Restores a record from the recycle bin (IsDeleted back to false)."""
+        norm = org.normalize_id(rid)
+        old = self.records[d.name].get(norm) if norm else None
+        if old is None:
+            raise RecordNotFound(rid)
+        if not old["IsDeleted"]:
+            raise RecordError("UNDELETE_FAILED", "Entity is not in the recycle bin")
+        rec = dict(old)
+        rec["IsDeleted"] = False
+        now = self.clock.now()
+        rec["LastModifiedDate"] = now
+        rec["LastModifiedById"] = user
+        rec["SystemModstamp"] = now
+        self._check_unique(d, rec)
+        self._put(d, rec)
+        return rec["Id"]
 
     def _delete_one(self, d, old, now, user):
         rec = dict(old)
