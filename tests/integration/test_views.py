@@ -302,6 +302,13 @@ def test_init_history_upgrades_a_heroku_connect_schema_and_leaves_its_layout_alo
                                                          "contact: history already kept"]
     assert ft.psql(pg.url, "SELECT p.xmin FROM pg_proc p WHERE proname = '_forcefs_history_log'"
                            f" AND pronamespace = '{ft.quote_ident(hc)}'::regnamespace") == state
+    run = ft.run_forcefs("init", "--history", "--objects", "Account", "--schema", hc,
+                         env={"DATABASE_URL": pg.url})
+    assert run.returncode == 2 and run.stderr.startswith("forcefs: init: --history only")
+    assert "--history" in ft.run_forcefs("init", "--help").stdout
+    run = ft.run_forcefs("init", "--history", "--schema", "nosuchschema",
+                         env={"DATABASE_URL": pg.url})
+    assert run.returncode == 1 and 'schema "nosuchschema" does not exist' in run.stderr
     # plain init still refuses the schema
     run = ft.run_forcefs("init", "--objects", "Account", "--schema", hc,
                          env={"DATABASE_URL": pg.url})
