@@ -108,8 +108,17 @@ int db_record_update(PGconn *conn, const struct db_object *obj, int64_t id,
 	snprintf(idtext, sizeof(idtext), "%" G_GINT64_FORMAT, id);
 	params[nvalues] = idtext;
 	g_string_append_printf(sql, " WHERE id = $%zu", nvalues + 1);
-	int rc =
-	    run_params(conn, sql->str, (int)nvalues + 1, params, "writing the record", NULL, err);
+	/* The row as written comes back with the UPDATE, so the caller shows exactly what
+	 * the database now holds (triggers included) without a second query. */
+	if (written)
+		g_string_append_printf(sql, " RETURNING %s", obj->select_list);
+	PGresult *res = NULL;
+	int rc = run_params(conn, sql->str, (int)nvalues + 1, params, "writing the record",
+			    written ? &res : NULL, err);
+	if (rc == 0 && res) {
+		rc = db_records_emit(res, obj, true, written, ctx);
+		PQclear(res);
+	}
 	g_string_free(sql, TRUE);
 	g_free(params);
 	g_free(table);

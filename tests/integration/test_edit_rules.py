@@ -192,3 +192,22 @@ def test_read_only_object_refuses_writes_with_erofs(pg, schema_name, mounts):
     p = m.path("lead", "00Q000000000001AAA.json")
     expect_errno(errno.EROFS, open, p, "w")
     expect_errno(errno.EROFS, open, m.path("lead", "new.json"), "w")
+
+
+def test_each_write_reads_back_at_once_and_reverting_an_edit_is_saved(pg, sample, mounts):
+    # The mount shows the row as the UPDATE left it, right at close: a read that
+    # follows sees it, and the next write is merged against it. Writing the original
+    # content back after an edit must therefore reach the database too.
+    m = mounts(pg.url, sample)
+    p = m.path("account", "001000000000001AAA.json")
+    with open(p, "rb") as f:
+        orig = f.read()
+    edited = orig.replace(b'"name": "Acme"', b'"name": "Acme Rockets"')
+    for i in range(6):
+        want, name = (edited, "Acme Rockets") if i % 2 == 0 else (orig, "Acme")
+        with open(p, "wb") as f:
+            f.write(want)
+        with open(p, "rb") as f:
+            assert f.read() == want, "iteration %d" % i
+        assert os.stat(p).st_size == len(want)
+        assert ft.row(pg.url, sample, "account", "sfid = '001000000000001AAA'")["name"] == name
