@@ -122,6 +122,7 @@ struct fs_tree *fs_tree_new(struct db_pool *pool, struct db_catalog *catalog,
 	g_mutex_init(&tree->lock);
 	g_queue_init(&tree->lru);
 	g_queue_init(&tree->served_lru);
+	tree->orphans = g_array_new(FALSE, FALSE, sizeof(struct fs_orphan));
 	tree->scratch_by_ino =
 	    g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, scratch_unref_cb);
 	tree->next_scratch_ino = SCRATCH_INO_BASE;
@@ -167,6 +168,7 @@ void fs_tree_free(struct fs_tree *tree)
 		g_mutex_clear(&os->write_lock);
 	}
 	g_hash_table_destroy(tree->scratch_by_ino);
+	g_array_free(tree->orphans, TRUE);
 	g_free(tree->objects);
 	g_mutex_clear(&tree->lock);
 	g_free(tree);

@@ -186,5 +186,8 @@ int fs_tree_refresh_records(struct fs_tree *tree, size_t index, const int64_t *i
 			    struct error *err);
 /* Reloads an object's listing now (rows may have gone unlogged); drops what is gone. */
 void fs_tree_forget_object(struct fs_tree *tree, size_t index);
+/* Drops the pending bytes of records truncated without a writer more than 2 s ago, so
+ * they show the record again (docs/editing.md); the watcher calls it every pass. */
+void fs_tree_expire_orphans(struct fs_tree *tree);
 
 #endif

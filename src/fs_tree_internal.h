@@ -39,6 +39,8 @@ struct fs_record {
 	GString *pending;	/* written but not committed yet, or NULL */
 	bool pending_dirty;	/* pending differs from what is committed */
 	bool pending_too_big;	/* a write went past 1 MiB: the commit answers EFBIG */
+	uint16_t writers;	/* open writable handles (a record's pending bytes live
+				 * until the last of them is released) */
 	char *fs_error;		/* why forcefs refused the last write, or NULL */
 	int64_t local_write_ms; /* time of the last write committed here, or -1 */
 };
@@ -94,6 +96,7 @@ struct fs_tree {
 	int64_t mount_time_ms;
 	GHashTable *scratch_by_ino; /* uint64 ino -> struct fs_scratch* (one ref) */
 	uint64_t next_scratch_ino;
+	GArray *orphans;     /* struct fs_orphan: truncated records no writer holds open */
 	GQueue served_lru;   /* records with a merge base, most recent first */
 	size_t served_bytes; /* bytes of those bases (bounded like the cache) */
 };
@@ -106,6 +109,15 @@ struct fs_tree {
  * (tree lock held). Returns whether one was held. */
 bool fs_tree_forget_negative(struct fs_object_state *os, const char *name);
 #define FS_NAME_MAX	 255 /* like every local filesystem; FUSE itself allows 1024 */
+
+/* A record truncated by truncate(2) with no writer open: its pending (empty) bytes wait
+ * ORPHAN_GRACE_MS for a writer (`truncate -s 0 f; cat x >> f`), then are dropped. */
+struct fs_orphan {
+	size_t object;
+	int64_t id;
+	int64_t since_ms;
+};
+#define ORPHAN_GRACE_MS 2000
 
 /* A kernel cache invalidation to send once the tree lock is released. */
 struct pending_inval {

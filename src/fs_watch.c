@@ -125,10 +125,12 @@ static gpointer watch_main(gpointer data)
 			g_usleep(50 * 1000);
 			poll_log(w);
 			after_poll(w);
+			fs_tree_expire_orphans(w->tree);
 			continue;
 		}
 		poll_once(w);
 		after_poll(w);
+		fs_tree_expire_orphans(w->tree);
 		w->last_full_us = g_get_monotonic_time();
 	}
 	return NULL;

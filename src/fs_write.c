@@ -363,19 +363,44 @@ static int open_record(struct fs_tree *tree, struct fs_object_state *os, int64_t
 	if (writable) {
 		hints->keep_cache = false;
 		hints->direct_io = true;
-		if (truncate || (flags & O_TRUNC)) {
-			g_mutex_lock(&tree->lock);
-			struct fs_record *rec = fs_tree_find_record(os, id);
-			if (rec) {
+		g_mutex_lock(&tree->lock);
+		struct fs_record *rec = fs_tree_find_record(os, id);
+		if (rec) {
+			rec->writers++;
+			if (truncate || (flags & O_TRUNC)) {
 				if (!rec->pending)
 					rec->pending = g_string_new(NULL);
 				g_string_truncate(rec->pending, 0);
 				rec->pending_dirty = true;
 			}
-			g_mutex_unlock(&tree->lock);
 		}
+		g_mutex_unlock(&tree->lock);
 	}
 	return 0;
+}
+
+/*
+ * A record's pending bytes that no writer will commit any more (the last writer closed
+ * the file empty, or a truncate(2) came without an open writer): they are dropped, so
+ * the file shows the record again rather than a record that looks wiped, and the user
+ * is told, in .errors and the log, that nothing was saved. Tree lock held; returns
+ * whether anything was dropped (the caller then invalidates the kernel's copy).
+ */
+static bool drop_unsaved(struct fs_object_state *os, struct fs_record *rec)
+{
+	if (!rec->pending || rec->writers > 0)
+		return false;
+	const char *why = rec->pending->len == 0
+			      ? "the file was emptied and nothing was written to it within 2 s: "
+				"nothing was saved, it shows the record again"
+			      : "the file was cut short and nothing was written to it within 2 s: "
+				"nothing was saved, it shows the record again";
+	set_record_error(rec, why);
+	log_warn("%s/%s: %s", os->obj->table, rec->name, why);
+	g_string_free(rec->pending, TRUE);
+	rec->pending = NULL;
+	rec->pending_dirty = rec->pending_too_big = false;
+	return true;
 }
 
 int fs_tree_open(struct fs_tree *tree, uint64_t ino, int flags, struct fs_handle **out,
@@ -611,12 +636,62 @@ int fs_tree_flush(struct fs_tree *tree, struct fs_handle *h, struct error *err)
 	return rc;
 }
 
+/* Starts (or restarts) the wait of a record's pending bytes for a writer (tree lock). */
+static void add_orphan(struct fs_tree *tree, struct fs_object_state *os, struct fs_record *rec)
+{
+	size_t object = object_index(tree, os);
+	for (guint i = 0; i < tree->orphans->len; i++) {
+		struct fs_orphan *o = &g_array_index(tree->orphans, struct fs_orphan, i);
+		if (o->object == object && o->id == rec->id) {
+			o->since_ms = now_ms();
+			return;
+		}
+	}
+	struct fs_orphan o = {object, rec->id, now_ms()};
+	g_array_append_val(tree->orphans, o);
+}
+
+void fs_tree_expire_orphans(struct fs_tree *tree)
+{
+	GArray *expired = g_array_new(FALSE, FALSE, sizeof(struct fs_orphan));
+	g_mutex_lock(&tree->lock);
+	int64_t now = now_ms();
+	for (guint i = 0; i < tree->orphans->len;) {
+		struct fs_orphan o = g_array_index(tree->orphans, struct fs_orphan, i);
+		if (now - o.since_ms < ORPHAN_GRACE_MS) {
+			i++;
+			continue;
+		}
+		g_array_remove_index_fast(tree->orphans, i);
+		struct fs_object_state *os = &tree->objects[o.object];
+		struct fs_record *rec = fs_tree_find_record(os, o.id);
+		if (rec && drop_unsaved(os, rec))
+			g_array_append_val(expired, o);
+	}
+	g_mutex_unlock(&tree->lock);
+	for (guint i = 0; i < expired->len; i++) {
+		struct fs_orphan *o = &g_array_index(expired, struct fs_orphan, i);
+		fs_tree_inval_inode(tree, fs_tree_record_ino(&tree->objects[o->object], o->id));
+	}
+	g_array_free(expired, TRUE);
+}
+
 void fs_tree_release(struct fs_tree *tree, struct fs_handle *h)
 {
 	if (!h)
 		return;
 	g_mutex_lock(&tree->lock);
 	fs_tree_scratch_unref(h->scratch);
+	struct fs_object_state *os = h->record_id ? &tree->objects[h->object] : NULL;
+	struct fs_record *rec = os ? fs_tree_find_record(os, h->record_id) : NULL;
+	if (rec && h->writable) {
+		if (rec->writers > 0)
+			rec->writers--;
+		/* Pending bytes no writer will commit any more: `truncate -s 0 f` or `: > f`
+		 * may still be followed by `cat x >> f`, so they wait a moment. */
+		if (rec->pending && rec->writers == 0)
+			add_orphan(tree, os, rec);
+	}
 	g_mutex_unlock(&tree->lock);
 	if (h->snapshot)
 		g_bytes_unref(h->snapshot);
@@ -685,6 +760,10 @@ int fs_tree_setattr(struct fs_tree *tree, uint64_t ino, struct fs_handle *h,
 			}
 			resize(rec->pending, (size_t)attr->st_size);
 			rec->pending_dirty = true;
+			/* truncate(2) with no writer open: no close will come to commit it, but
+			 * a writer may follow (`truncate -s 0 f; cat x >> f`). */
+			if (rec->writers == 0)
+				add_orphan(tree, os, rec);
 		}
 		g_mutex_unlock(&tree->lock);
 		g_bytes_unref(content.bytes);
