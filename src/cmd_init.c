@@ -183,6 +183,9 @@ static const char *login_hint(const struct sf_auth_config *cfg)
 	case SF_AUTH_CLIENT_CREDENTIALS:
 		return "check SF_CLIENT_ID, SF_CLIENT_SECRET and that SF_LOGIN_URL is the org's "
 		       "My Domain URL";
+	case SF_AUTH_JWT:
+		return "check SF_CLIENT_ID, SF_USERNAME (pre-authorized for the connected app), "
+		       "SF_LOGIN_URL (the audience) and that the app holds the key's certificate";
 	case SF_AUTH_GIVEN_TOKEN:
 		break;
 	}

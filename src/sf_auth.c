@@ -1,16 +1,19 @@
 #include "sf_auth.h"
 
 #include "log.h"
+#include "sf_jwt.h"
 
 #include <glib.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char *const flow_names[] = {
     [SF_AUTH_GIVEN_TOKEN] = "access_token",
     [SF_AUTH_PASSWORD] = "password",
     [SF_AUTH_REFRESH_TOKEN] = "refresh_token",
     [SF_AUTH_CLIENT_CREDENTIALS] = "client_credentials",
+    [SF_AUTH_JWT] = "jwt_bearer",
 };
 
 const char *sf_auth_flow_name(enum sf_auth_flow flow)
@@ -64,6 +67,14 @@ static struct sf_error *choose_flow(struct sf_auth_config *cfg)
 		return sf_error_new(SF_ERR_CONFIG, 0, NULL, "%s is set but %s is not: set both",
 				    cfg->instance_url ? "SF_INSTANCE_URL" : "SF_ACCESS_TOKEN",
 				    cfg->instance_url ? "SF_ACCESS_TOKEN" : "SF_INSTANCE_URL");
+	if (cfg->jwt_key_file) {
+		cfg->flow = SF_AUTH_JWT;
+		if (!cfg->client_id || !cfg->username)
+			return sf_error_new(SF_ERR_CONFIG, 0, NULL,
+					    "SF_JWT_KEY_FILE needs SF_CLIENT_ID (the connected app's "
+					    "consumer key) and SF_USERNAME");
+		return sf_jwt_check_key(cfg->jwt_key_file);
+	}
 	if (!!cfg->username != !!cfg->password)
 		return sf_error_new(SF_ERR_CONFIG, 0, NULL, "%s is set but %s is not: set both",
 				    cfg->username ? "SF_USERNAME" : "SF_PASSWORD",
@@ -88,7 +99,8 @@ static struct sf_error *choose_flow(struct sf_auth_config *cfg)
 	} else {
 		return sf_error_new(
 		    SF_ERR_CONFIG, 0, NULL,
-		    "no Salesforce credentials: set SF_CLIENT_ID with SF_REFRESH_TOKEN, or "
+		    "no Salesforce credentials: set SF_JWT_KEY_FILE, SF_CLIENT_ID and "
+		    "SF_USERNAME (JWT bearer), or SF_CLIENT_ID with SF_REFRESH_TOKEN, or "
 		    "SF_CLIENT_ID, SF_CLIENT_SECRET, SF_USERNAME and SF_PASSWORD, or "
 		    "SF_CLIENT_ID and SF_CLIENT_SECRET (client credentials), or "
 		    "SF_INSTANCE_URL and SF_ACCESS_TOKEN");
@@ -110,6 +122,7 @@ struct sf_error *sf_auth_config_from_env(struct sf_auth_config **out)
 	cfg->password = env("SF_PASSWORD");
 	cfg->instance_url = without_trailing_slash(env("SF_INSTANCE_URL"));
 	cfg->access_token = env("SF_ACCESS_TOKEN");
+	cfg->jwt_key_file = env("SF_JWT_KEY_FILE");
 	cfg->api_version = env("SF_API_VERSION");
 	if (!cfg->api_version)
 		cfg->api_version = g_strdup(SF_DEFAULT_API_VERSION);
@@ -153,6 +166,7 @@ struct sf_auth_config *sf_auth_config_copy(const struct sf_auth_config *cfg)
 	c->password = g_strdup(cfg->password);
 	c->instance_url = g_strdup(cfg->instance_url);
 	c->access_token = g_strdup(cfg->access_token);
+	c->jwt_key_file = g_strdup(cfg->jwt_key_file);
 	c->api_version = g_strdup(cfg->api_version);
 	return c;
 }
@@ -169,6 +183,7 @@ void sf_auth_config_free(struct sf_auth_config *cfg)
 	free_secret(cfg->password);
 	g_free(cfg->instance_url);
 	free_secret(cfg->access_token);
+	g_free(cfg->jwt_key_file);
 	g_free(cfg->api_version);
 	g_free(cfg);
 }
@@ -200,9 +215,26 @@ static void form_add(GString *form, const char *name, const char *value)
 	g_free(escaped);
 }
 
-static GString *token_form(const struct sf_auth_config *cfg)
+static struct sf_error *token_form(const struct sf_auth_config *cfg, GString **out)
 {
+	*out = NULL;
 	GString *form = g_string_new(NULL);
+	if (cfg->flow == SF_AUTH_JWT) {
+		char *assertion;
+		struct sf_error *err =
+		    sf_jwt_assertion(cfg->jwt_key_file, cfg->client_id, cfg->username,
+				     cfg->login_url, time(NULL), &assertion);
+		if (err) {
+			g_string_free(form, TRUE);
+			return err;
+		}
+		form_add(form, "grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer");
+		form_add(form, "assertion", assertion);
+		explicit_bzero(assertion, strlen(assertion));
+		g_free(assertion);
+		*out = form;
+		return NULL;
+	}
 	form_add(form, "grant_type", sf_auth_flow_name(cfg->flow));
 	form_add(form, "client_id", cfg->client_id);
 	form_add(form, "client_secret", cfg->client_secret);
@@ -212,7 +244,8 @@ static GString *token_form(const struct sf_auth_config *cfg)
 	} else if (cfg->flow == SF_AUTH_REFRESH_TOKEN) {
 		form_add(form, "refresh_token", cfg->refresh_token);
 	}
-	return form;
+	*out = form;
+	return NULL;
 }
 
 static const char *json_string(const cJSON *obj, const char *key)
@@ -270,8 +303,11 @@ struct sf_error *sf_auth_login(struct sf_http *http, const struct sf_auth_config
 		*out = s;
 		return NULL;
 	}
+	GString *form;
+	struct sf_error *err = token_form(cfg, &form);
+	if (err)
+		return err;
 	char *url = g_strconcat(cfg->login_url, "/services/oauth2/token", NULL);
-	GString *form = token_form(cfg);
 	struct sf_http_request req = {
 	    .method = "POST",
 	    .url = url,
@@ -280,7 +316,7 @@ struct sf_error *sf_auth_login(struct sf_http *http, const struct sf_auth_config
 	    .body_len = form->len,
 	};
 	struct sf_http_response resp = {0};
-	struct sf_error *err = sf_http_perform(http, &req, &resp);
+	err = sf_http_perform(http, &req, &resp);
 	explicit_bzero(form->str, form->len);
 	g_string_free(form, TRUE);
 	if (!err) {

@@ -10,6 +10,9 @@
  *   SF_USERNAME + SF_PASSWORD -> username-password flow (needs SF_CLIENT_ID and
  *                      SF_CLIENT_SECRET; the password includes the security
  *                      token where the org requires one)
+ *   SF_JWT_KEY_FILE + SF_CLIENT_ID + SF_USERNAME -> JWT bearer flow: an RS256
+ *                      assertion (sf_jwt.h) with SF_LOGIN_URL as its audience,
+ *                      signed again for each login (no refresh token)
  *   SF_CLIENT_ID + SF_CLIENT_SECRET alone -> client-credentials flow (SF_LOGIN_URL
  *                      must then be the org's My Domain URL)
  *   SF_INSTANCE_URL + SF_ACCESS_TOKEN -> use this session; when one of the flows
@@ -36,6 +39,7 @@ enum sf_auth_flow {
 	SF_AUTH_PASSWORD,      /* grant_type=password */
 	SF_AUTH_REFRESH_TOKEN, /* grant_type=refresh_token */
 	SF_AUTH_CLIENT_CREDENTIALS, /* grant_type=client_credentials */
+	SF_AUTH_JWT,	       /* grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer */
 };
 
 struct sf_auth_config {
@@ -48,6 +52,7 @@ struct sf_auth_config {
 	char *password;	     /* NULL when not set */
 	char *instance_url;  /* a given session, or NULL */
 	char *access_token;  /* a given session, or NULL */
+	char *jwt_key_file;  /* SF_JWT_KEY_FILE (a path, never the key), or NULL */
 	char *api_version;   /* "60.0" (no leading 'v') */
 };
 
@@ -61,8 +66,9 @@ struct sf_session {
 
 /* Reads the SF_* variables. A config error names the variable to set or fix
  * when no flow is complete, a variable is set without its partner
- * (SF_USERNAME without SF_PASSWORD, ...), a URL is insecure or the API
- * version is not of the form "60.0". */
+ * (SF_USERNAME without SF_PASSWORD, ...), a URL is insecure, the API
+ * version is not of the form "60.0" or SF_JWT_KEY_FILE is not a readable,
+ * unencrypted PEM RSA private key (checked here, before anything is done). */
 struct sf_error *sf_auth_config_from_env(struct sf_auth_config **out);
 
 /* A deep copy of `cfg`. */
@@ -73,7 +79,7 @@ void sf_auth_config_free(struct sf_auth_config *cfg);
 /* True when the config can obtain a new session (any flow but a given token). */
 bool sf_auth_can_login(const struct sf_auth_config *cfg);
 
-/* "password", "refresh_token", "client_credentials", "access_token". */
+/* "password", "refresh_token", "client_credentials", "access_token", "jwt_bearer". */
 const char *sf_auth_flow_name(enum sf_auth_flow flow);
 
 /* Obtains a new session: POSTs the flow's form to

@@ -150,6 +150,9 @@ def parse_args(argv):
                    help="time a Bulk API job takes to complete")
     p.add_argument("--clock-precision", choices=("ms", "s"), default="ms",
                    help="timestamp precision of the store's clock")
+    p.add_argument("--jwt-cert", metavar="FILE",
+                   help="the connected app's certificate (or public key, PEM) that "
+                        "JWT bearer assertions are verified with")
     p.add_argument("--verbose", action="store_true",
                    help="log every request to stderr")
     args = p.parse_args(argv)
@@ -169,6 +172,9 @@ def main(argv=None):
                        bulk_delay_ms=args.bulk_delay_ms,
                        clock_precision=args.clock_precision,
                        data_path=args.data)
+        if args.jwt_cert:
+            with open(args.jwt_cert, "rb") as f:
+                app.auth.set_jwt_certificate(f.read())
     except (OSError, ValueError) as e:
         sys.stderr.write("sf-emulator: %s\n" % e)
         return 1
