@@ -24,7 +24,7 @@ static void sync_usage(FILE *out)
 	    "usage: forcefs sync [--once] [--db URL] [--schema NAME] [--mapping FILE]\n"
 	    "                    [--objects A,B] [--poll-interval SECONDS]\n"
 	    "                    [--max-daily-api-calls N] [--api-version V] [--timeout SECONDS]\n"
-	    "                    [-d]\n"
+	    "                    [--target-org ALIAS] [-d]\n"
 	    "\n"
 	    "Moves queued changes (_trigger_log) to Salesforce and Salesforce changes into the\n"
 	    "tables, until SIGTERM (which lets the call in flight finish, then exits 0).\n"
@@ -45,16 +45,19 @@ static void sync_usage(FILE *out)
 	    "                          FORCEFS_MAX_DAILY_API_CALLS\n"
 	    "  --api-version V         Salesforce API version (default: SF_API_VERSION, then %s)\n"
 	    "  --timeout S             longest wait for one Salesforce answer (default 120)\n"
+	    "  --target-org A          log in with the Salesforce CLI's session of org A (alias\n"
+	    "                          or username; default: SF_TARGET_ORG)\n"
 	    "  -d, --debug             log each Salesforce request\n"
 	    "\n"
-	    "Salesforce credentials come only from the environment: SF_LOGIN_URL, SF_CLIENT_ID,\n"
-	    "SF_CLIENT_SECRET, and SF_USERNAME + SF_PASSWORD or SF_REFRESH_TOKEN (or\n"
-	    "SF_INSTANCE_URL + SF_ACCESS_TOKEN). See docs/sync.md.\n",
+	    "Salesforce credentials come only from the environment (SF_JWT_KEY_FILE,\n"
+	    "SF_REFRESH_TOKEN, SF_USERNAME + SF_PASSWORD, SF_CLIENT_ID + SF_CLIENT_SECRET,\n"
+	    "SF_TARGET_ORG, SF_INSTANCE_URL + SF_ACCESS_TOKEN, in that order) or --target-org.\n"
+	    "See docs/configuration.md.\n",
 	    SYNC_DEFAULT_MAX_DAILY_API_CALLS, SF_DEFAULT_API_VERSION);
 }
 
 struct sync_args {
-	const char *db, *schema, *mapping, *objects, *api_version;
+	const char *db, *schema, *mapping, *objects, *api_version, *target_org;
 	const char *poll, *cap, *timeout;
 	bool once, debug;
 };
@@ -71,6 +74,7 @@ static int parse_args(int argc, char **argv, struct sync_args *a, int *code)
 	    {"max-daily-api-calls", required_argument, NULL, 'C'},
 	    {"api-version", required_argument, NULL, 'A'},
 	    {"timeout", required_argument, NULL, 'T'},
+	    {"target-org", required_argument, NULL, 'G'},
 	    {"debug", no_argument, NULL, 'd'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -105,6 +109,9 @@ static int parse_args(int argc, char **argv, struct sync_args *a, int *code)
 			break;
 		case 'A':
 			a->api_version = optarg;
+			break;
+		case 'G':
+			a->target_org = optarg;
 			break;
 		case 'T':
 			a->timeout = optarg;
@@ -231,7 +238,7 @@ int cmd_sync(int argc, char **argv)
 		exit_code = a.db ? EXIT_USAGE : EXIT_RUNTIME;
 		goto out;
 	}
-	struct sf_error *e = sf_auth_config_from_env(&auth);
+	struct sf_error *e = sf_auth_config_load(a.target_org, &auth);
 	if (e) {
 		die_msg("sync: %s", e->message);
 		sf_error_free(e);

@@ -1,6 +1,7 @@
 #include "sf_auth.h"
 
 #include "log.h"
+#include "sf_cli.h"
 #include "sf_jwt.h"
 
 #include <glib.h>
@@ -13,6 +14,7 @@ static const char *const flow_names[] = {
     [SF_AUTH_PASSWORD] = "password",
     [SF_AUTH_REFRESH_TOKEN] = "refresh_token",
     [SF_AUTH_CLIENT_CREDENTIALS] = "client_credentials",
+    [SF_AUTH_SF_CLI] = "sf_cli",
     [SF_AUTH_JWT] = "jwt_bearer",
 };
 
@@ -63,6 +65,10 @@ static bool is_api_version(const char *v)
 static struct sf_error *choose_flow(struct sf_auth_config *cfg)
 {
 	bool given = cfg->instance_url && cfg->access_token;
+	if (cfg->target_org_flag) {
+		cfg->flow = SF_AUTH_SF_CLI;
+		return NULL;
+	}
 	if (!!cfg->instance_url != !!cfg->access_token)
 		return sf_error_new(SF_ERR_CONFIG, 0, NULL, "%s is set but %s is not: set both",
 				    cfg->instance_url ? "SF_INSTANCE_URL" : "SF_ACCESS_TOKEN",
@@ -94,6 +100,8 @@ static struct sf_error *choose_flow(struct sf_auth_config *cfg)
 					    "and secret)");
 	} else if (cfg->client_id && cfg->client_secret) {
 		cfg->flow = SF_AUTH_CLIENT_CREDENTIALS;
+	} else if (cfg->target_org) {
+		cfg->flow = SF_AUTH_SF_CLI;
 	} else if (given) {
 		cfg->flow = SF_AUTH_GIVEN_TOKEN;
 	} else {
@@ -103,6 +111,7 @@ static struct sf_error *choose_flow(struct sf_auth_config *cfg)
 		    "SF_USERNAME (JWT bearer), or SF_CLIENT_ID with SF_REFRESH_TOKEN, or "
 		    "SF_CLIENT_ID, SF_CLIENT_SECRET, SF_USERNAME and SF_PASSWORD, or "
 		    "SF_CLIENT_ID and SF_CLIENT_SECRET (client credentials), or "
+		    "SF_TARGET_ORG or --target-org (a Salesforce CLI org), or "
 		    "SF_INSTANCE_URL and SF_ACCESS_TOKEN");
 	}
 	return NULL;
@@ -110,8 +119,15 @@ static struct sf_error *choose_flow(struct sf_auth_config *cfg)
 
 struct sf_error *sf_auth_config_from_env(struct sf_auth_config **out)
 {
+	return sf_auth_config_load(NULL, out);
+}
+
+struct sf_error *sf_auth_config_load(const char *target_org, struct sf_auth_config **out)
+{
 	*out = NULL;
 	struct sf_auth_config *cfg = g_new0(struct sf_auth_config, 1);
+	cfg->target_org_flag = target_org != NULL;
+	cfg->target_org = target_org ? g_strdup(target_org) : env("SF_TARGET_ORG");
 	cfg->login_url = without_trailing_slash(env("SF_LOGIN_URL"));
 	if (!cfg->login_url)
 		cfg->login_url = g_strdup(SF_DEFAULT_LOGIN_URL);
@@ -136,7 +152,10 @@ struct sf_error *sf_auth_config_from_env(struct sf_auth_config **out)
 				   cfg->api_version);
 	if (!err)
 		err = choose_flow(cfg);
-	if (!err && cfg->flow != SF_AUTH_GIVEN_TOKEN) {
+	if (!err && cfg->target_org_flag && !*cfg->target_org)
+		err = sf_error_new(SF_ERR_CONFIG, 0, NULL,
+				   "--target-org needs an alias or username");
+	if (!err && cfg->flow != SF_AUTH_GIVEN_TOKEN && cfg->flow != SF_AUTH_SF_CLI) {
 		err = sf_http_check_url(cfg->login_url);
 		if (err)
 			sf_error_prefix(err, "SF_LOGIN_URL");
@@ -167,6 +186,8 @@ struct sf_auth_config *sf_auth_config_copy(const struct sf_auth_config *cfg)
 	c->instance_url = g_strdup(cfg->instance_url);
 	c->access_token = g_strdup(cfg->access_token);
 	c->jwt_key_file = g_strdup(cfg->jwt_key_file);
+	c->target_org = g_strdup(cfg->target_org);
+	c->target_org_flag = cfg->target_org_flag;
 	c->api_version = g_strdup(cfg->api_version);
 	return c;
 }
@@ -184,8 +205,31 @@ void sf_auth_config_free(struct sf_auth_config *cfg)
 	g_free(cfg->instance_url);
 	free_secret(cfg->access_token);
 	g_free(cfg->jwt_key_file);
+	g_free(cfg->target_org);
 	g_free(cfg->api_version);
 	g_free(cfg);
+}
+
+char *sf_auth_describe(const struct sf_auth_config *cfg)
+{
+	switch (cfg->flow) {
+	case SF_AUTH_JWT:
+		return g_strdup_printf("JWT bearer (SF_JWT_KEY_FILE, user %s, audience %s)",
+				       cfg->username, cfg->login_url);
+	case SF_AUTH_SF_CLI:
+		return g_strdup_printf("Salesforce CLI org \"%s\" (%s)", cfg->target_org,
+				       cfg->target_org_flag ? "--target-org" : "SF_TARGET_ORG");
+	case SF_AUTH_REFRESH_TOKEN:
+		return g_strdup_printf("refresh token (SF_REFRESH_TOKEN) at %s", cfg->login_url);
+	case SF_AUTH_PASSWORD:
+		return g_strdup_printf("username-password (SF_USERNAME %s) at %s", cfg->username,
+				       cfg->login_url);
+	case SF_AUTH_CLIENT_CREDENTIALS:
+		return g_strdup_printf("client credentials (SF_CLIENT_ID) at %s", cfg->login_url);
+	case SF_AUTH_GIVEN_TOKEN:
+		break;
+	}
+	return g_strdup_printf("a given session (SF_ACCESS_TOKEN) at %s", cfg->instance_url);
 }
 
 bool sf_auth_can_login(const struct sf_auth_config *cfg)
@@ -292,6 +336,31 @@ struct sf_error *sf_auth_parse_token_response(long http_status, const char *cont
 	return NULL;
 }
 
+/* Takes the session the Salesforce CLI holds for cfg->target_org. */
+static struct sf_error *cli_login(const struct sf_auth_config *cfg, struct sf_session **out)
+{
+	char *instance, *token;
+	struct sf_error *err = sf_cli_org_session(cfg->target_org, &instance, &token);
+	if (!err) {
+		err = sf_http_check_url(instance);
+		if (err)
+			sf_error_prefix(err, "instanceUrl from sf org display --target-org %s",
+					cfg->target_org);
+	}
+	if (err) {
+		g_free(instance);
+		free_secret(token);
+		return err;
+	}
+	struct sf_session *s = g_new0(struct sf_session, 1);
+	s->instance_url = without_trailing_slash(instance);
+	s->access_token = token;
+	*out = s;
+	log_info("using the Salesforce CLI's session of org \"%s\" at %s", cfg->target_org,
+		 s->instance_url);
+	return NULL;
+}
+
 struct sf_error *sf_auth_login(struct sf_http *http, const struct sf_auth_config *cfg,
 			       struct sf_session **out)
 {
@@ -307,6 +376,8 @@ struct sf_error *sf_auth_login(struct sf_http *http, const struct sf_auth_config
 	struct sf_error *err = token_form(cfg, &form);
 	if (err)
 		return err;
+	if (cfg->flow == SF_AUTH_SF_CLI)
+		return cli_login(cfg, out);
 	char *url = g_strconcat(cfg->login_url, "/services/oauth2/token", NULL);
 	struct sf_http_request req = {
 	    .method = "POST",
