@@ -213,3 +213,26 @@ def test_forcefs_init_with_a_key_the_app_does_not_know_changes_nothing(pg, jwt_e
                    % schema_name) == ["0"]
     for k in key_body(pem):
         assert k not in run.stdout + run.stderr
+
+
+def test_status_names_the_jwt_source_and_a_bad_key_without_its_contents(pg, sample, schema_name,
+                                                                        app_key, tmp_path):
+    pem = key_pem(app_key)
+    good = write_key(tmp_path, pem)
+    bad_pem = key_pem(app_key, password=b"hunter2-pass")
+    bad = write_key(tmp_path, bad_pem, name="locked.key")
+    base = {k: v for k, v in os.environ.items() if not k.startswith("SF_")}
+    base.update({"DATABASE_URL": pg.url, "SF_CLIENT_ID": CLIENT_ID, "SF_USERNAME": USERNAME,
+                 "SF_REFRESH_TOKEN": "5Aep861ignoredWhenJwtIsSet"})
+    for path, want in ((good, "Salesforce login: JWT bearer (SF_JWT_KEY_FILE, user %s, "
+                              "audience https://login.salesforce.com)" % USERNAME),
+                       (bad, "Salesforce login: not configured: SF_JWT_KEY_FILE %s: the key "
+                             "is protected by a passphrase" % bad)):
+        proc = subprocess.run([ft.forcefs_binary(), "status", "--schema", schema_name],
+                              env=dict(base, SF_JWT_KEY_FILE=path), capture_output=True,
+                              text=True, timeout=30)
+        assert proc.returncode == 0, proc.stderr
+        assert want in proc.stdout, proc.stdout
+        for line in key_body(pem) + key_body(bad_pem):
+            assert line not in proc.stdout + proc.stderr
+        assert "5Aep861ignored" not in proc.stdout + proc.stderr
