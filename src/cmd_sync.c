@@ -51,8 +51,8 @@ static void sync_usage(FILE *out)
 	    "\n"
 	    "Salesforce credentials come only from the environment (SF_JWT_KEY_FILE,\n"
 	    "SF_REFRESH_TOKEN, SF_USERNAME + SF_PASSWORD, SF_CLIENT_ID + SF_CLIENT_SECRET,\n"
-	    "SF_TARGET_ORG, SF_INSTANCE_URL + SF_ACCESS_TOKEN, in that order) or --target-org.\n"
-	    "See docs/configuration.md.\n",
+	    "SF_TARGET_ORG, SF_INSTANCE_URL + SF_ACCESS_TOKEN, in that order) or --target-org;\n"
+	    "SF_LOGIN_URL is the login host. See docs/configuration.md.\n",
 	    SYNC_DEFAULT_MAX_DAILY_API_CALLS, SF_DEFAULT_API_VERSION);
 }
 

@@ -160,7 +160,7 @@ struct sf_error *sf_auth_config_load(const char *target_org, struct sf_auth_conf
 		if (err)
 			sf_error_prefix(err, "SF_LOGIN_URL");
 	}
-	if (!err && cfg->instance_url) {
+	if (!err && cfg->instance_url && !cfg->target_org_flag) {
 		err = sf_http_check_url(cfg->instance_url);
 		if (err)
 			sf_error_prefix(err, "SF_INSTANCE_URL");

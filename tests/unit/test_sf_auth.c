@@ -192,7 +192,7 @@ static void test_login_source_precedence(void)
 
 	/* The flag wins, even over a half-set variable pair. */
 	set_env((const char *const[]){"SF_USERNAME=u", "SF_CLIENT_ID=c", "SF_REFRESH_TOKEN=rt",
-				      NULL});
+				      "SF_INSTANCE_URL=http://192.0.2.1", NULL});
 	struct sf_error *err = sf_auth_config_load("a b; c", &cfg);
 	g_assert_null(err);
 	g_assert_cmpint(cfg->flow, ==, SF_AUTH_SF_CLI);
