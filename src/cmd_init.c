@@ -33,7 +33,7 @@ static void init_usage(FILE *out)
 	fprintf(
 	    out,
 	    "usage: forcefs init (--objects A,B,... | --mapping FILE) [--db URL] [--schema NAME]\n"
-	    "                    [--api-version V] [--timeout SECONDS] [-d]\n"
+	    "                    [--api-version V] [--timeout SECONDS] [--target-org ALIAS] [-d]\n"
 	    "       forcefs init --history [--db URL] [--schema NAME]\n"
 	    "\n"
 	    "Creates, in one transaction, the Heroku Connect layout for the given Salesforce\n"
@@ -54,11 +54,14 @@ static void init_usage(FILE *out)
 	    "  --schema NAME    schema (default: HEROKUCONNECT_SCHEMA, then salesforce)\n"
 	    "  --api-version V  Salesforce API version (default: SF_API_VERSION, then %s)\n"
 	    "  --timeout S      how long to wait for each Salesforce answer (default %d)\n"
+	    "  --target-org A   log in with the Salesforce CLI's session of org A (alias or\n"
+	    "                   username; default: SF_TARGET_ORG), whatever SF_* is set\n"
 	    "  -d, --debug      log each Salesforce request\n"
 	    "\n"
-	    "Salesforce credentials come only from the environment: SF_LOGIN_URL,\n"
-	    "SF_CLIENT_ID, SF_CLIENT_SECRET, and SF_USERNAME + SF_PASSWORD or SF_REFRESH_TOKEN\n"
-	    "(or SF_INSTANCE_URL + SF_ACCESS_TOKEN). See docs/init.md.\n",
+	    "Salesforce credentials come only from the environment (SF_JWT_KEY_FILE,\n"
+	    "SF_REFRESH_TOKEN, SF_USERNAME + SF_PASSWORD, SF_CLIENT_ID + SF_CLIENT_SECRET,\n"
+	    "SF_TARGET_ORG, SF_INSTANCE_URL + SF_ACCESS_TOKEN, in that order) or --target-org;\n"
+	    "SF_LOGIN_URL is the login host. See docs/configuration.md.\n",
 	    SF_DEFAULT_API_VERSION, DEFAULT_TIMEOUT_SECONDS);
 }
 
@@ -68,6 +71,7 @@ struct init_args {
 	const char *db;
 	const char *schema;
 	const char *api_version;
+	const char *target_org;
 	long timeout_seconds;
 	bool debug;
 	bool history;
@@ -83,6 +87,7 @@ static int parse_args(int argc, char **argv, struct init_args *a, int *code)
 	    {"schema", required_argument, NULL, 'S'},
 	    {"api-version", required_argument, NULL, 'A'},
 	    {"timeout", required_argument, NULL, 'T'},
+	    {"target-org", required_argument, NULL, 'G'},
 	    {"debug", no_argument, NULL, 'd'},
 	    {"history", no_argument, NULL, 'H'},
 	    {"help", no_argument, NULL, 'h'},
@@ -107,6 +112,9 @@ static int parse_args(int argc, char **argv, struct init_args *a, int *code)
 			break;
 		case 'S':
 			a->schema = optarg;
+			break;
+		case 'G':
+			a->target_org = optarg;
 			break;
 		case 'A':
 			a->api_version = optarg;
@@ -201,6 +209,11 @@ static const char *login_hint(const struct sf_auth_config *cfg)
 	case SF_AUTH_CLIENT_CREDENTIALS:
 		return "check SF_CLIENT_ID, SF_CLIENT_SECRET and that SF_LOGIN_URL is the org's "
 		       "My Domain URL";
+	case SF_AUTH_SF_CLI:
+		return "log in to the org again with sf (sf org login web --alias ALIAS)";
+	case SF_AUTH_JWT:
+		return "check SF_CLIENT_ID, SF_USERNAME (pre-authorized for the connected app), "
+		       "SF_LOGIN_URL (the audience) and that the app holds the key's certificate";
 	case SF_AUTH_GIVEN_TOKEN:
 		break;
 	}
@@ -221,7 +234,7 @@ static int describe_all(const struct init_args *a, const struct sync_mapping *ma
 			GPtrArray *tables)
 {
 	struct sf_auth_config *cfg;
-	struct sf_error *e = sf_auth_config_from_env(&cfg);
+	struct sf_error *e = sf_auth_config_load(a->target_org, &cfg);
 	if (e) {
 		report_sf_error("", e, NULL);
 		return -1;

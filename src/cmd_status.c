@@ -16,23 +16,27 @@
 #include "db_conn.h"
 #include "db_status.h"
 #include "log.h"
+#include "sf_auth.h"
 
 #define MAX_FAILURES 1000
 
 static void status_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: forcefs status [--json] [--db URL] [--schema NAME]\n"
+		"usage: forcefs status [--json] [--db URL] [--schema NAME] [--target-org ALIAS]\n"
 		"\n"
 		"Shows, per synced object: records, records with changes waiting to be sent\n"
 		"(pending), records whose last sync failed, the last pull and push, and the API\n"
-		"calls made today; then which engine leads and the failed records with\n"
-		"Salesforce's messages. Reads the database only.\n"
+		"calls made today; then which engine leads, which Salesforce login source init\n"
+		"and sync would use (never a secret) and the failed records with Salesforce's\n"
+		"messages. Reads the database only: it does not log in.\n"
 		"\n"
 		"  --json           one JSON object instead of the table\n"
 		"  --db URL         database URL without a password (default: DATABASE_URL, then\n"
 		"                   HEROKUCONNECT_URL)\n"
-		"  --schema NAME    schema (default: HEROKUCONNECT_SCHEMA, then salesforce)\n");
+		"  --schema NAME    schema (default: HEROKUCONNECT_SCHEMA, then salesforce)\n"
+		"  --target-org A   report the Salesforce CLI org A as the login source, as\n"
+		"                   init and sync --target-org A would use it\n");
 }
 
 static cJSON *string_or_null(const char *s)
@@ -40,7 +44,29 @@ static cJSON *string_or_null(const char *s)
 	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
 }
 
-static void print_json(const struct db_status *st)
+/* The login source init and sync would use: its description, or why there is none. */
+struct login_source {
+	const char *flow; /* sf_auth_flow_name(), NULL when not configured */
+	char *text;
+};
+
+static struct login_source login_source(const char *target_org)
+{
+	struct sf_auth_config *cfg;
+	struct sf_error *e = sf_auth_config_load(target_org, &cfg);
+	struct login_source ls = {0};
+	if (e) {
+		ls.text = g_strdup_printf("not configured: %s", e->message);
+		sf_error_free(e);
+		return ls;
+	}
+	ls.flow = sf_auth_flow_name(cfg->flow);
+	ls.text = sf_auth_describe(cfg);
+	sf_auth_config_free(cfg);
+	return ls;
+}
+
+static void print_json(const struct db_status *st, const struct login_source *ls)
 {
 	cJSON *root = cJSON_CreateObject();
 	cJSON_AddStringToObject(root, "schema", st->schema);
@@ -99,6 +125,9 @@ static void print_json(const struct db_status *st)
 		cJSON_AddStringToObject(j, "message", f->message);
 		cJSON_AddItemToArray(failed, j);
 	}
+	cJSON *login = cJSON_AddObjectToObject(root, "login");
+	cJSON_AddItemToObject(login, "flow", string_or_null(ls->flow));
+	cJSON_AddStringToObject(login, "source", ls->text);
 	char *text = cJSON_Print(root);
 	printf("%s\n", text);
 	cJSON_free(text);
@@ -118,7 +147,7 @@ static void format_age(char *buf, size_t n, long s)
 		snprintf(buf, n, "%ld d", s / 86400);
 }
 
-static void print_text(const struct db_status *st)
+static void print_text(const struct db_status *st, const struct login_source *ls)
 {
 	if (st->leader_pid)
 		printf("schema %s: sync engine running (session pid %d from %s, since %s)\n",
@@ -127,6 +156,7 @@ static void print_text(const struct db_status *st)
 	else
 		printf("schema %s: no sync engine running%s\n", st->schema,
 		       st->engine_state ? "" : " (it never ran here)");
+	printf("Salesforce login: %s\n", ls->text);
 	printf("API calls today: %ld", st->api_calls_today);
 	if (st->org_api_max >= 0)
 		printf(" (the org reported %lld of %lld used)", st->org_api_used, st->org_api_max);
@@ -163,11 +193,12 @@ int cmd_status(int argc, char **argv)
 	    {"json", no_argument, NULL, 'j'},
 	    {"db", required_argument, NULL, 'D'},
 	    {"schema", required_argument, NULL, 'S'},
+	    {"target-org", required_argument, NULL, 'G'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	bool json = false;
-	const char *db = NULL, *schema_flag = NULL;
+	const char *db = NULL, *schema_flag = NULL, *target_org = NULL;
 	optind = 1;
 	opterr = 0;
 	int c;
@@ -181,6 +212,9 @@ int cmd_status(int argc, char **argv)
 			break;
 		case 'S':
 			schema_flag = optarg;
+			break;
+		case 'G':
+			target_org = optarg;
 			break;
 		case 'h':
 			status_usage(stdout);
@@ -215,10 +249,12 @@ int cmd_status(int argc, char **argv)
 	} else if (db_status_load(conn, schema, MAX_FAILURES, &st, &err) < 0) {
 		die_msg("status: %s", err.message);
 	} else {
+		struct login_source ls = login_source(target_org);
 		if (json)
-			print_json(st);
+			print_json(st, &ls);
 		else
-			print_text(st);
+			print_text(st, &ls);
+		g_free(ls.text);
 		code = EXIT_OK;
 	}
 	db_status_free(st);

@@ -25,7 +25,8 @@ static void sync_usage(FILE *out)
 	    "usage: forcefs sync [--once] [--db URL] [--schema NAME] [--mapping FILE]\n"
 	    "                    [--objects A,B] [--poll-interval SECONDS]\n"
 	    "                    [--max-daily-api-calls N] [--history-days N] [--api-version V]\n"
-	    "                    [--timeout SECONDS] [--safety-poll SECONDS] [--no-streaming] [-d]\n"
+	    "                    [--timeout SECONDS] [--safety-poll SECONDS] [--no-streaming]\n"
+	    "                    [--target-org ALIAS] [-d]\n"
 	    "\n"
 	    "Moves queued changes (_trigger_log) to Salesforce and Salesforce changes into the\n"
 	    "tables, until SIGTERM (which lets the call in flight finish, then exits 0).\n"
@@ -53,16 +54,19 @@ static void sync_usage(FILE *out)
 	    "                          FORCEFS_SAFETY_POLL_INTERVAL\n"
 	    "  --no-streaming          poll only, no Change Data Capture subscription\n"
 	    "                          (FORCEFS_STREAMING=0)\n"
+	    "  --target-org A          log in with the Salesforce CLI's session of org A (alias\n"
+	    "                          or username; default: SF_TARGET_ORG)\n"
 	    "  -d, --debug             log each Salesforce request\n"
 	    "\n"
-	    "Salesforce credentials come only from the environment: SF_LOGIN_URL, SF_CLIENT_ID,\n"
-	    "SF_CLIENT_SECRET, and SF_USERNAME + SF_PASSWORD or SF_REFRESH_TOKEN (or\n"
-	    "SF_INSTANCE_URL + SF_ACCESS_TOKEN). See docs/sync.md.\n",
+	    "Salesforce credentials come only from the environment (SF_JWT_KEY_FILE,\n"
+	    "SF_REFRESH_TOKEN, SF_USERNAME + SF_PASSWORD, SF_CLIENT_ID + SF_CLIENT_SECRET,\n"
+	    "SF_TARGET_ORG, SF_INSTANCE_URL + SF_ACCESS_TOKEN, in that order) or --target-org;\n"
+	    "SF_LOGIN_URL is the login host. See docs/configuration.md.\n",
 	    SYNC_DEFAULT_MAX_DAILY_API_CALLS, DB_HISTORY_DEFAULT_DAYS, SF_DEFAULT_API_VERSION);
 }
 
 struct sync_args {
-	const char *db, *schema, *mapping, *objects, *api_version;
+	const char *db, *schema, *mapping, *objects, *api_version, *target_org;
 	const char *poll, *cap, *timeout, *history_days, *safety;
 	bool once, debug, no_streaming;
 };
@@ -82,6 +86,7 @@ static int parse_args(int argc, char **argv, struct sync_args *a, int *code)
 	    {"timeout", required_argument, NULL, 'T'},
 	    {"safety-poll", required_argument, NULL, 'Y'},
 	    {"no-streaming", no_argument, NULL, 'N'},
+	    {"target-org", required_argument, NULL, 'G'},
 	    {"debug", no_argument, NULL, 'd'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -119,6 +124,9 @@ static int parse_args(int argc, char **argv, struct sync_args *a, int *code)
 			break;
 		case 'A':
 			a->api_version = optarg;
+			break;
+		case 'G':
+			a->target_org = optarg;
 			break;
 		case 'T':
 			a->timeout = optarg;
@@ -266,7 +274,7 @@ int cmd_sync(int argc, char **argv)
 		exit_code = a.db ? EXIT_USAGE : EXIT_RUNTIME;
 		goto out;
 	}
-	struct sf_error *e = sf_auth_config_from_env(&auth);
+	struct sf_error *e = sf_auth_config_load(a.target_org, &auth);
 	if (e) {
 		die_msg("sync: %s", e->message);
 		sf_error_free(e);

@@ -1,16 +1,21 @@
 #include "sf_auth.h"
 
 #include "log.h"
+#include "sf_cli.h"
+#include "sf_jwt.h"
 
 #include <glib.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char *const flow_names[] = {
     [SF_AUTH_GIVEN_TOKEN] = "access_token",
     [SF_AUTH_PASSWORD] = "password",
     [SF_AUTH_REFRESH_TOKEN] = "refresh_token",
     [SF_AUTH_CLIENT_CREDENTIALS] = "client_credentials",
+    [SF_AUTH_SF_CLI] = "sf_cli",
+    [SF_AUTH_JWT] = "jwt_bearer",
 };
 
 const char *sf_auth_flow_name(enum sf_auth_flow flow)
@@ -60,10 +65,22 @@ static bool is_api_version(const char *v)
 static struct sf_error *choose_flow(struct sf_auth_config *cfg)
 {
 	bool given = cfg->instance_url && cfg->access_token;
+	if (cfg->target_org_flag) {
+		cfg->flow = SF_AUTH_SF_CLI;
+		return NULL;
+	}
 	if (!!cfg->instance_url != !!cfg->access_token)
 		return sf_error_new(SF_ERR_CONFIG, 0, NULL, "%s is set but %s is not: set both",
 				    cfg->instance_url ? "SF_INSTANCE_URL" : "SF_ACCESS_TOKEN",
 				    cfg->instance_url ? "SF_ACCESS_TOKEN" : "SF_INSTANCE_URL");
+	if (cfg->jwt_key_file) {
+		cfg->flow = SF_AUTH_JWT;
+		if (!cfg->client_id || !cfg->username)
+			return sf_error_new(SF_ERR_CONFIG, 0, NULL,
+					    "SF_JWT_KEY_FILE needs SF_CLIENT_ID (the connected app's "
+					    "consumer key) and SF_USERNAME");
+		return sf_jwt_check_key(cfg->jwt_key_file);
+	}
 	if (!!cfg->username != !!cfg->password)
 		return sf_error_new(SF_ERR_CONFIG, 0, NULL, "%s is set but %s is not: set both",
 				    cfg->username ? "SF_USERNAME" : "SF_PASSWORD",
@@ -83,14 +100,18 @@ static struct sf_error *choose_flow(struct sf_auth_config *cfg)
 					    "and secret)");
 	} else if (cfg->client_id && cfg->client_secret) {
 		cfg->flow = SF_AUTH_CLIENT_CREDENTIALS;
+	} else if (cfg->target_org) {
+		cfg->flow = SF_AUTH_SF_CLI;
 	} else if (given) {
 		cfg->flow = SF_AUTH_GIVEN_TOKEN;
 	} else {
 		return sf_error_new(
 		    SF_ERR_CONFIG, 0, NULL,
-		    "no Salesforce credentials: set SF_CLIENT_ID with SF_REFRESH_TOKEN, or "
+		    "no Salesforce credentials: set SF_JWT_KEY_FILE, SF_CLIENT_ID and "
+		    "SF_USERNAME (JWT bearer), or SF_CLIENT_ID with SF_REFRESH_TOKEN, or "
 		    "SF_CLIENT_ID, SF_CLIENT_SECRET, SF_USERNAME and SF_PASSWORD, or "
 		    "SF_CLIENT_ID and SF_CLIENT_SECRET (client credentials), or "
+		    "SF_TARGET_ORG or --target-org (a Salesforce CLI org), or "
 		    "SF_INSTANCE_URL and SF_ACCESS_TOKEN");
 	}
 	return NULL;
@@ -98,8 +119,15 @@ static struct sf_error *choose_flow(struct sf_auth_config *cfg)
 
 struct sf_error *sf_auth_config_from_env(struct sf_auth_config **out)
 {
+	return sf_auth_config_load(NULL, out);
+}
+
+struct sf_error *sf_auth_config_load(const char *target_org, struct sf_auth_config **out)
+{
 	*out = NULL;
 	struct sf_auth_config *cfg = g_new0(struct sf_auth_config, 1);
+	cfg->target_org_flag = target_org != NULL;
+	cfg->target_org = target_org ? g_strdup(target_org) : env("SF_TARGET_ORG");
 	cfg->login_url = without_trailing_slash(env("SF_LOGIN_URL"));
 	if (!cfg->login_url)
 		cfg->login_url = g_strdup(SF_DEFAULT_LOGIN_URL);
@@ -110,6 +138,7 @@ struct sf_error *sf_auth_config_from_env(struct sf_auth_config **out)
 	cfg->password = env("SF_PASSWORD");
 	cfg->instance_url = without_trailing_slash(env("SF_INSTANCE_URL"));
 	cfg->access_token = env("SF_ACCESS_TOKEN");
+	cfg->jwt_key_file = env("SF_JWT_KEY_FILE");
 	cfg->api_version = env("SF_API_VERSION");
 	if (!cfg->api_version)
 		cfg->api_version = g_strdup(SF_DEFAULT_API_VERSION);
@@ -123,12 +152,15 @@ struct sf_error *sf_auth_config_from_env(struct sf_auth_config **out)
 				   cfg->api_version);
 	if (!err)
 		err = choose_flow(cfg);
-	if (!err && cfg->flow != SF_AUTH_GIVEN_TOKEN) {
+	if (!err && cfg->target_org_flag && !*cfg->target_org)
+		err = sf_error_new(SF_ERR_CONFIG, 0, NULL,
+				   "--target-org needs an alias or username");
+	if (!err && cfg->flow != SF_AUTH_GIVEN_TOKEN && cfg->flow != SF_AUTH_SF_CLI) {
 		err = sf_http_check_url(cfg->login_url);
 		if (err)
 			sf_error_prefix(err, "SF_LOGIN_URL");
 	}
-	if (!err && cfg->instance_url) {
+	if (!err && cfg->instance_url && !cfg->target_org_flag) {
 		err = sf_http_check_url(cfg->instance_url);
 		if (err)
 			sf_error_prefix(err, "SF_INSTANCE_URL");
@@ -153,6 +185,9 @@ struct sf_auth_config *sf_auth_config_copy(const struct sf_auth_config *cfg)
 	c->password = g_strdup(cfg->password);
 	c->instance_url = g_strdup(cfg->instance_url);
 	c->access_token = g_strdup(cfg->access_token);
+	c->jwt_key_file = g_strdup(cfg->jwt_key_file);
+	c->target_org = g_strdup(cfg->target_org);
+	c->target_org_flag = cfg->target_org_flag;
 	c->api_version = g_strdup(cfg->api_version);
 	return c;
 }
@@ -169,8 +204,32 @@ void sf_auth_config_free(struct sf_auth_config *cfg)
 	free_secret(cfg->password);
 	g_free(cfg->instance_url);
 	free_secret(cfg->access_token);
+	g_free(cfg->jwt_key_file);
+	g_free(cfg->target_org);
 	g_free(cfg->api_version);
 	g_free(cfg);
+}
+
+char *sf_auth_describe(const struct sf_auth_config *cfg)
+{
+	switch (cfg->flow) {
+	case SF_AUTH_JWT:
+		return g_strdup_printf("JWT bearer (SF_JWT_KEY_FILE, user %s, audience %s)",
+				       cfg->username, cfg->login_url);
+	case SF_AUTH_SF_CLI:
+		return g_strdup_printf("Salesforce CLI org \"%s\" (%s)", cfg->target_org,
+				       cfg->target_org_flag ? "--target-org" : "SF_TARGET_ORG");
+	case SF_AUTH_REFRESH_TOKEN:
+		return g_strdup_printf("refresh token (SF_REFRESH_TOKEN) at %s", cfg->login_url);
+	case SF_AUTH_PASSWORD:
+		return g_strdup_printf("username-password (SF_USERNAME %s) at %s", cfg->username,
+				       cfg->login_url);
+	case SF_AUTH_CLIENT_CREDENTIALS:
+		return g_strdup_printf("client credentials (SF_CLIENT_ID) at %s", cfg->login_url);
+	case SF_AUTH_GIVEN_TOKEN:
+		break;
+	}
+	return g_strdup_printf("a given session (SF_ACCESS_TOKEN) at %s", cfg->instance_url);
 }
 
 bool sf_auth_can_login(const struct sf_auth_config *cfg)
@@ -200,9 +259,26 @@ static void form_add(GString *form, const char *name, const char *value)
 	g_free(escaped);
 }
 
-static GString *token_form(const struct sf_auth_config *cfg)
+static struct sf_error *token_form(const struct sf_auth_config *cfg, GString **out)
 {
+	*out = NULL;
 	GString *form = g_string_new(NULL);
+	if (cfg->flow == SF_AUTH_JWT) {
+		char *assertion;
+		struct sf_error *err =
+		    sf_jwt_assertion(cfg->jwt_key_file, cfg->client_id, cfg->username,
+				     cfg->login_url, time(NULL), &assertion);
+		if (err) {
+			g_string_free(form, TRUE);
+			return err;
+		}
+		form_add(form, "grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer");
+		form_add(form, "assertion", assertion);
+		explicit_bzero(assertion, strlen(assertion));
+		g_free(assertion);
+		*out = form;
+		return NULL;
+	}
 	form_add(form, "grant_type", sf_auth_flow_name(cfg->flow));
 	form_add(form, "client_id", cfg->client_id);
 	form_add(form, "client_secret", cfg->client_secret);
@@ -212,7 +288,8 @@ static GString *token_form(const struct sf_auth_config *cfg)
 	} else if (cfg->flow == SF_AUTH_REFRESH_TOKEN) {
 		form_add(form, "refresh_token", cfg->refresh_token);
 	}
-	return form;
+	*out = form;
+	return NULL;
 }
 
 static const char *json_string(const cJSON *obj, const char *key)
@@ -259,6 +336,31 @@ struct sf_error *sf_auth_parse_token_response(long http_status, const char *cont
 	return NULL;
 }
 
+/* Takes the session the Salesforce CLI holds for cfg->target_org. */
+static struct sf_error *cli_login(const struct sf_auth_config *cfg, struct sf_session **out)
+{
+	char *instance, *token;
+	struct sf_error *err = sf_cli_org_session(cfg->target_org, &instance, &token);
+	if (!err) {
+		err = sf_http_check_url(instance);
+		if (err)
+			sf_error_prefix(err, "instanceUrl from sf org display --target-org %s",
+					cfg->target_org);
+	}
+	if (err) {
+		g_free(instance);
+		free_secret(token);
+		return err;
+	}
+	struct sf_session *s = g_new0(struct sf_session, 1);
+	s->instance_url = without_trailing_slash(instance);
+	s->access_token = token;
+	*out = s;
+	log_info("using the Salesforce CLI's session of org \"%s\" at %s", cfg->target_org,
+		 s->instance_url);
+	return NULL;
+}
+
 struct sf_error *sf_auth_login(struct sf_http *http, const struct sf_auth_config *cfg,
 			       struct sf_session **out)
 {
@@ -270,8 +372,13 @@ struct sf_error *sf_auth_login(struct sf_http *http, const struct sf_auth_config
 		*out = s;
 		return NULL;
 	}
+	GString *form;
+	struct sf_error *err = token_form(cfg, &form);
+	if (err)
+		return err;
+	if (cfg->flow == SF_AUTH_SF_CLI)
+		return cli_login(cfg, out);
 	char *url = g_strconcat(cfg->login_url, "/services/oauth2/token", NULL);
-	GString *form = token_form(cfg);
 	struct sf_http_request req = {
 	    .method = "POST",
 	    .url = url,
@@ -280,7 +387,7 @@ struct sf_error *sf_auth_login(struct sf_http *http, const struct sf_auth_config
 	    .body_len = form->len,
 	};
 	struct sf_http_response resp = {0};
-	struct sf_error *err = sf_http_perform(http, &req, &resp);
+	err = sf_http_perform(http, &req, &resp);
 	explicit_bzero(form->str, form->len);
 	g_string_free(form, TRUE);
 	if (!err) {

@@ -10,11 +10,18 @@
  *   SF_USERNAME + SF_PASSWORD -> username-password flow (needs SF_CLIENT_ID and
  *                      SF_CLIENT_SECRET; the password includes the security
  *                      token where the org requires one)
+ *   SF_JWT_KEY_FILE + SF_CLIENT_ID + SF_USERNAME -> JWT bearer flow: an RS256
+ *                      assertion (sf_jwt.h) with SF_LOGIN_URL as its audience,
+ *                      signed again for each login (no refresh token)
  *   SF_CLIENT_ID + SF_CLIENT_SECRET alone -> client-credentials flow (SF_LOGIN_URL
  *                      must then be the org's My Domain URL)
  *   SF_INSTANCE_URL + SF_ACCESS_TOKEN -> use this session; when one of the flows
  *                      above is also configured it is used to log in again when
  *                      the session expires, otherwise an expired session is final
+ *   SF_TARGET_ORG      -> the session of the Salesforce CLI's org of that alias or
+ *                      username (sf_cli.h), asked again after a 401; the
+ *                      --target-org flag (sf_auth_config_load()) wins over every
+ *                      variable, SF_TARGET_ORG comes after the four flows above
  *   SF_API_VERSION     "60.0" by default
  *
  * Secrets (password, client secret, tokens) are wiped from memory when freed
@@ -36,6 +43,8 @@ enum sf_auth_flow {
 	SF_AUTH_PASSWORD,      /* grant_type=password */
 	SF_AUTH_REFRESH_TOKEN, /* grant_type=refresh_token */
 	SF_AUTH_CLIENT_CREDENTIALS, /* grant_type=client_credentials */
+	SF_AUTH_SF_CLI,	       /* `sf org display --target-org ALIAS --json` */
+	SF_AUTH_JWT,	       /* grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer */
 };
 
 struct sf_auth_config {
@@ -48,6 +57,9 @@ struct sf_auth_config {
 	char *password;	     /* NULL when not set */
 	char *instance_url;  /* a given session, or NULL */
 	char *access_token;  /* a given session, or NULL */
+	char *jwt_key_file;  /* SF_JWT_KEY_FILE (a path, never the key), or NULL */
+	char *target_org;    /* --target-org or SF_TARGET_ORG, or NULL */
+	bool target_org_flag; /* target_org came from --target-org */
 	char *api_version;   /* "60.0" (no leading 'v') */
 };
 
@@ -61,9 +73,19 @@ struct sf_session {
 
 /* Reads the SF_* variables. A config error names the variable to set or fix
  * when no flow is complete, a variable is set without its partner
- * (SF_USERNAME without SF_PASSWORD, ...), a URL is insecure or the API
- * version is not of the form "60.0". */
+ * (SF_USERNAME without SF_PASSWORD, ...), a URL is insecure, the API
+ * version is not of the form "60.0" or SF_JWT_KEY_FILE is not a readable,
+ * unencrypted PEM RSA private key (checked here, before anything is done). */
 struct sf_error *sf_auth_config_from_env(struct sf_auth_config **out);
+
+/* sf_auth_config_from_env() with the --target-org flag's value (NULL when not given):
+ * a target org from the flag is used whatever SF_* variables are set. */
+struct sf_error *sf_auth_config_load(const char *target_org, struct sf_auth_config **out);
+
+/* Which login source is in use, for `forcefs status` and logs; never a secret:
+ * "JWT bearer (SF_JWT_KEY_FILE, user test@example.com)",
+ * "Salesforce CLI org \"dev\" (--target-org)", ... g_malloc'd. */
+char *sf_auth_describe(const struct sf_auth_config *cfg);
 
 /* A deep copy of `cfg`. */
 struct sf_auth_config *sf_auth_config_copy(const struct sf_auth_config *cfg);
@@ -73,7 +95,8 @@ void sf_auth_config_free(struct sf_auth_config *cfg);
 /* True when the config can obtain a new session (any flow but a given token). */
 bool sf_auth_can_login(const struct sf_auth_config *cfg);
 
-/* "password", "refresh_token", "client_credentials", "access_token". */
+/* "password", "refresh_token", "client_credentials", "access_token", "jwt_bearer",
+ * "sf_cli". */
 const char *sf_auth_flow_name(enum sf_auth_flow flow);
 
 /* Obtains a new session: POSTs the flow's form to

@@ -34,8 +34,8 @@ DEMO_OBJECTS = ["Account", "Contact", "Customer_Record__c", "User"]
 # Variables of the outer environment that must not leak into a run.
 CLEARED = ("SF_LOGIN_URL", "SF_CLIENT_ID", "SF_CLIENT_SECRET", "SF_REFRESH_TOKEN",
            "SF_USERNAME", "SF_PASSWORD", "SF_INSTANCE_URL", "SF_ACCESS_TOKEN",
-           "SF_API_VERSION", "DATABASE_URL", "HEROKUCONNECT_URL", "HEROKUCONNECT_SCHEMA",
-           "FORCEFS_MAPPING")
+           "SF_API_VERSION", "SF_JWT_KEY_FILE", "SF_TARGET_ORG", "DATABASE_URL",
+           "HEROKUCONNECT_URL", "HEROKUCONNECT_SCHEMA", "FORCEFS_MAPPING")
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z forcefs (debug|info|warning): ")
 
 

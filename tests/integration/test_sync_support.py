@@ -19,7 +19,8 @@ import forcefs_test as ft
 EMULATOR = os.path.join(ft.REPO, "scripts", "sf-emulator")
 OBJECTS = "Account,Contact,Customer_Record__c"
 SF_VARS = ("SF_LOGIN_URL", "SF_CLIENT_ID", "SF_CLIENT_SECRET", "SF_REFRESH_TOKEN",
-           "SF_USERNAME", "SF_PASSWORD", "SF_INSTANCE_URL", "SF_ACCESS_TOKEN", "SF_API_VERSION")
+           "SF_USERNAME", "SF_PASSWORD", "SF_INSTANCE_URL", "SF_ACCESS_TOKEN", "SF_API_VERSION",
+           "SF_JWT_KEY_FILE", "SF_TARGET_ORG")
 
 # Fast retries so that fault tests end quickly; the schedule itself is unit-tested.
 FAST_RETRIES = {

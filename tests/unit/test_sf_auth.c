@@ -1,12 +1,14 @@
 /* sf_auth: choosing the login flow from the SF_* variables, token answers. */
 #include "sf_auth.h"
+#include "sf_jwt.h"
 
 #include <glib.h>
 #include <string.h>
 
 static const char *const vars[] = {"SF_LOGIN_URL",     "SF_CLIENT_ID",	  "SF_CLIENT_SECRET",
 				   "SF_REFRESH_TOKEN", "SF_USERNAME",	  "SF_PASSWORD",
-				   "SF_INSTANCE_URL",  "SF_ACCESS_TOKEN", "SF_API_VERSION"};
+				   "SF_INSTANCE_URL",  "SF_ACCESS_TOKEN", "SF_API_VERSION",
+				   "SF_JWT_KEY_FILE",  "SF_TARGET_ORG"};
 
 /* Sets exactly the given NAME=VALUE pairs (NULL-terminated), unsetting the rest. */
 static void set_env(const char *const *pairs)
@@ -140,6 +142,71 @@ static void test_incomplete_settings_name_the_missing_variable(void)
 	}
 }
 
+/* base64url (RFC 7515 §2): '-' and '_' for '+' and '/', no '=' padding. */
+static void test_jwt_base64url(void)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {{"", ""}, {"f", "Zg"}, {"fo", "Zm8"}, {"foo", "Zm9v"},
+		     {"\xfb\xff", "-_8"}, {"{\"alg\":\"RS256\"}", "eyJhbGciOiJSUzI1NiJ9"}};
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		char *got = sf_jwt_base64url((const unsigned char *)cases[i].in,
+					     strlen(cases[i].in));
+		g_assert_cmpstr(got, ==, cases[i].out);
+		g_free(got);
+	}
+}
+
+static void test_jwt_flow_checks_the_key_first(void)
+{
+	struct sf_error *err = config_err((const char *const[]){
+	    "SF_JWT_KEY_FILE=/nonexistent/app.key", "SF_CLIENT_ID=id", "SF_USERNAME=u", NULL});
+	g_assert_cmpstr(err->message, ==,
+			"SF_JWT_KEY_FILE /nonexistent/app.key: cannot read it: No such file or "
+			"directory");
+	sf_error_free(err);
+	err = config_err((const char *const[]){"SF_JWT_KEY_FILE=/nonexistent/app.key",
+						"SF_USERNAME=u", NULL});
+	g_assert_nonnull(strstr(err->message, "SF_JWT_KEY_FILE needs SF_CLIENT_ID"));
+	sf_error_free(err);
+}
+
+/* docs/configuration.md's table: --target-org, JWT, refresh token, password, client
+ * credentials, SF_TARGET_ORG, a given session. */
+static void test_login_source_precedence(void)
+{
+	struct sf_auth_config *cfg =
+	    config_ok((const char *const[]){"SF_TARGET_ORG=dev", "SF_INSTANCE_URL=https://x.my.salesforce.com",
+					    "SF_ACCESS_TOKEN=t", NULL});
+	g_assert_cmpint(cfg->flow, ==, SF_AUTH_SF_CLI);
+	g_assert_true(sf_auth_can_login(cfg));
+	char *d = sf_auth_describe(cfg);
+	g_assert_cmpstr(d, ==, "Salesforce CLI org \"dev\" (SF_TARGET_ORG)");
+	g_free(d);
+	sf_auth_config_free(cfg);
+
+	cfg = config_ok((const char *const[]){"SF_TARGET_ORG=dev", "SF_CLIENT_ID=c",
+					      "SF_REFRESH_TOKEN=rt", NULL});
+	g_assert_cmpint(cfg->flow, ==, SF_AUTH_REFRESH_TOKEN);
+	sf_auth_config_free(cfg);
+
+	/* The flag wins, even over a half-set variable pair. */
+	set_env((const char *const[]){"SF_USERNAME=u", "SF_CLIENT_ID=c", "SF_REFRESH_TOKEN=rt",
+				      "SF_INSTANCE_URL=http://192.0.2.1", NULL});
+	struct sf_error *err = sf_auth_config_load("a b; c", &cfg);
+	g_assert_null(err);
+	g_assert_cmpint(cfg->flow, ==, SF_AUTH_SF_CLI);
+	g_assert_cmpstr(cfg->target_org, ==, "a b; c");
+	d = sf_auth_describe(cfg);
+	g_assert_cmpstr(d, ==, "Salesforce CLI org \"a b; c\" (--target-org)");
+	g_free(d);
+	sf_auth_config_free(cfg);
+	err = sf_auth_config_load("", &cfg);
+	g_assert_nonnull(err);
+	g_assert_cmpstr(err->message, ==, "--target-org needs an alias or username");
+	sf_error_free(err);
+}
+
 static void test_token_answer_shapes(void)
 {
 	struct sf_session *s;
@@ -191,5 +258,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/sf_auth/incomplete_settings_name_the_missing_variable",
 			test_incomplete_settings_name_the_missing_variable);
 	g_test_add_func("/sf_auth/token_answer_shapes", test_token_answer_shapes);
+	g_test_add_func("/sf_auth/jwt_base64url", test_jwt_base64url);
+	g_test_add_func("/sf_auth/login_source_precedence", test_login_source_precedence);
+	g_test_add_func("/sf_auth/jwt_flow_checks_the_key_first", test_jwt_flow_checks_the_key_first);
 	return g_test_run();
 }

@@ -261,6 +261,15 @@ def handle(app, req):
     elif name == "revoke-refresh-token" and m == "POST":
         data = _body(req)
         out = {"revoked": app.auth.revoke_refresh(data.get("refresh_token"))}
+    elif name == "jwt-certificate" and m in ("POST", "DELETE"):
+        pem = _body(req).get("pem") if m == "POST" else None
+        if m == "POST" and not isinstance(pem, str):
+            raise ControlError("pem must be the certificate or public key as PEM text")
+        try:
+            app.auth.set_jwt_certificate(pem)
+        except ValueError as e:
+            raise ControlError("not a PEM certificate or public key: %s" % e)
+        out = {"configured": pem is not None}
     elif name in ("validation-rule", "validation-rules") and m in ("GET", "POST", "DELETE"):
         out = _validation_rule(app, req)
     elif name == "limits" and m in ("GET", "POST"):

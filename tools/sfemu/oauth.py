@@ -1,15 +1,19 @@
-"""OAuth 2.0 token endpoint: password, refresh-token, client-credentials.
+"""OAuth 2.0 token endpoint: password, refresh-token, client-credentials, JWT bearer.
 
 Credentials (all documented in docs/emulator.md):
   client id / secret      forcefs-test / forcefs-test
   user / password         test@example.com / forcefs-test
   fixed refresh token     FIXED_REFRESH_TOKEN (valid until revoked)
 Client credentials run as the integration user (integration@example.com).
+JWT bearer: the assertion's RS256 signature is checked against the certificate or
+public key given with --jwt-cert or POST /__emulator/jwt-certificate; only
+test@example.com is pre-authorized for the connected app.
 """
 
 import base64
 import hashlib
 import hmac
+import json
 import secrets
 import threading
 import time
@@ -23,6 +27,9 @@ CLIENT_SECRET = "forcefs-test"
 USERNAME = "test@example.com"
 PASSWORD = "forcefs-test"
 FIXED_REFRESH_TOKEN = "5Aep861forcefsTestRefreshToken.FixedForTests0000000000000000000000"
+
+JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+JWT_AUDIENCES = ("https://login.salesforce.com", "https://test.salesforce.com")
 
 _USERS = {u["Username"]: u["Id"] for u in org.users()}
 TEST_USER_ID = _USERS[USERNAME]
@@ -39,6 +46,65 @@ class Auth:
         self.access = {}      # token -> {"user": id, "expires": epoch s}
         self.refresh = {FIXED_REFRESH_TOKEN: {"user": TEST_USER_ID,
                                               "revoked": False}}
+        self.jwt_key = None   # the connected app's certificate (public key)
+
+    def set_jwt_certificate(self, pem):
+        """The connected app's certificate or public key (PEM text), or None."""
+        if pem is None:
+            self.jwt_key = None
+            return
+        from cryptography import x509
+        from cryptography.hazmat.primitives import serialization
+        data = pem.encode() if isinstance(pem, str) else pem
+        if b"CERTIFICATE" in data:
+            key = x509.load_pem_x509_certificate(data).public_key()
+        else:
+            key = serialization.load_pem_public_key(data)
+        self.jwt_key = key
+
+    def _jwt_user(self, assertion, base_url):
+        """User id for a valid JWT bearer assertion, or an OAuthError."""
+        from cryptography.exceptions import InvalidSignature
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import padding
+
+        def b64(part):
+            return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+
+        bad = OAuthError("invalid_grant", "invalid assertion")
+        parts = (assertion or "").split(".")
+        if len(parts) != 3:
+            raise bad
+        try:
+            header = json.loads(b64(parts[0]))
+            claims = json.loads(b64(parts[1]))
+            sig = b64(parts[2])
+        except (ValueError, UnicodeDecodeError):
+            raise bad
+        if not isinstance(header, dict) or not isinstance(claims, dict) \
+                or header.get("alg") != "RS256":
+            raise bad
+        if claims.get("iss") != CLIENT_ID:
+            raise OAuthError("invalid_client_id", "client identifier invalid")
+        if self.jwt_key is None:
+            raise bad
+        try:
+            self.jwt_key.verify(sig, (parts[0] + "." + parts[1]).encode(),
+                                padding.PKCS1v15(), hashes.SHA256())
+        except (InvalidSignature, ValueError, TypeError):
+            raise bad
+        aud = claims.get("aud")
+        auds = aud if isinstance(aud, list) else [aud]
+        if not any(a in JWT_AUDIENCES or a == base_url for a in auds):
+            raise OAuthError("invalid_grant", "audience is invalid")
+        exp = claims.get("exp")
+        if not isinstance(exp, (int, float)) or isinstance(exp, bool):
+            raise bad
+        if self._now() >= exp:
+            raise OAuthError("invalid_grant", "expired access/refresh token")
+        if claims.get("sub") != USERNAME:
+            raise OAuthError("invalid_grant", "user hasn't approved this consumer")
+        return _USERS[USERNAME]
 
     # --- state for --data ---------------------------------------------
     def dump(self):
@@ -111,6 +177,14 @@ class Auth:
                 secret = secret or urllib.parse.unquote(bsecret)
             except (ValueError, UnicodeDecodeError):
                 raise OAuthError("invalid_client", "invalid client credentials")
+        if grant == JWT_GRANT:
+            with self.lock:
+                user_id = self._jwt_user(form.get("assertion"), base_url)
+                access = self._new_access(user_id)
+            return {"access_token": access, "scope": "api",
+                    "instance_url": base_url,
+                    "id": "%s/id/%s/%s" % (base_url, org.ORG_ID, user_id),
+                    "token_type": "Bearer"}
         if grant not in ("password", "refresh_token", "client_credentials"):
             raise OAuthError("unsupported_grant_type", "grant type not supported")
         if cid != CLIENT_ID:

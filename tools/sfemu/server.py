@@ -155,6 +155,9 @@ def parse_args(argv):
     p.add_argument("--cdc-objects", metavar="OBJ,...", default=None,
                    help="objects selected for Change Data Capture "
                         "(default Account,Contact,Customer_Record__c)")
+    p.add_argument("--jwt-cert", metavar="FILE",
+                   help="the connected app's certificate (or public key, PEM) that "
+                        "JWT bearer assertions are verified with")
     p.add_argument("--verbose", action="store_true",
                    help="log every request to stderr")
     args = p.parse_args(argv)
@@ -174,6 +177,9 @@ def main(argv=None):
                        bulk_delay_ms=args.bulk_delay_ms,
                        clock_precision=args.clock_precision,
                        data_path=args.data)
+        if args.jwt_cert:
+            with open(args.jwt_cert, "rb") as f:
+                app.auth.set_jwt_certificate(f.read())
     except (OSError, ValueError) as e:
         sys.stderr.write("sf-emulator: %s\n" % e)
         return 1
