@@ -1,6 +1,7 @@
 """The README's demo command works: it mounts a browsable sample org and cleans up."""
 import json
 import os
+import re
 import subprocess
 import urllib.request
 
@@ -23,11 +24,28 @@ def alive(pid):
         return False
 
 
+def try_lines(demo_output):
+    """The shell commands the demo prints under "Try:", continuation lines joined and
+    comments dropped, in order."""
+    lines, on = [], False
+    for line in demo_output.splitlines():
+        if line.startswith("Try:"):
+            on = True
+        elif on and line.startswith("  "):
+            if lines and lines[-1].endswith("\\"):
+                lines[-1] = lines[-1][:-1] + line.strip()
+            else:
+                lines.append(line.strip())
+        elif on and line.startswith("The database:"):
+            break
+    return [re.sub(r"\s+# .*$", "", cmd) for cmd in lines]
+
+
 def test_demo_mounts_sample_org_and_stop_cleans_up(workdir):
     mp = os.path.join(workdir, "demo")
     demo = os.path.join(ft.REPO, "scripts", "demo")
     state = os.path.join(ft.REPO, ".demo")
-    r = subprocess.run([demo, mp], capture_output=True, text=True, timeout=300)
+    r = subprocess.run([demo, mp], capture_output=True, text=True, timeout=300, cwd=ft.REPO)
     emulator_pid = None
     try:
         assert r.returncode == 0, r.stdout + r.stderr
@@ -53,6 +71,18 @@ def test_demo_mounts_sample_org_and_stop_cleans_up(workdir):
         # The schema was made by forcefs init, not by the loader.
         assert "demo: init: account: created" in r.stdout
         assert 'demo: init: schema "salesforce" is ready' in r.stdout
+
+        # Every "Try:" line runs as printed: the demo installed what they use.
+        commands = try_lines(r.stdout)
+        assert len(commands) >= 12 and any(c.startswith("getfattr") for c in commands)
+        for cmd in commands:
+            t = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], cwd=ft.REPO,
+                               capture_output=True, text=True, timeout=60)
+            assert t.returncode == 0, (cmd, t.stdout, t.stderr)
+            if cmd.startswith("getfattr"):
+                assert 'user.forcefs.state="' in t.stdout, t.stdout
+            if cmd.startswith("grep -l"):
+                assert int(t.stdout) > 0
     finally:
         stop = subprocess.run([demo, "stop"], capture_output=True, text=True, timeout=120)
     assert stop.returncode == 0, stop.stderr
