@@ -83,12 +83,18 @@ static int write_update(PGconn *conn, const struct fs_commit_target *t, int64_t 
 		g_error_free(gerr);
 		goto out;
 	}
+	const struct record_parsed *base_view = NULL;
 	if (base) {
 		gsize len;
 		const char *data = g_bytes_get_data(base, &len);
-		base_parsed = record_parse(data, len, NULL);
+		/* Nobody changed the row since it was served (the usual case): the base is the
+		 * row just read, parsed once. */
+		if (len == ctx.rendered->len && memcmp(data, ctx.rendered->str, len) == 0)
+			base_view = theirs;
+		else
+			base_view = base_parsed = record_parse(data, len, NULL);
 	}
-	record_merge(base_parsed, mine, theirs, &merge);
+	record_merge(base_view, mine, theirs, &merge);
 	if (merge.unknown->len) {
 		const struct record_field *f = g_ptr_array_index(merge.unknown, 0);
 		GString *name = g_string_new(NULL);
