@@ -34,6 +34,7 @@
 struct mount_options {
 	int readonly;
 	int allow_delete;
+	double delete_delay;
 	double entry_timeout;
 	double attr_timeout;
 	unsigned int cache_mib;
@@ -50,6 +51,7 @@ enum { KEY_RO };
 static const struct fuse_opt mount_opt_table[] = {
     FUSE_OPT_KEY("ro", KEY_RO),
     MOUNT_OPT("allow_delete", allow_delete),
+    MOUNT_OPT("delete_delay=%lf", delete_delay),
     MOUNT_OPT("entry_timeout=%lf", entry_timeout),
     MOUNT_OPT("attr_timeout=%lf", attr_timeout),
     MOUNT_OPT("cache_size=%u", cache_mib),
@@ -84,6 +86,8 @@ static void mount_usage(FILE *out)
 		"  --schema NAME    schema (default: HEROKUCONNECT_SCHEMA, then salesforce)\n"
 		"  -o ro            read-only mount\n"
 		"  -o allow_delete  let rm delete records (off: rm answers EPERM)\n"
+		"  -o delete_delay=S  rm's delete waits S seconds for the name to be written\n"
+		"                   again, which makes it an update (2; 0: delete at once)\n"
 		"  -o objects=a,b   show only these objects\n"
 		"  -o entry_timeout=S, attr_timeout=S  kernel cache times in seconds (3600)\n"
 		"  -o cache_size=MIB  memory for rendered records (32)\n"
@@ -276,7 +280,8 @@ int cmd_mount(int argc, char **argv)
 				     .attr_timeout = 3600.0,
 				     .cache_mib = 32,
 				     .batch_size = 256,
-				     .watch_interval = 0.5};
+				     .watch_interval = 0.5,
+				     .delete_delay = 2.0};
 	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
 	fuse_opt_add_arg(&args, "forcefs");
 	GString *other_o = g_string_new(NULL);
@@ -294,9 +299,12 @@ int cmd_mount(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (opts.batch_size == 0 || opts.batch_size > 10000 || opts.entry_timeout < 0 ||
-	    opts.attr_timeout < 0 || opts.watch_interval < 0.05 || opts.watch_interval > 3600) {
+	    opts.attr_timeout < 0 || opts.watch_interval < 0.05 || opts.watch_interval > 3600 ||
+	    !(opts.delete_delay >= 0 && opts.delete_delay <= 3600)) {
 		die_msg("mount: invalid -o value: batch_size must be 1..10000, timeouts >= 0, "
-			"watch_interval 0.05..3600");
+			"watch_interval 0.05..3600, delete_delay 0..3600");
+		fuse_opt_free_args(&args);
+		g_free(object_list);
 		return EXIT_USAGE;
 	}
 	/* /proc/mounts then says "forcefs:<schema> MOUNTPOINT fuse.forcefs", as findmnt,
@@ -393,6 +401,7 @@ int cmd_mount(int argc, char **argv)
 	struct fs_tree_options tree_opts = {
 	    .readonly = opts.readonly,
 	    .allow_delete = opts.allow_delete,
+	    .delete_delay_ms = (int)(opts.delete_delay * 1000),
 	    .fields = fields,
 	    .only_objects = only_objects,
 	    .cache_bytes = (size_t)opts.cache_mib * 1024 * 1024,

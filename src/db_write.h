@@ -36,6 +36,17 @@ void db_rollback(PGconn *conn);
 int db_record_lock(PGconn *conn, const struct db_object *obj, int64_t id, db_row_fn fn, void *ctx,
 		   struct error *err);
 
+/*
+ * The same two steps as a transaction in two round trips (db_pipeline): BEGIN sent with
+ * the SELECT ... FOR UPDATE, and the UPDATE with its COMMIT (just COMMIT when nothing is
+ * to be written). After a failure the transaction may be open: db_rollback() it.
+ */
+int db_record_begin_lock(PGconn *conn, const struct db_object *obj, int64_t id, db_row_fn fn,
+			 void *ctx, struct error *err);
+int db_record_update_commit(PGconn *conn, const struct db_object *obj, int64_t id,
+			    const struct db_value *values, size_t nvalues, db_row_fn written,
+			    void *ctx, struct error *err);
+
 /* `written` (may be NULL) gets the row as the UPDATE left it (RETURNING), before COMMIT. */
 int db_record_update(PGconn *conn, const struct db_object *obj, int64_t id,
 		     const struct db_value *values, size_t nvalues, db_row_fn written, void *ctx,

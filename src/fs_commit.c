@@ -69,7 +69,7 @@ static int write_update(PGconn *conn, const struct fs_commit_target *t, int64_t 
 			db_row_fn written, void *written_ctx, struct error *err)
 {
 	struct theirs_ctx ctx = {.obj = t->obj, .rendered = g_string_new(NULL)};
-	int rc = db_record_lock(conn, t->obj, id, render_theirs, &ctx, err);
+	int rc = db_record_begin_lock(conn, t->obj, id, render_theirs, &ctx, err);
 	struct record_parsed *theirs = NULL, *base_parsed = NULL;
 	struct record_merge_result merge = {0};
 	struct validate_values values = {0};
@@ -83,12 +83,18 @@ static int write_update(PGconn *conn, const struct fs_commit_target *t, int64_t 
 		g_error_free(gerr);
 		goto out;
 	}
+	const struct record_parsed *base_view = NULL;
 	if (base) {
 		gsize len;
 		const char *data = g_bytes_get_data(base, &len);
-		base_parsed = record_parse(data, len, NULL);
+		/* Nobody changed the row since it was served (the usual case): the base is the
+		 * row just read, parsed once. */
+		if (len == ctx.rendered->len && memcmp(data, ctx.rendered->str, len) == 0)
+			base_view = theirs;
+		else
+			base_view = base_parsed = record_parse(data, len, NULL);
 	}
-	record_merge(base_parsed, mine, theirs, &merge);
+	record_merge(base_view, mine, theirs, &merge);
 	if (merge.unknown->len) {
 		const struct record_field *f = g_ptr_array_index(merge.unknown, 0);
 		GString *name = g_string_new(NULL);
@@ -112,7 +118,7 @@ static int write_update(PGconn *conn, const struct fs_commit_target *t, int64_t 
 		dv[i].column = values.columns[i];
 		dv[i].text = values.params[i];
 	}
-	rc = db_record_update(conn, t->obj, id, dv, values.n, written, written_ctx, err);
+	rc = db_record_update_commit(conn, t->obj, id, dv, values.n, written, written_ctx, err);
 	g_free(dv);
 out:
 	validate_values_clear(&values);
@@ -152,11 +158,19 @@ struct update_job {
 	void *written_ctx;
 };
 
-static int update_body(PGconn *conn, void *data, struct error *err)
+/* The update is its own transaction in two round trips: BEGIN with the lock, the UPDATE
+ * with the COMMIT (db_record_begin_lock, db_record_update_commit). */
+static int update_in_transaction(struct update_job *job, struct error *err)
 {
-	struct update_job *job = data;
-	return write_update(conn, job->target, job->id, job->mine, job->base, job->changed,
-			    job->written, job->written_ctx, err);
+	PGconn *conn = db_acquire(job->target->pool, err);
+	if (!conn)
+		return -err->code;
+	int rc = write_update(conn, job->target, job->id, job->mine, job->base, job->changed,
+			      job->written, job->written_ctx, err);
+	if (rc)
+		db_rollback(conn);
+	db_release(job->target->pool, conn);
+	return rc;
 }
 
 int fs_commit_update(const struct fs_commit_target *target, int64_t id, GBytes *mine, GBytes *base,
@@ -167,7 +181,7 @@ int fs_commit_update(const struct fs_commit_target *target, int64_t id, GBytes *
 	if (!parsed)
 		return -EINVAL;
 	struct update_job job = {target, id, parsed, base, changed, written, written_ctx};
-	int rc = in_transaction(target->pool, err, update_body, &job);
+	int rc = update_in_transaction(&job, err);
 	record_parsed_free(parsed);
 	return rc;
 }

@@ -123,6 +123,7 @@ struct fs_tree *fs_tree_new(struct db_pool *pool, struct db_catalog *catalog,
 	g_queue_init(&tree->lru);
 	g_queue_init(&tree->served_lru);
 	tree->orphans = g_array_new(FALSE, FALSE, sizeof(struct fs_orphan));
+	tree->deletes = fs_delete_grace_new(options->delete_delay_ms);
 	tree->scratch_by_ino =
 	    g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, scratch_unref_cb);
 	tree->next_scratch_ino = SCRATCH_INO_BASE;
@@ -155,6 +156,16 @@ void fs_tree_free(struct fs_tree *tree)
 {
 	if (!tree)
 		return;
+	GArray *undone = fs_pending_delete_array_new();
+	fs_delete_grace_take_all(tree->deletes, undone);
+	for (guint i = 0; i < undone->len; i++) {
+		struct fs_pending_delete *d = &g_array_index(undone, struct fs_pending_delete, i);
+		log_warn("%s/%s: not deleted: the mount ended before delete_delay passed, so the "
+			 "record is kept",
+			 tree->objects[d->object].obj->table, d->name);
+	}
+	g_array_free(undone, TRUE);
+	fs_delete_grace_free(tree->deletes);
 	for (size_t i = 0; i < tree->nobjects; i++) {
 		struct fs_object_state *os = &tree->objects[i];
 		g_hash_table_destroy(os->by_name);

@@ -40,6 +40,8 @@ struct db_fields;
 struct fs_tree_options {
 	bool readonly;			/* -o ro */
 	bool allow_delete;		/* -o allow_delete: rm deletes records */
+	int delete_delay_ms;		/* -o delete_delay: rm's delete waits this long
+					 * for the name to be written again (0: at once) */
 	const struct db_fields *fields; /* Salesforce field metadata, or NULL */
 	char **only_objects;		/* -o objects=a,b (NULL = all) */
 	size_t cache_bytes;		/* budget of the rendered-content cache */
@@ -189,5 +191,8 @@ void fs_tree_forget_object(struct fs_tree *tree, size_t index);
 /* Drops the pending bytes of records truncated without a writer more than 2 s ago, so
  * they show the record again (docs/editing.md); the watcher calls it every pass. */
 void fs_tree_expire_orphans(struct fs_tree *tree);
+/* Commits the deletes of records removed (rm) more than delete_delay ago whose name was
+ * not written again meanwhile (docs/editing.md "Deleting"); the watcher calls it too. */
+void fs_tree_expire_deletes(struct fs_tree *tree);
 
 #endif

@@ -13,6 +13,7 @@
 
 #include "db_conn.h"
 #include "db_schema.h"
+#include "fs_delete_grace.h"
 #include "fs_tree.h"
 
 #define OBJECT_SHIFT 40
@@ -99,6 +100,7 @@ struct fs_tree {
 	GArray *orphans;     /* struct fs_orphan: truncated records no writer holds open */
 	GQueue served_lru;   /* records with a merge base, most recent first */
 	size_t served_bytes; /* bytes of those bases (bounded like the cache) */
+	struct fs_delete_grace *deletes; /* records rm hid whose delete waits */
 };
 
 #define SCRATCH_INO_BASE (UINT64_C(1) << 62)

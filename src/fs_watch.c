@@ -126,11 +126,13 @@ static gpointer watch_main(gpointer data)
 			poll_log(w);
 			after_poll(w);
 			fs_tree_expire_orphans(w->tree);
+			fs_tree_expire_deletes(w->tree);
 			continue;
 		}
 		poll_once(w);
 		after_poll(w);
 		fs_tree_expire_orphans(w->tree);
+		fs_tree_expire_deletes(w->tree);
 		w->last_full_us = g_get_monotonic_time();
 	}
 	return NULL;

@@ -469,6 +469,8 @@ int fs_tree_create(struct fs_tree *tree, uint64_t parent, const char *name, mode
 	struct fs_scratch *sc = g_hash_table_lookup(os->scratch, name);
 	struct fs_record *rec = sc ? NULL : record_named(os, name);
 	struct fs_record *hidden = sc || rec ? NULL : hidden_record(os, name);
+	if (hidden && fs_delete_grace_committing(tree->deletes, object_index(tree, os), hidden->id))
+		hidden = NULL; /* rm's delay is over and its delete under way: a new file */
 	int64_t record_id = rec ? rec->id : hidden ? hidden->id : 0;
 	bool exists = sc || rec;
 	if (exists && (flags & O_EXCL)) {
@@ -476,8 +478,11 @@ int fs_tree_create(struct fs_tree *tree, uint64_t parent, const char *name, mode
 	} else if (sc) {
 		rc = open_scratch(tree, sc, flags, h, hints);
 	} else if (hidden) {
-		/* An editor writing the file it renamed away: the record comes back. */
+		/* An editor writing the file it renamed away, or a file written where rm
+		 * removed one (mv from another filesystem): the record comes back, and what
+		 * is written is its new content. */
 		g_hash_table_remove(os->hidden, name);
+		fs_delete_grace_cancel(tree->deletes, object_index(tree, os), hidden->id);
 	} else if (!rec) {
 		if (is_record_candidate(name) && fs_tree_object_readonly(tree, os))
 			rc = error_set(err, EROFS, "object \"%s\" is read-only", os->obj->table);
@@ -775,6 +780,28 @@ int fs_tree_setattr(struct fs_tree *tree, uint64_t ino, struct fs_handle *h,
 
 /* --- unlink, rename --------------------------------------------------------------------- */
 
+/* Deletes record `id` (queued for Salesforce) and drops it from the tree. */
+static int delete_record(struct fs_tree *tree, struct fs_object_state *os, int64_t id,
+			 struct error *err)
+{
+	g_mutex_lock(&os->write_lock);
+	struct fs_commit_target target = commit_target(tree, os);
+	int rc = fs_commit_delete(&target, id, err);
+	g_mutex_unlock(&os->write_lock);
+	if (rc)
+		return rc;
+	fs_tree_fetch(tree, os, &id, 1, err); /* the row is gone: the tree drops it */
+	g_mutex_lock(&tree->lock);
+	GHashTableIter it;
+	gpointer key, value;
+	g_hash_table_iter_init(&it, os->aliases);
+	while (g_hash_table_iter_next(&it, &key, &value))
+		if (*(int64_t *)value == id)
+			g_hash_table_iter_remove(&it);
+	g_mutex_unlock(&tree->lock);
+	return 0;
+}
+
 int fs_tree_unlink(struct fs_tree *tree, uint64_t parent, const char *name, struct error *err)
 {
 	struct fs_object_state *os = dir_object(tree, parent);
@@ -805,24 +832,56 @@ int fs_tree_unlink(struct fs_tree *tree, uint64_t parent, const char *name, stru
 		return error_set(err, EPERM,
 				 "deleting records is off (mount with -o allow_delete)");
 	}
-	g_mutex_lock(&os->write_lock);
-	struct fs_commit_target target = commit_target(tree, os);
-	rc = fs_commit_delete(&target, id, err);
-	g_mutex_unlock(&os->write_lock);
-	if (rc) {
-		log_warn("%s/%s: %s", os->obj->table, name, err->message);
+	if (tree->options.delete_delay_ms == 0) {
+		rc = delete_record(tree, os, id, err);
+		if (rc)
+			log_warn("%s/%s: %s", os->obj->table, name, err->message);
 		return rc;
 	}
-	fs_tree_fetch(tree, os, &id, 1, err); /* the row is gone: the tree drops it */
+	/* mv from another filesystem and `rm f && cat saved > f` remove the name before
+	 * they write it again: the delete waits to see whether they do. */
 	g_mutex_lock(&tree->lock);
-	GHashTableIter it;
-	gpointer key, value;
-	g_hash_table_iter_init(&it, os->aliases);
-	while (g_hash_table_iter_next(&it, &key, &value))
-		if (*(int64_t *)value == id)
-			g_hash_table_iter_remove(&it);
+	g_hash_table_add(os->hidden, g_strdup(name));
+	fs_delete_grace_arm(tree->deletes, object_index(tree, os), id, name, now_ms());
 	g_mutex_unlock(&tree->lock);
+	log_debug("%s/%s: removed; deleted in %d ms unless written again", os->obj->table, name,
+		  tree->options.delete_delay_ms);
 	return 0;
+}
+
+void fs_tree_expire_deletes(struct fs_tree *tree)
+{
+	GArray *due = fs_pending_delete_array_new();
+	g_mutex_lock(&tree->lock);
+	fs_delete_grace_take_due(tree->deletes, now_ms(), due);
+	g_mutex_unlock(&tree->lock);
+	for (guint i = 0; i < due->len; i++) {
+		struct fs_pending_delete *d = &g_array_index(due, struct fs_pending_delete, i);
+		struct fs_object_state *os = &tree->objects[d->object];
+		struct error err = {0};
+		int rc = delete_record(tree, os, d->id, &err);
+		char *why = rc ? g_strdup_printf("rm was not done: %s; the file shows the record "
+						 "again",
+						 err.message)
+			       : NULL;
+		g_mutex_lock(&tree->lock);
+		fs_delete_grace_done(tree->deletes, d->object, d->id);
+		g_hash_table_remove(os->hidden, d->name);
+		struct fs_record *rec = rc ? fs_tree_find_record(os, d->id) : NULL;
+		if (rec)
+			set_record_error(rec, why);
+		if (rc)
+			fs_tree_forget_negative(os, d->name);
+		g_mutex_unlock(&tree->lock);
+		if (rc) {
+			log_warn("%s/%s: %s", os->obj->table, d->name, why);
+			fs_tree_inval_entry(tree, os->dir_ino, d->name);
+		} else {
+			log_debug("%s/%s: deleted", os->obj->table, d->name);
+		}
+		g_free(why);
+	}
+	g_array_free(due, TRUE);
 }
 
 /* Renames a scratch file to another non-record name (replacing a scratch there). */
@@ -866,6 +925,9 @@ int fs_tree_rename(struct fs_tree *tree, uint64_t parent, const char *name, uint
 	struct fs_scratch *dst_sc = g_hash_table_lookup(os->scratch, newname);
 	struct fs_record *dst_rec = dst_sc ? NULL : record_named(os, newname);
 	struct fs_record *dst_hidden = dst_sc || dst_rec ? NULL : hidden_record(os, newname);
+	if (dst_hidden &&
+	    fs_delete_grace_committing(tree->deletes, object_index(tree, os), dst_hidden->id))
+		dst_hidden = NULL; /* rm's delay is over and its delete under way: a new name */
 	int64_t src_id = src_rec ? src_rec->id : 0;
 	int64_t dst_id = dst_rec ? dst_rec->id : dst_hidden ? dst_hidden->id : 0;
 	if (!src_sc && !src_rec) {
@@ -916,6 +978,9 @@ int fs_tree_rename(struct fs_tree *tree, uint64_t parent, const char *name, uint
 
 	/* The source is a scratch file. */
 	if (dst_id) {
+		/* Onto a name rm removed: the delete is off, whatever the commit answers. */
+		bool undeleted = dst_hidden && fs_delete_grace_cancel(
+						   tree->deletes, object_index(tree, os), dst_id);
 		GBytes *mine = g_bytes_new(src_sc->content->str, src_sc->content->len);
 		src_sc->refs++;
 		g_mutex_unlock(&tree->lock);
@@ -924,11 +989,10 @@ int fs_tree_rename(struct fs_tree *tree, uint64_t parent, const char *name, uint
 		g_mutex_unlock(&os->write_lock);
 		g_bytes_unref(mine);
 		g_mutex_lock(&tree->lock);
-		if (rc == 0) {
-			if (src_sc->name)
-				scratch_remove_name(tree, os, src_sc);
+		if (rc == 0 && src_sc->name)
+			scratch_remove_name(tree, os, src_sc);
+		if (rc == 0 || undeleted)
 			g_hash_table_remove(os->hidden, newname);
-		}
 		fs_tree_scratch_unref(src_sc);
 		g_mutex_unlock(&tree->lock);
 		fs_tree_inval_entry(tree, os->dir_ino, newname);

@@ -77,7 +77,9 @@ def test_rm_with_allow_delete_deletes_and_queues(pg, sample, mounts):
     m = mounts(pg.url, sample, options=["allow_delete"])
     mark = ft.trigger_log_mark(pg.url, sample)
     os.unlink(m.path("account", ACME))
-    assert ft.row(pg.url, sample, "account", "sfid = '001000000000001AAA'") is None
+    # The delete waits delete_delay (2 s) for the name to be written again.
+    ft.wait_for(lambda: ft.row(pg.url, sample, "account", "sfid = '001000000000001AAA'") is None,
+                timeout=6, what="the delete")
     log = ft.trigger_log_since(pg.url, sample, mark)
     assert [(a, s) for a, _, _, s, _ in log] == [("DELETE", "NEW")]
     assert ACME not in os.listdir(m.path("account"))

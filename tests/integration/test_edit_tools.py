@@ -155,6 +155,8 @@ def test_mv_from_another_filesystem_is_refused_without_allow_delete(pg, acct, wo
     assert os.path.exists(src)
     assert ft.row(pg.url, acct.schema, "account", "sfid = '001000000000001AAA'")["name"] == "Acme"
     assert ft.trigger_log_since(pg.url, acct.schema, acct.mark) == []
+    assert ft.psql(pg.url, f"SELECT count(*) FROM {ft.quote_ident(acct.schema)}.account") == ["4"]
+    assert os.path.exists(acct.path)
 
 
 def test_rsync_of_prepared_files(pg, acct, workdir):

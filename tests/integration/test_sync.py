@@ -141,6 +141,36 @@ def test_rm_with_allow_delete_deletes_in_salesforce(world, engine, mounts):
     assert not os.path.exists(m.path("account", acct["sfid"] + ".json"))
 
 
+def test_mv_of_an_edited_copy_keeps_the_salesforce_record_and_its_contacts(
+        world, engine, mounts, workdir):
+    # docs/editing.md "Deleting": mv from another filesystem removes the target first;
+    # with allow_delete that must still be an update of the same record, or Salesforce
+    # would delete the account and cascade-delete its contacts.
+    engine()
+    m = mounts(world.url, world.schema, options=["allow_delete"])
+    contacts = world.org.query("SELECT Id, AccountId FROM Contact")
+    acct = next(a for a in rows(world.url, f"SELECT sfid FROM {world.q}.account "
+                                           "WHERE sfid IS NOT NULL ORDER BY id")
+                if any(c["AccountId"] == a["sfid"] for c in contacts))
+    path = m.path("account", acct["sfid"] + ".json")
+    copy = os.path.join(workdir, "edit.json")
+    subprocess.run(["cp", path, copy], check=True)
+    with open(copy) as f:
+        record = json.load(f)
+    record["name"] = "Renamed by mv"
+    with open(copy, "w") as f:
+        json.dump(record, f, indent=2)
+    subprocess.run(["mv", copy, path], check=True)
+    ft.wait_for(lambda: world.org.record("Account", acct["sfid"], "Name")["Name"]
+                == "Renamed by mv", timeout=10, what="the update in Salesforce")
+    time.sleep(3)  # past delete_delay: nothing is deleted later either
+    assert world.org.query("SELECT Id, AccountId FROM Contact") == contacts
+    actions = rows(world.url, f"SELECT action FROM {world.q}._trigger_log")
+    assert [r["action"] for r in actions] == ["UPDATE"]
+    assert sql(world.url, f"SELECT count(*) FROM {world.q}.account WHERE sfid = "
+                          f"'{acct['sfid']}'") == ["1"]
+
+
 def test_validation_failure_shows_in_errors_xattrs_status_and_fixed_edit_clears_it(
         world, engine, mounts):
     world.org.control("validation-rule", {"object": "Account", "field": "Industry",
