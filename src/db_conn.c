@@ -163,6 +163,11 @@ PGresult *db_query(PGconn *conn, const char *what, const char *sql, int nparams,
 char *db_quote_ident(PGconn *conn, const char *name)
 {
 	char *q = PQescapeIdentifier(conn, name, strlen(name));
+	/* NULL means out of memory (or bytes invalid in the client encoding, which SQL_ASCII
+	 * and UTF8 names from the catalog or sf_soql_is_api_name() never are). Going on would
+	 * paste a NULL into SQL; stop as g_malloc() does when memory runs out. */
+	if (!q)
+		g_error("quoting the SQL name \"%s\": %s", name, PQerrorMessage(conn));
 	char *copy = g_strdup(q);
 	PQfreemem(q);
 	return copy;
