@@ -39,6 +39,9 @@ struct mount_options {
 	unsigned int cache_mib;
 	unsigned int batch_size;
 	double watch_interval;
+	unsigned int uid;   /* owner shown for directories and records */
+	unsigned int gid;
+	unsigned int umask; /* bits cleared from 0777 (directories) and 0666 (records) */
 };
 
 enum { KEY_RO };
@@ -55,6 +58,9 @@ static const struct fuse_opt mount_opt_table[] = {
     MOUNT_OPT("cache_size=%u", cache_mib),
     MOUNT_OPT("batch_size=%u", batch_size),
     MOUNT_OPT("watch_interval=%lf", watch_interval),
+    MOUNT_OPT("uid=%u", uid),
+    MOUNT_OPT("gid=%u", gid),
+    MOUNT_OPT("umask=%o", umask),
     FUSE_OPT_END,
 };
 
@@ -88,6 +94,9 @@ static void mount_usage(FILE *out)
 		"  -o entry_timeout=S, attr_timeout=S  kernel cache times in seconds (3600)\n"
 		"  -o cache_size=MIB  memory for rendered records (32)\n"
 		"  -o watch_interval=S  how often to look for changes made by others (0.5)\n"
+		"  -o uid=N,gid=N   owner and group of directories and records (yours)\n"
+		"  -o umask=M       octal bits taken from 0777/0666 (022); forcefs itself then\n"
+		"                   checks every caller against these modes (see forcefs(1))\n"
 		"  -o allow_other and the other FUSE mount options pass through\n"
 		"\n"
 		"Unmount with: fusermount3 -u MOUNTPOINT\n");
@@ -276,7 +285,10 @@ int cmd_mount(int argc, char **argv)
 				     .attr_timeout = 3600.0,
 				     .cache_mib = 32,
 				     .batch_size = 256,
-				     .watch_interval = 0.5};
+				     .watch_interval = 0.5,
+				     .uid = getuid(),
+				     .gid = getgid(),
+				     .umask = 022};
 	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
 	fuse_opt_add_arg(&args, "forcefs");
 	GString *other_o = g_string_new(NULL);
@@ -288,15 +300,19 @@ int cmd_mount(int argc, char **argv)
 	}
 	g_string_free(fuse_o, TRUE);
 	g_string_free(other_o, TRUE);
+	fuse_set_log_func(fuse_log_quiet); /* its words go into our one line */
 	if (fuse_opt_parse(&args, &opts, mount_opt_table, mount_opt_proc) != 0) {
-		die_msg("mount: invalid -o options: see forcefs mount --help");
+		die_msg("mount: invalid -o options (%s): see forcefs mount --help",
+			fuse_last_message[0] ? fuse_last_message : "refused by libfuse");
 		fuse_opt_free_args(&args);
 		return EXIT_USAGE;
 	}
 	if (opts.batch_size == 0 || opts.batch_size > 10000 || opts.entry_timeout < 0 ||
-	    opts.attr_timeout < 0 || opts.watch_interval < 0.05 || opts.watch_interval > 3600) {
+	    opts.attr_timeout < 0 || opts.watch_interval < 0.05 || opts.watch_interval > 3600 ||
+	    opts.umask > 0777 || opts.uid == (unsigned)-1 || opts.gid == (unsigned)-1) {
 		die_msg("mount: invalid -o value: batch_size must be 1..10000, timeouts >= 0, "
-			"watch_interval 0.05..3600");
+			"watch_interval 0.05..3600, umask 000..777, uid and gid real ids");
+		fuse_opt_free_args(&args);
 		return EXIT_USAGE;
 	}
 	/* /proc/mounts then says "forcefs:<schema> MOUNTPOINT fuse.forcefs", as findmnt,
@@ -397,8 +413,9 @@ int cmd_mount(int argc, char **argv)
 	    .only_objects = only_objects,
 	    .cache_bytes = (size_t)opts.cache_mib * 1024 * 1024,
 	    .batch_size = (int)opts.batch_size,
-	    .uid = getuid(),
-	    .gid = getgid(),
+	    .uid = opts.uid,
+	    .gid = opts.gid,
+	    .umask = opts.umask,
 	};
 	struct fs_tree_notify tree_notify = {
 	    .inval_inode = fs_notify_inval_inode,
@@ -412,6 +429,7 @@ int cmd_mount(int argc, char **argv)
 	    .history = history,
 	    .uid = tree_opts.uid,
 	    .gid = tree_opts.gid,
+	    .umask = tree_opts.umask,
 	};
 	views = fs_views_new(tree, pool, &view_opts);
 	cfg.views = views;

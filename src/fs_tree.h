@@ -44,8 +44,9 @@ struct fs_tree_options {
 	char **only_objects;		/* -o objects=a,b (NULL = all) */
 	size_t cache_bytes;		/* budget of the rendered-content cache */
 	int batch_size;			/* records fetched per query when reading content */
-	uid_t uid;
-	gid_t gid;
+	uid_t uid;			/* owner of directories and records (-o uid=) */
+	gid_t gid;			/* their group (-o gid=) */
+	mode_t umask;			/* bits cleared from 0777/0666/0444 (-o umask=) */
 };
 
 /* How the tree asks the FUSE face to drop kernel caches (called from any thread). */
