@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "redact.h"
 
 struct db_pool {
 	char *url;
@@ -36,7 +37,9 @@ PGconn *db_connect(const char *url, const char *application_name, struct error *
 	PGconn *conn = PQconnectdbParams(keys, vals, 1);
 	if (!conn || PQstatus(conn) != CONNECTION_OK) {
 		char why[400];
-		snprintf(why, sizeof(why), "%s", conn ? PQerrorMessage(conn) : "out of memory");
+		char *shown = redact_message(conn ? PQerrorMessage(conn) : "out of memory", url);
+		snprintf(why, sizeof(why), "%s", shown);
+		g_free(shown);
 		first_line(why);
 		error_set(err, EIO, "cannot connect to the database: %s", why);
 		PQfinish(conn);
