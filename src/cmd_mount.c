@@ -42,6 +42,9 @@ struct mount_options {
 	unsigned int uid;   /* owner shown for directories and records */
 	unsigned int gid;
 	unsigned int umask; /* bits cleared from 0777 (directories) and 0666 (records) */
+	unsigned int max_scratch_per_dir; /* files that are not records, per directory */
+	unsigned int max_scratch_files;	  /* ... in the whole mount */
+	unsigned int max_pending_mib;	  /* bytes in those files */
 };
 
 enum { KEY_RO };
@@ -61,6 +64,9 @@ static const struct fuse_opt mount_opt_table[] = {
     MOUNT_OPT("uid=%u", uid),
     MOUNT_OPT("gid=%u", gid),
     MOUNT_OPT("umask=%o", umask),
+    MOUNT_OPT("max_scratch_per_dir=%u", max_scratch_per_dir),
+    MOUNT_OPT("max_scratch_files=%u", max_scratch_files),
+    MOUNT_OPT("max_pending=%u", max_pending_mib),
     FUSE_OPT_END,
 };
 
@@ -97,6 +103,10 @@ static void mount_usage(FILE *out)
 		"  -o uid=N,gid=N   owner and group of directories and records (yours)\n"
 		"  -o umask=M       octal bits taken from 0777/0666 (022); forcefs itself then\n"
 		"                   checks every caller against these modes (see forcefs(1))\n"
+		"  -o max_scratch_per_dir=N, max_scratch_files=N  files that are not records\n"
+		"                   (editors' temporaries), per directory (1000) and in all\n"
+		"                   (10000); past them creating one answers ENOSPC; 0: no bound\n"
+		"  -o max_pending=MIB  bytes in those files (256); past it writes answer ENOSPC\n"
 		"  -o allow_other and the other FUSE mount options pass through\n"
 		"\n"
 		"Unmount with: fusermount3 -u MOUNTPOINT\n");
@@ -288,7 +298,10 @@ int cmd_mount(int argc, char **argv)
 				     .watch_interval = 0.5,
 				     .uid = getuid(),
 				     .gid = getgid(),
-				     .umask = 022};
+				     .umask = 022,
+				     .max_scratch_per_dir = 1000,
+				     .max_scratch_files = 10000,
+				     .max_pending_mib = 256};
 	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
 	fuse_opt_add_arg(&args, "forcefs");
 	GString *other_o = g_string_new(NULL);
@@ -309,9 +322,11 @@ int cmd_mount(int argc, char **argv)
 	}
 	if (opts.batch_size == 0 || opts.batch_size > 10000 || opts.entry_timeout < 0 ||
 	    opts.attr_timeout < 0 || opts.watch_interval < 0.05 || opts.watch_interval > 3600 ||
-	    opts.umask > 0777 || opts.uid == (unsigned)-1 || opts.gid == (unsigned)-1) {
+	    opts.umask > 0777 || opts.uid == (unsigned)-1 || opts.gid == (unsigned)-1 ||
+	    opts.max_pending_mib > 1024 * 1024) {
 		die_msg("mount: invalid -o value: batch_size must be 1..10000, timeouts >= 0, "
-			"watch_interval 0.05..3600, umask 000..777, uid and gid real ids");
+			"watch_interval 0.05..3600, umask 000..777, uid and gid real ids, "
+			"max_pending at most 1048576 (MiB)");
 		fuse_opt_free_args(&args);
 		return EXIT_USAGE;
 	}
@@ -416,6 +431,9 @@ int cmd_mount(int argc, char **argv)
 	    .uid = opts.uid,
 	    .gid = opts.gid,
 	    .umask = opts.umask,
+	    .max_scratch_per_dir = opts.max_scratch_per_dir,
+	    .max_scratch_files = opts.max_scratch_files,
+	    .max_scratch_bytes = (size_t)opts.max_pending_mib * 1024 * 1024,
 	};
 	struct fs_tree_notify tree_notify = {
 	    .inval_inode = fs_notify_inval_inode,
