@@ -90,3 +90,57 @@ def test_salesforce_errors_show_no_secret(pg, sample, workdir, sf_env):
         assert_no_secret(r)
         if argv[0] != "status":
             assert r.returncode != 0, (argv, r.stdout, r.stderr)
+
+
+class EchoingTokenEndpoint:
+    """A token endpoint that answers every login with the form it was sent, in a shape
+    that is no OAuth error (as a misconfigured proxy or a debug page might)."""
+
+    def __init__(self, status, content_type, wrap):
+        import http.server
+        import threading
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                form = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                body = wrap(form.decode())
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.parametrize("status,content_type,wrap", [
+    (400, "text/plain", lambda form: form.encode()),
+    (401, "application/json", lambda form: ('{"echo": "%s"}' % form).encode()),
+    (500, "application/json", lambda form: ('[{"message": "%s"}]' % form).encode()),
+    (200, "application/json", lambda form: ('{"form": "%s"}' % form).encode()),
+    (200, "text/html", lambda form: ("<title>%s</title>" % form).encode()),
+])
+def test_token_endpoint_answers_are_never_quoted(pg, sample, status, content_type, wrap):
+    endpoint = EchoingTokenEndpoint(status, content_type, wrap)
+    try:
+        env = {"DATABASE_URL": pg.url, "SF_LOGIN_URL": endpoint.url, "SF_CLIENT_ID": "cid",
+               "SF_CLIENT_SECRET": "cs-Secret9", "SF_USERNAME": "u@x.com",
+               "SF_PASSWORD": PASSWORD}
+        # init logs in first thing (sync would stop earlier: this schema has nothing to
+        # sync); -d adds the debug log lines to what must not show a secret.
+        r = run("init", "--objects", "Account", "--schema", sample + "x", "--timeout", "5",
+                "-d", env=env)
+        assert r.returncode != 0, (r.stdout, r.stderr)
+        assert_no_secret(r)
+        assert "login" in r.stderr, r.stderr
+    finally:
+        endpoint.stop()
