@@ -40,6 +40,12 @@ struct mount_options {
 	unsigned int cache_mib;
 	unsigned int batch_size;
 	double watch_interval;
+	unsigned int uid;   /* owner shown for directories and records */
+	unsigned int gid;
+	unsigned int umask; /* bits cleared from 0777 (directories) and 0666 (records) */
+	unsigned int max_scratch_per_dir; /* files that are not records, per directory */
+	unsigned int max_scratch_files;	  /* ... in the whole mount */
+	unsigned int max_pending_mib;	  /* bytes in those files */
 };
 
 enum { KEY_RO };
@@ -57,6 +63,12 @@ static const struct fuse_opt mount_opt_table[] = {
     MOUNT_OPT("cache_size=%u", cache_mib),
     MOUNT_OPT("batch_size=%u", batch_size),
     MOUNT_OPT("watch_interval=%lf", watch_interval),
+    MOUNT_OPT("uid=%u", uid),
+    MOUNT_OPT("gid=%u", gid),
+    MOUNT_OPT("umask=%o", umask),
+    MOUNT_OPT("max_scratch_per_dir=%u", max_scratch_per_dir),
+    MOUNT_OPT("max_scratch_files=%u", max_scratch_files),
+    MOUNT_OPT("max_pending=%u", max_pending_mib),
     FUSE_OPT_END,
 };
 
@@ -92,6 +104,13 @@ static void mount_usage(FILE *out)
 		"  -o entry_timeout=S, attr_timeout=S  kernel cache times in seconds (3600)\n"
 		"  -o cache_size=MIB  memory for rendered records (32)\n"
 		"  -o watch_interval=S  how often to look for changes made by others (0.5)\n"
+		"  -o uid=N,gid=N   owner and group of directories and records (yours)\n"
+		"  -o umask=M       octal bits taken from 0777/0666 (022); forcefs itself then\n"
+		"                   checks every caller against these modes (see forcefs(1))\n"
+		"  -o max_scratch_per_dir=N, max_scratch_files=N  files that are not records\n"
+		"                   (editors' temporaries), per directory (1000) and in all\n"
+		"                   (10000); past them creating one answers ENOSPC; 0: no bound\n"
+		"  -o max_pending=MIB  bytes in those files (256); past it writes answer ENOSPC\n"
 		"  -o allow_other and the other FUSE mount options pass through\n"
 		"\n"
 		"Unmount with: fusermount3 -u MOUNTPOINT\n");
@@ -281,7 +300,13 @@ int cmd_mount(int argc, char **argv)
 				     .cache_mib = 32,
 				     .batch_size = 256,
 				     .watch_interval = 0.5,
-				     .delete_delay = 2.0};
+				     .delete_delay = 2.0,
+				     .uid = getuid(),
+				     .gid = getgid(),
+				     .umask = 022,
+				     .max_scratch_per_dir = 1000,
+				     .max_scratch_files = 10000,
+				     .max_pending_mib = 256};
 	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
 	fuse_opt_add_arg(&args, "forcefs");
 	GString *other_o = g_string_new(NULL);
@@ -293,16 +318,22 @@ int cmd_mount(int argc, char **argv)
 	}
 	g_string_free(fuse_o, TRUE);
 	g_string_free(other_o, TRUE);
+	fuse_set_log_func(fuse_log_quiet); /* its words go into our one line */
 	if (fuse_opt_parse(&args, &opts, mount_opt_table, mount_opt_proc) != 0) {
-		die_msg("mount: invalid -o options: see forcefs mount --help");
+		die_msg("mount: invalid -o options (%s): see forcefs mount --help",
+			fuse_last_message[0] ? fuse_last_message : "refused by libfuse");
 		fuse_opt_free_args(&args);
+		g_free(object_list);
 		return EXIT_USAGE;
 	}
 	if (opts.batch_size == 0 || opts.batch_size > 10000 || opts.entry_timeout < 0 ||
 	    opts.attr_timeout < 0 || opts.watch_interval < 0.05 || opts.watch_interval > 3600 ||
-	    !(opts.delete_delay >= 0 && opts.delete_delay <= 3600)) {
+	    !(opts.delete_delay >= 0 && opts.delete_delay <= 3600) || opts.umask > 0777 ||
+	    opts.uid == (unsigned)-1 || opts.gid == (unsigned)-1 ||
+	    opts.max_pending_mib > 1024 * 1024) {
 		die_msg("mount: invalid -o value: batch_size must be 1..10000, timeouts >= 0, "
-			"watch_interval 0.05..3600, delete_delay 0..3600");
+			"watch_interval 0.05..3600, delete_delay 0..3600, umask 000..777, uid and "
+			"gid real ids, max_pending at most 1048576 (MiB)");
 		fuse_opt_free_args(&args);
 		g_free(object_list);
 		return EXIT_USAGE;
@@ -406,8 +437,12 @@ int cmd_mount(int argc, char **argv)
 	    .only_objects = only_objects,
 	    .cache_bytes = (size_t)opts.cache_mib * 1024 * 1024,
 	    .batch_size = (int)opts.batch_size,
-	    .uid = getuid(),
-	    .gid = getgid(),
+	    .uid = opts.uid,
+	    .gid = opts.gid,
+	    .umask = opts.umask,
+	    .max_scratch_per_dir = opts.max_scratch_per_dir,
+	    .max_scratch_files = opts.max_scratch_files,
+	    .max_scratch_bytes = (size_t)opts.max_pending_mib * 1024 * 1024,
 	};
 	struct fs_tree_notify tree_notify = {
 	    .inval_inode = fs_notify_inval_inode,
@@ -421,6 +456,7 @@ int cmd_mount(int argc, char **argv)
 	    .history = history,
 	    .uid = tree_opts.uid,
 	    .gid = tree_opts.gid,
+	    .umask = tree_opts.umask,
 	};
 	views = fs_views_new(tree, pool, &view_opts);
 	cfg.views = views;

@@ -1,9 +1,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <glib.h>
 #include <libpq-fe.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "redact.h"
 
 static int conninfo_has_password(const char *conninfo, int *has_password, char **why)
 {
@@ -38,8 +41,11 @@ int config_database_url(const char *flag_db, char **url, struct error *err)
 	char *why = NULL;
 	int has_password = 0;
 	if (conninfo_has_password(value, &has_password, &why) < 0) {
-		error_set(err, EINVAL, "%s is not a valid PostgreSQL URL: %s", source,
-			  why ? why : "unparseable");
+		/* libpq quotes what it could not read, which may be the password. */
+		char *shown = redact_message(why ? why : "unparseable", value);
+		g_strchomp(shown);
+		error_set(err, EINVAL, "%s is not a valid PostgreSQL URL: %s", source, shown);
+		g_free(shown);
 		PQfreemem(why);
 		return -1;
 	}

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "redact.h"
 
 struct db_pool {
 	char *url;
@@ -36,7 +37,9 @@ PGconn *db_connect(const char *url, const char *application_name, struct error *
 	PGconn *conn = PQconnectdbParams(keys, vals, 1);
 	if (!conn || PQstatus(conn) != CONNECTION_OK) {
 		char why[400];
-		snprintf(why, sizeof(why), "%s", conn ? PQerrorMessage(conn) : "out of memory");
+		char *shown = redact_message(conn ? PQerrorMessage(conn) : "out of memory", url);
+		snprintf(why, sizeof(why), "%s", shown);
+		g_free(shown);
 		first_line(why);
 		error_set(err, EIO, "cannot connect to the database: %s", why);
 		PQfinish(conn);
@@ -163,6 +166,11 @@ PGresult *db_query(PGconn *conn, const char *what, const char *sql, int nparams,
 char *db_quote_ident(PGconn *conn, const char *name)
 {
 	char *q = PQescapeIdentifier(conn, name, strlen(name));
+	/* NULL means out of memory (or bytes invalid in the client encoding, which SQL_ASCII
+	 * and UTF8 names from the catalog or sf_soql_is_api_name() never are). Going on would
+	 * paste a NULL into SQL; stop as g_malloc() does when memory runs out. */
+	if (!q)
+		g_error("quoting the SQL name \"%s\": %s", name, PQerrorMessage(conn));
 	char *copy = g_strdup(q);
 	PQfreemem(q);
 	return copy;

@@ -81,7 +81,12 @@ int db_sync_copy_in(PGconn *conn, const char *what, const char *copy_sql, const 
 		return rc;
 	}
 	PQclear(res);
-	if (PQputCopyData(conn, data->str, (int)data->len) != 1 || PQputCopyEnd(conn, NULL) != 1)
+	/* PQputCopyData takes an int length: the data goes in pieces that always fit one. */
+	enum { COPY_PIECE = 1 << 20 };
+	bool sent = true;
+	for (size_t off = 0; sent && off < data->len; off += COPY_PIECE)
+		sent = PQputCopyData(conn, data->str + off, (int)MIN(data->len - off, COPY_PIECE)) == 1;
+	if (!sent || PQputCopyEnd(conn, NULL) != 1)
 		return error_set(err, EIO, "%s: database unreachable: %s", what,
 				 PQerrorMessage(conn));
 	int rc = 0;

@@ -7,6 +7,7 @@
 #include <sys/xattr.h>
 #include <time.h>
 
+#include "fs_access.h"
 #include "log.h"
 
 static struct fs_ops_config *config_of(fuse_req_t req)
@@ -23,6 +24,40 @@ static struct fs_ops_config *config_of(fuse_req_t req)
 		}                                                                                  \
 	} while (0)
 #define VIEWS_REFUSE(ino) VIEWS_TAKE(ino, fuse_reply_err(req, EROFS))
+
+/*
+ * Permission checks (fs_access): the attributes the kernel was shown decide. Replies with
+ * the error and returns false when the caller may not do `want` on `ino`; `name` is
+ * what the log line calls it (NULL: the inode number).
+ */
+static bool allowed(fuse_req_t req, fuse_ino_t ino, int want, const char *name)
+{
+	if (fuse_req_ctx(req)->uid == 0)
+		return true; /* root may do anything (the operation itself may still refuse) */
+	struct fs_ops_config *cfg = config_of(req);
+	struct stat st;
+	struct error err = {0};
+	int rc = fs_views_owns(ino) ? fs_views_stat(cfg->views, ino, &st)
+				    : fs_tree_getattr(cfg->tree, ino, &st, &err);
+	char label[48];
+	if (!name) {
+		snprintf(label, sizeof(label), "inode %llu", (unsigned long long)ino);
+		name = label;
+	}
+	if (rc == 0)
+		rc = fs_access_check(req, &st, want, name);
+	if (rc)
+		fuse_reply_err(req, -rc);
+	return rc == 0;
+}
+
+static int open_want(int flags)
+{
+	int acc = flags & O_ACCMODE;
+	int want = acc == O_WRONLY ? FS_MAY_WRITE : acc == O_RDWR ? FS_MAY_READ | FS_MAY_WRITE
+								   : FS_MAY_READ;
+	return flags & O_TRUNC ? want | FS_MAY_WRITE : want;
+}
 
 static void fill_entry(const struct fs_ops_config *cfg, const struct stat *st,
 		       struct fuse_entry_param *e)
@@ -48,6 +83,8 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct fs_ops_config *cfg = config_of(req);
+	if (!allowed(req, parent, FS_MAY_SEARCH, name))
+		return;
 	if (fs_views_claims(cfg->views, parent, name)) {
 		fs_views_lookup(cfg->views, req, parent, name);
 		return;
@@ -96,6 +133,16 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 	struct fs_ops_config *cfg = config_of(req);
 	int mask = 0;
 	VIEWS_REFUSE(ino);
+	int may = 0;
+	if (to_set & FUSE_SET_ATTR_SIZE)
+		may |= FS_MAY_WRITE;
+	if (to_set & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID |
+		      FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME))
+		may |= FS_MAY_OWN;
+	else if (to_set & (FUSE_SET_ATTR_ATIME_NOW | FUSE_SET_ATTR_MTIME_NOW))
+		may |= FS_MAY_WRITE; /* touch: the owner or anyone who may write */
+	if (may && !allowed(req, ino, may, NULL))
+		return;
 	struct stat want = *attr;
 	if (to_set & FUSE_SET_ATTR_SIZE)
 		mask |= FS_ATTR_SIZE;
@@ -123,6 +170,8 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 
 static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+	if (!allowed(req, ino, FS_MAY_READ, NULL))
+		return;
 	VIEWS_TAKE(ino, fs_views_opendir(config_of(req)->views, req, ino, fi));
 	if (!fs_tree_is_dir(ino)) {
 		fuse_reply_err(req, ENOTDIR);
@@ -218,6 +267,9 @@ static void reply_opened(fuse_req_t req, struct fuse_file_info *fi, struct fs_ha
 static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fs_ops_config *cfg = config_of(req);
+	/* A view refuses writing itself (EROFS); only reading it needs permission. */
+	if (!allowed(req, ino, fs_views_owns(ino) ? FS_MAY_READ : open_want(fi->flags), NULL))
+		return;
 	VIEWS_TAKE(ino, fs_views_open(cfg->views, req, ino, fi));
 	struct fs_handle *h = NULL;
 	struct fs_open_hints hints = {0};
@@ -238,6 +290,8 @@ static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 	struct fs_ops_config *cfg = config_of(req);
 	const struct fuse_ctx *who = fuse_req_ctx(req);
 	VIEWS_REFUSE(parent);
+	if (!allowed(req, parent, FS_MAY_WRITE | FS_MAY_SEARCH, name))
+		return;
 	struct fs_handle *h = NULL;
 	struct fs_open_hints hints = {0};
 	struct stat st;
@@ -263,6 +317,8 @@ static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
 		fuse_reply_err(req, EPERM);
 		return;
 	}
+	if (!allowed(req, parent, FS_MAY_WRITE | FS_MAY_SEARCH, name))
+		return;
 	const struct fuse_ctx *who = fuse_req_ctx(req);
 	struct fs_handle *h = NULL;
 	struct fs_open_hints hints = {0};
@@ -354,6 +410,8 @@ static void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t
 		fuse_reply_err(req, ENOTSUP);
 		return;
 	}
+	if (!allowed(req, ino, FS_MAY_READ, NULL))
+		return;
 	int rc = fs_tree_getxattr(cfg->tree, ino, name, &value, &err);
 	if (rc) {
 		fuse_reply_err(req, -rc);
@@ -372,6 +430,8 @@ static void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t
 static void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 {
 	struct fs_ops_config *cfg = config_of(req);
+	if (!allowed(req, ino, FS_MAY_READ, NULL))
+		return;
 	GString *names = g_string_new(NULL);
 	struct error err = {0};
 	int rc = fs_tree_listxattr(cfg->tree, ino, names, &err);
@@ -432,6 +492,8 @@ static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const 
 static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	VIEWS_REFUSE(parent);
+	if (!allowed(req, parent, FS_MAY_WRITE | FS_MAY_SEARCH, name))
+		return;
 	struct fs_ops_config *cfg = config_of(req);
 	struct error err = {0};
 	fuse_reply_err(req, -fs_tree_unlink(cfg->tree, parent, name, &err));
@@ -442,6 +504,10 @@ static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_
 {
 	VIEWS_REFUSE(parent);
 	VIEWS_REFUSE(newparent);
+	if (!allowed(req, parent, FS_MAY_WRITE | FS_MAY_SEARCH, name) ||
+	    (newparent != parent &&
+	     !allowed(req, newparent, FS_MAY_WRITE | FS_MAY_SEARCH, newname)))
+		return;
 	struct fs_ops_config *cfg = config_of(req);
 	struct error err = {0};
 	fuse_reply_err(req,

@@ -295,7 +295,7 @@ static void fill_common(const struct fs_tree *tree, struct stat *st, uint64_t in
 static void fill_dir(const struct fs_tree *tree, struct stat *st, uint64_t ino)
 {
 	fill_common(tree, st, ino);
-	st->st_mode = S_IFDIR | 0755;
+	st->st_mode = S_IFDIR | (0777 & ~tree->options.umask);
 	st->st_nlink = 2;
 	st->st_mtim = st->st_ctim = st->st_atim = ms_to_timespec(tree->mount_time_ms);
 }
@@ -309,7 +309,8 @@ void fs_tree_fill_record(struct fs_tree *tree, const struct fs_object_state *os,
 			 struct fs_record *rec, struct stat *st)
 {
 	fill_common(tree, st, fs_tree_record_ino(os, rec->id));
-	st->st_mode = S_IFREG | (fs_tree_object_readonly(tree, os) ? 0444 : 0644);
+	st->st_mode =
+	    S_IFREG | ((fs_tree_object_readonly(tree, os) ? 0444 : 0666) & ~tree->options.umask);
 	st->st_nlink = 1;
 	uint32_t size = rec->pending ? (uint32_t)rec->pending->len : rec->size;
 	st->st_size = size;

@@ -46,8 +46,16 @@ struct fs_tree_options {
 	char **only_objects;		/* -o objects=a,b (NULL = all) */
 	size_t cache_bytes;		/* budget of the rendered-content cache */
 	int batch_size;			/* records fetched per query when reading content */
-	uid_t uid;
-	gid_t gid;
+	uid_t uid;			/* owner of directories and records (-o uid=) */
+	gid_t gid;			/* their group (-o gid=) */
+	mode_t umask;			/* bits cleared from 0777/0666/0444 (-o umask=) */
+	/* What users can make the mount hold besides records (0 = no bound): files that are
+	 * not records yet (editors' temporaries, new records before their close), per
+	 * object directory and in all, and the bytes in them. Past a bound, creating or
+	 * growing such a file answers ENOSPC. */
+	unsigned max_scratch_per_dir;	/* -o max_scratch_per_dir= */
+	unsigned max_scratch_files;	/* -o max_scratch_files= */
+	size_t max_scratch_bytes;	/* -o max_pending= (MiB) */
 };
 
 /* How the tree asks the FUSE face to drop kernel caches (called from any thread). */

@@ -132,13 +132,13 @@ void fs_views_fill_attr(struct fs_views *v, const struct fs_view_node *n, struct
 	st->st_mtim.tv_nsec = (v->mount_time_ms % 1000) * 1000000;
 	st->st_nlink = 1;
 	if (is_dir_kind(n->kind)) {
-		st->st_mode = S_IFDIR | 0555;
+		st->st_mode = S_IFDIR | (0555 & ~v->options.umask);
 		st->st_nlink = 2;
 	} else if (n->kind == VIEW_BY_LINK) {
 		st->st_mode = S_IFLNK | 0777;
 		st->st_size = (off_t)strlen(n->target);
 	} else {
-		st->st_mode = S_IFREG | 0444;
+		st->st_mode = S_IFREG | (0444 & ~v->options.umask);
 		st->st_size = n->size;
 	}
 	st->st_blocks = (st->st_size + 511) / 512;
@@ -236,6 +236,15 @@ void fs_views_getattr(struct fs_views *v, fuse_req_t req, uint64_t ino)
 	fuse_reply_attr(req, &st, 0);
 }
 
+int fs_views_stat(struct fs_views *v, uint64_t ino, struct stat *st)
+{
+	struct fs_view_node *n = fs_views_node(v, ino);
+	if (!n)
+		return -ENOENT;
+	fs_views_fill_attr(v, n, st);
+	return 0;
+}
+
 void fs_view_dir_add(struct fs_view_dir *d, struct fs_view_node *n)
 {
 	g_ptr_array_add(d->nodes, n);
@@ -307,7 +316,7 @@ void fs_views_readdir(struct fs_views *v, fuse_req_t req, uint64_t ino, size_t s
 			name = i == 0 ? "." : "..";
 			e.ino = i == 0 ? d->self : d->parent;
 			e.attr.st_ino = e.ino;
-			e.attr.st_mode = S_IFDIR | 0555;
+			e.attr.st_mode = S_IFDIR | (0555 & ~v->options.umask);
 			if (plus) {
 				/* "." and ".." carry no entry: the kernel ignores them. */
 				e.ino = 0;

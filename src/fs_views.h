@@ -40,6 +40,7 @@ struct fs_views_options {
 	int value_limit; /* most distinct values a field directory lists (docs/views.md) */
 	uid_t uid;
 	gid_t gid;
+	mode_t umask; /* bits cleared from 0555 (directories) and 0444 (files) */
 };
 
 struct fs_views *fs_views_new(struct fs_tree *tree, struct db_pool *pool,
@@ -57,6 +58,8 @@ bool fs_views_claims(const struct fs_views *views, uint64_t parent, const char *
 
 void fs_views_lookup(struct fs_views *views, fuse_req_t req, uint64_t parent, const char *name);
 void fs_views_getattr(struct fs_views *views, fuse_req_t req, uint64_t ino);
+/* The attributes of a view inode without replying (for permission checks); -ENOENT. */
+int fs_views_stat(struct fs_views *views, uint64_t ino, struct stat *st);
 void fs_views_opendir(struct fs_views *views, fuse_req_t req, uint64_t ino,
 		      struct fuse_file_info *fi);
 void fs_views_readdir(struct fs_views *views, fuse_req_t req, uint64_t ino, size_t size, off_t off,

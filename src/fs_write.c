@@ -112,6 +112,52 @@ static struct fs_record *hidden_record(struct fs_object_state *os, const char *n
 	return alias ? fs_tree_find_record(os, *alias) : NULL;
 }
 
+/* --- bounds on scratch files (-o max_scratch_per_dir, max_scratch_files, max_pending) --- */
+
+/* 0, or -ENOSPC (logged) when `os` may not have one more scratch file. Tree lock held. */
+static int scratch_room(struct fs_tree *tree, struct fs_object_state *os, struct error *err)
+{
+	const struct fs_tree_options *o = &tree->options;
+	size_t here = g_hash_table_size(os->scratch), all = 0;
+	for (size_t i = 0; i < tree->nobjects; i++)
+		all += g_hash_table_size(tree->objects[i].scratch);
+	int rc = 0;
+	if (o->max_scratch_per_dir && here >= o->max_scratch_per_dir)
+		rc = error_set(err, ENOSPC,
+			       "%s/ already holds %zu files that are not records "
+			       "(-o max_scratch_per_dir=%u)",
+			       os->obj->table, here, o->max_scratch_per_dir);
+	else if (o->max_scratch_files && all >= o->max_scratch_files)
+		rc = error_set(err, ENOSPC,
+			       "the mount already holds %zu files that are not records "
+			       "(-o max_scratch_files=%u)",
+			       all, o->max_scratch_files);
+	if (rc)
+		log_warn("a new file was refused: %s", err->message);
+	return rc;
+}
+
+/* 0, or -ENOSPC when scratch files holding `more` bytes beyond what they hold now would
+ * pass -o max_pending. Tree lock held. */
+static int scratch_bytes_room(struct fs_tree *tree, size_t more, struct error *err)
+{
+	size_t max = tree->options.max_scratch_bytes;
+	if (!max || more == 0)
+		return 0;
+	size_t held = 0;
+	GHashTableIter it;
+	gpointer value;
+	g_hash_table_iter_init(&it, tree->scratch_by_ino);
+	while (g_hash_table_iter_next(&it, NULL, &value))
+		held += ((struct fs_scratch *)value)->content->len;
+	if (held + more <= max)
+		return 0;
+	return error_set(err, ENOSPC,
+			 "files that are not records already hold %zu bytes (-o max_pending=%zu "
+			 "MiB)",
+			 held, max / (1024 * 1024));
+}
+
 static struct fs_scratch *scratch_new(struct fs_tree *tree, struct fs_object_state *os,
 				      const char *name, mode_t mode, uid_t uid, gid_t gid)
 {
@@ -486,7 +532,7 @@ int fs_tree_create(struct fs_tree *tree, uint64_t parent, const char *name, mode
 	} else if (!rec) {
 		if (is_record_candidate(name) && fs_tree_object_readonly(tree, os))
 			rc = error_set(err, EROFS, "object \"%s\" is read-only", os->obj->table);
-		else
+		else if ((rc = scratch_room(tree, os, err)) == 0)
 			rc = open_scratch(tree, scratch_new(tree, os, name, mode, uid, gid), flags,
 					  h, hints);
 	}
@@ -590,8 +636,12 @@ ssize_t fs_tree_write(struct fs_tree *tree, struct fs_handle *h, off_t off, cons
 	ssize_t rc;
 	g_mutex_lock(&tree->lock);
 	if (h->scratch) {
-		rc = write_into(h->scratch->content, h->append, off, data, size, SCRATCH_MAX_BYTES,
-				err);
+		size_t len = h->scratch->content->len;
+		size_t end = h->append ? len + size : (size_t)MAX(off, 0) + size;
+		rc = scratch_bytes_room(tree, end > len ? end - len : 0, err);
+		if (rc == 0)
+			rc = write_into(h->scratch->content, h->append, off, data, size,
+					SCRATCH_MAX_BYTES, err);
 		if (rc > 0) {
 			h->scratch->dirty = true;
 			h->scratch->mtime = now_ts();
@@ -616,7 +666,7 @@ ssize_t fs_tree_write(struct fs_tree *tree, struct fs_handle *h, off_t off, cons
 		}
 	}
 	g_mutex_unlock(&tree->lock);
-	if (rc == -EFBIG)
+	if (rc == -EFBIG || rc == -ENOSPC)
 		log_warn("a write was refused: %s", err->message);
 	return rc;
 }
@@ -716,10 +766,12 @@ int fs_tree_setattr(struct fs_tree *tree, uint64_t ino, struct fs_handle *h,
 		int rc = 0;
 		if (sc && record_id == 0) {
 			if (to_set & FS_ATTR_SIZE) {
+				size_t len = sc->content->len, want = (size_t)MAX(attr->st_size, 0);
 				if (attr->st_size > SCRATCH_MAX_BYTES)
 					rc = -EFBIG;
-				else
-					resize(sc->content, (size_t)attr->st_size);
+				else if ((rc = scratch_bytes_room(tree, want > len ? want - len : 0,
+								  err)) == 0)
+					resize(sc->content, want);
 				sc->dirty = true;
 			}
 			if (to_set & FS_ATTR_MODE)
@@ -956,6 +1008,11 @@ int fs_tree_rename(struct fs_tree *tree, uint64_t parent, const char *name, uint
 		if (rc)
 			return rc;
 		g_mutex_lock(&tree->lock);
+		if (!dst_sc && (rc = scratch_room(tree, os, err)) != 0) {
+			g_mutex_unlock(&tree->lock);
+			g_bytes_unref(content.bytes);
+			return rc;
+		}
 		if (dst_sc)
 			scratch_remove_name(tree, os, dst_sc);
 		struct fs_record *rec = fs_tree_find_record(os, src_id);

@@ -174,12 +174,28 @@ static void render_text_as_string(const char *text, GString *out)
 	record_render_string(text, strlen(text), out);
 }
 
+/*
+ * Appends number text read by record_number_read() without the leading zeros JSON forbids
+ * ("000" -> "0", "-0513E2" -> "-513E2", "007.5" -> "7.5"). Postgres never prints them, but
+ * the output must be JSON whatever the column holds.
+ */
+static void append_number_text(const char *text, size_t len, GString *out)
+{
+	size_t i = 0;
+	if (text[0] == '-')
+		g_string_append_c(out, text[i++]);
+	while (i + 1 < len && text[i] == '0' && g_ascii_isdigit(text[i + 1]))
+		i++;
+	g_string_append_len(out, text + i, (gssize)(len - i));
+}
+
 static void render_integer(const char *text, GString *out)
 {
 	struct record_number n;
+	size_t len = strlen(text);
 
-	if (record_number_read(text, strlen(text), &n) && n.is_integer)
-		g_string_append(out, text);
+	if (record_number_read(text, len, &n) && n.is_integer)
+		append_number_text(text, len, out);
 	else
 		render_text_as_string(text, out);
 }
@@ -228,7 +244,7 @@ static void render_numeric(const char *text, GString *out)
 	if (n.ndigits == 0 && n.negative)
 		g_string_append_c(out, '0'); /* no "-0" for an exact zero */
 	else
-		g_string_append_len(out, text, len);
+		append_number_text(text, len, out);
 }
 
 static void render_boolean(const char *text, GString *out)

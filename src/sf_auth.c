@@ -304,7 +304,7 @@ struct sf_error *sf_auth_parse_token_response(long http_status, const char *cont
 {
 	*out = NULL;
 	if (http_status < 200 || http_status > 299)
-		return sf_error_from_http(http_status, content_type, body, body_len);
+		return sf_error_from_secret_http(http_status, content_type, body, body_len);
 	cJSON *json;
 	struct sf_error *err =
 	    sf_json_parse(http_status, content_type, body, body_len, true, &json);

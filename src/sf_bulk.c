@@ -1,4 +1,5 @@
 #include "sf_bulk.h"
+#include "sf_json.h"
 
 #include "sf_query.h"
 
@@ -134,8 +135,8 @@ struct sf_error *sf_bulk_wait(struct sf_client *client, const char *jobs_path, c
 
 long sf_bulk_job_count(const cJSON *job, const char *key)
 {
-	const cJSON *n = cJSON_GetObjectItemCaseSensitive(job, key);
-	return cJSON_IsNumber(n) ? (long)n->valuedouble : -1;
+	long n;
+	return sf_json_count(cJSON_GetObjectItemCaseSensitive(job, key), &n) ? n : -1;
 }
 
 struct sf_error *sf_bulk_query_open(struct sf_client *client, const char *soql,

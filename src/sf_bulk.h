@@ -64,7 +64,8 @@ void sf_bulk_query_close(struct sf_bulk_query *query);
 struct sf_error *sf_bulk_wait(struct sf_client *client, const char *jobs_path, const char *job_id,
 			      const char *object, const struct sf_bulk_options *opts, cJSON **job);
 
-/* A number from a job info ("numberRecordsProcessed"), or -1 when absent. */
+/* A count from a job info ("numberRecordsProcessed"), or -1 when absent or not a whole
+ * count from 0 to 2^53 (sf_json_count: "1e300" or -5 is not believed). */
 long sf_bulk_job_count(const cJSON *job, const char *key);
 
 /* True for a job id that may go into a URL path: 1..40 letters and digits. */

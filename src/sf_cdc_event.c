@@ -1,6 +1,8 @@
 #include "sf_cdc_event.h"
+#include "sf_json.h"
 
 #include <glib.h>
+#include <math.h>
 #include <string.h>
 
 static const char *const CHANGE_NAMES[] = {
@@ -48,22 +50,26 @@ static char **strings_of(const cJSON *obj, const char *key, size_t *n)
 	return (char **)g_ptr_array_free(out, FALSE);
 }
 
+/* A whole number within ±2^53 (a JSON number, or a string holding one), range-checked
+ * here so that no later cast to an integer type can overflow ("1e300" is no replayId). */
 static bool number_of(const cJSON *obj, const char *key, double *out)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	double d;
 	if (cJSON_IsNumber(v)) {
-		*out = v->valuedouble;
-		return true;
-	}
-	if (cJSON_IsString(v) && v->valuestring[0]) {
+		d = v->valuedouble;
+	} else if (cJSON_IsString(v) && v->valuestring[0]) {
 		char *end;
-		double d = g_ascii_strtod(v->valuestring, &end);
-		if (*end == '\0') {
-			*out = d;
-			return true;
-		}
+		d = g_ascii_strtod(v->valuestring, &end);
+		if (*end != '\0')
+			return false;
+	} else {
+		return false;
 	}
-	return false;
+	if (!isfinite(d) || fabs(d) > SF_JSON_COUNT_MAX || d != floor(d))
+		return false;
+	*out = d;
+	return true;
 }
 
 static struct sf_error *bad(const char *what)

@@ -1,4 +1,5 @@
 #include "sf_cometd.h"
+#include "sf_json.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -115,8 +116,9 @@ struct sf_error *sf_cometd_parse_reply(const char *body, size_t len, const char 
 			found = true;
 			const cJSON *advice = cJSON_GetObjectItemCaseSensitive(m, "advice");
 			const cJSON *t = cJSON_GetObjectItemCaseSensitive(advice, "timeout");
-			if (advice_timeout_ms && cJSON_IsNumber(t) && t->valuedouble >= 0)
-				*advice_timeout_ms = (long)t->valuedouble;
+			long timeout;
+			if (advice_timeout_ms && sf_json_count(t, &timeout))
+				*advice_timeout_ms = timeout;
 			const cJSON *cid = cJSON_GetObjectItemCaseSensitive(m, "clientId");
 			if (client_id && cJSON_IsString(cid))
 				*client_id = g_strdup(cid->valuestring);

@@ -317,15 +317,20 @@ static bool is_array_of(const cJSON *arr, cJSON_bool (*pred)(const cJSON *))
 	return true;
 }
 
-static struct sf_error *from_json_envelope(long status, const cJSON *json)
+/* The token endpoint documents only the OAuth envelope: with `oauth_only` any other shape
+ * counts as no envelope (and is then never quoted). */
+static struct sf_error *from_json_envelope(long status, const cJSON *json, bool oauth_only)
 {
-	if (is_array_of(json, cJSON_IsObject)) {
+	if (oauth_only) {
+		if (!cJSON_IsObject(json) || !json_string(json, "error"))
+			return NULL;
+	} else if (is_array_of(json, cJSON_IsObject)) {
 		const cJSON *first = cJSON_GetArrayItem(json, 0);
 		if (json_string(first, "errorCode") || json_string(first, "statusCode") ||
 		    json_string(first, "message"))
 			return from_rest_array(status, json);
 	}
-	if (is_array_of(json, cJSON_IsString))
+	if (!oauth_only && is_array_of(json, cJSON_IsString))
 		return from_url_list(status, json);
 	if (cJSON_IsObject(json)) {
 		const char *oauth = json_string(json, "error");
@@ -492,18 +497,24 @@ struct sf_error *sf_json_parse(long http_status, const char *content_type, const
 	return NULL;
 }
 
-struct sf_error *sf_error_from_http(long http_status, const char *content_type, const char *body,
-				    size_t body_len)
+static struct sf_error *from_http(long http_status, const char *content_type, const char *body,
+				  size_t body_len, bool secret_body)
 {
 	if (body && body_len > 0) {
 		cJSON *json = cJSON_ParseWithLength(body, body_len);
-		struct sf_error *err = json ? from_json_envelope(http_status, json) : NULL;
+		struct sf_error *err = json ? from_json_envelope(http_status, json, secret_body) : NULL;
 		cJSON_Delete(json);
 		if (err)
 			return err;
 	}
 	/* No envelope: the status alone says what happened; show what came instead. */
-	char *what = describe_body(content_type, body, body_len, false);
+	char *what;
+	if (secret_body && body_len > 0 && !looks_like_html(content_type, body, body_len))
+		what = g_strdup_printf("%zu bytes in no known error shape (not shown: they may "
+				       "hold credentials)",
+				       body_len);
+	else
+		what = describe_body(content_type, body, body_len, secret_body);
 	const char *reason = g_strcmp0(what, "an empty body") == 0 ? "no error details" : what;
 	struct sf_error *err =
 	    error_from_parts(http_status, NULL, NULL, NULL, kind_from_status(http_status));
@@ -512,4 +523,16 @@ struct sf_error *sf_error_from_http(long http_status, const char *content_type, 
 				       http_status >= 500 ? "server error" : "error", reason);
 	g_free(what);
 	return err;
+}
+
+struct sf_error *sf_error_from_http(long http_status, const char *content_type, const char *body,
+				    size_t body_len)
+{
+	return from_http(http_status, content_type, body, body_len, false);
+}
+
+struct sf_error *sf_error_from_secret_http(long http_status, const char *content_type,
+					   const char *body, size_t body_len)
+{
+	return from_http(http_status, content_type, body, body_len, true);
 }

@@ -82,6 +82,12 @@ const char *sf_error_kind_name(enum sf_error_kind kind);
 struct sf_error *sf_error_from_http(long http_status, const char *content_type, const char *body,
 				    size_t body_len);
 
+/* As sf_error_from_http(), for answers that may hold credentials (the token endpoint):
+ * the OAuth envelope {"error", "error_description"} is reported as usual, anything else
+ * only by its status, size and kind (an HTML page without its title), never quoted. */
+struct sf_error *sf_error_from_secret_http(long http_status, const char *content_type,
+					   const char *body, size_t body_len);
+
 /* The error for one element of a per-record "errors" array,
  * {"statusCode", "message", "fields"} (also accepts "errorCode"). Returns a
  * bad_response error when `item` has neither a code nor a message. */

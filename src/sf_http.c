@@ -116,8 +116,11 @@ struct sf_error *sf_http_check_url(const char *url)
 	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+		/* Not quoted: what cannot be parsed cannot be told apart from a secret in it. */
 		err = sf_error_new(SF_ERR_CONFIG, 0, NULL,
-				   "\"%s\" is not a URL (expected https://host/...)", url);
+				   "not a URL (expected https://host/...; the %zu characters given "
+				   "are not shown, they may hold a secret)",
+				   strlen(url));
 		goto out;
 	}
 	curl_url_get(u, CURLUPART_USER, &user, 0);

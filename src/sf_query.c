@@ -1,4 +1,5 @@
 #include "sf_query.h"
+#include "sf_json.h"
 
 #include "sf_soql.h"
 
@@ -35,6 +36,9 @@ struct sf_error *sf_query_page_parse(cJSON *page, struct sf_query_page *out)
 	    !cJSON_IsBool(done))
 		return sf_error_new(SF_ERR_BAD_RESPONSE, 0, NULL,
 				    "query answer lacks \"records\", \"totalSize\" or \"done\"");
+	if (!sf_json_count(total, &out->total_size))
+		return sf_error_new(SF_ERR_BAD_RESPONSE, 0, NULL,
+				    "query answer's \"totalSize\" is not a whole count");
 	const cJSON *rec;
 	cJSON_ArrayForEach(rec, records)
 	{
@@ -43,7 +47,6 @@ struct sf_error *sf_query_page_parse(cJSON *page, struct sf_query_page *out)
 					    "query answer has a record that is not an object");
 	}
 	out->records = records;
-	out->total_size = (long)total->valuedouble;
 	out->done = cJSON_IsTrue(done);
 	if (!out->done) {
 		if (!cJSON_IsString(next) || !is_same_instance_path(next->valuestring))

@@ -60,7 +60,7 @@ void sf_query_close(struct sf_query *query);
 
 /* Checks the shape of a query answer page and points `out` into it. A
  * bad_response error when "records" is not a list of objects, "totalSize" or
- * "done" is missing, or a page that is not done has no usable
+ * "done" is missing, "totalSize" is not a whole count (0..2^53), or a page that is not done has no usable
  * "nextRecordsUrl". */
 struct sf_error *sf_query_page_parse(cJSON *page, struct sf_query_page *out);
 

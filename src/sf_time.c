@@ -5,6 +5,10 @@
 #include <time.h>
 
 #define MS_PER_DAY (86400LL * 1000)
+/* 0001-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z: checked before any arithmetic,
+ * so no value of an int64_t can overflow the day computation. */
+#define FIRST_MS (-719162LL * MS_PER_DAY)
+#define LAST_MS (2932897LL * MS_PER_DAY - 1)
 
 static bool is_leap(int y)
 {
@@ -126,6 +130,8 @@ bool sf_time_parse(const char *text, int64_t *ms_out)
 bool sf_time_format(int64_t ms, char out[SF_TIME_BUF])
 {
 	out[0] = '\0';
+	if (ms < FIRST_MS || ms > LAST_MS)
+		return false;
 	int64_t day = ms >= 0 ? ms / MS_PER_DAY : -((-ms + MS_PER_DAY - 1) / MS_PER_DAY);
 	int64_t in_day = ms - day * MS_PER_DAY;
 	int y, m, d;

@@ -415,3 +415,20 @@ def test_mapping_upsert_field_makes_a_retried_insert_create_one_record(world, wo
     failed = status(world.url, world.schema)["failed"]
     assert len(failed) == 1 and "map-ext-1" in failed[0]["message"]
     assert len(world.org.query("SELECT Id FROM Account WHERE External_ID__c = 'map-ext-1'")) == 1
+
+
+def test_pull_of_more_than_one_copy_piece_lands_whole(world):
+    """The pulled rows go to Postgres by COPY in 1 MiB pieces (PQputCopyData takes an int):
+    40 accounts of 30000 characters each (1.2 MB) must arrive byte for byte."""
+    sfids = sql(world.url, f"SELECT sfid FROM {world.q}.account WHERE sfid IS NOT NULL "
+                           f"ORDER BY sfid")[:40]
+    assert len(sfids) == 40
+    texts = {}
+    for i, sfid in enumerate(sfids):
+        texts[sfid] = ("%02d \t\\ \u00e9 " % i) + "x" * 29990
+        world.org.edit("Account", sfid, Description=texts[sfid])
+    run_sync(world.org, world.url, world.schema)
+    got = {r["sfid"]: r["description"] for r in
+           rows(world.url, f"SELECT sfid, description FROM {world.q}.account")
+           if r["sfid"] in texts}
+    assert got == texts

@@ -358,6 +358,22 @@ static void test_integer_text_that_is_not_an_integer_as_string(void)
 	assert_value(RECORD_KIND_INTEGER, "1.5", "\"1.5\"");
 }
 
+/* Regression: leading zeros passed through ("000", "-0513E2"), which is not JSON. Postgres
+ * never prints them; the renderer must not rely on that. */
+static void test_number_text_with_leading_zeros_is_valid_json(void)
+{
+	assert_value(RECORD_KIND_INTEGER, "000", "0");
+	assert_value(RECORD_KIND_INTEGER, "007", "7");
+	assert_value(RECORD_KIND_INTEGER, "-0042", "-42");
+	assert_value(RECORD_KIND_INTEGER, "-000", "-0");
+	assert_value(RECORD_KIND_NUMERIC, "-0513E2", "-513E2");
+	assert_value(RECORD_KIND_NUMERIC, "000", "0");
+	assert_value(RECORD_KIND_NUMERIC, "-000", "0");
+	assert_value(RECORD_KIND_NUMERIC, "007.50", "7.5");
+	assert_value(RECORD_KIND_NUMERIC, "-000.25", "-0.25");
+	assert_value(RECORD_KIND_NUMERIC, "00e5", "0e5");
+}
+
 static void test_doubles_shortest_round_trip(void)
 {
 	/* Postgres 12+ text (extra_float_digits=1) -> jq 1.6 bytes (checked with jq 1.6). */
@@ -746,6 +762,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/record_render/very_long_text", test_very_long_text);
 	g_test_add_func("/record_render/keys_escaped_like_values", test_keys_escaped_like_values);
 	g_test_add_func("/record_render/integers_as_is", test_integers_as_is);
+	g_test_add_func("/record_render/number_text_with_leading_zeros_is_valid_json",
+			test_number_text_with_leading_zeros_is_valid_json);
 	g_test_add_func("/record_render/integer_text_that_is_not_an_integer_as_string",
 			test_integer_text_that_is_not_an_integer_as_string);
 	g_test_add_func("/record_render/doubles_shortest_round_trip",

@@ -243,9 +243,43 @@ static void test_token_answer_shapes(void)
 	sf_error_free(err);
 }
 
+/* Regression: a token endpoint error that is not an OAuth envelope was quoted in the
+ * message (sf_auth.h promises never to), and it may echo the form: password, secrets. */
+static void test_token_errors_never_quote_the_body(void)
+{
+	struct sf_session *s = NULL;
+	const char *bodies[] = {
+	    "grant_type=password&password=hunter2SECRET&client_secret=cs",
+	    "{\"echo\":\"hunter2SECRET\"}",
+	    "[\"hunter2SECRET\"]",
+	    "<html><title>hunter2SECRET</title></html>",
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(bodies); i++) {
+		for (long status = 400; status <= 500; status += 100) {
+			struct sf_error *err = sf_auth_parse_token_response(
+			    status, i == 3 ? "text/html" : NULL, bodies[i], strlen(bodies[i]), &s);
+			g_assert_nonnull(err);
+			g_assert_null(s);
+			if (strstr(err->message, "hunter2SECRET"))
+				g_error("token error quotes the body: %s", err->message);
+			g_assert_nonnull(strstr(err->message, status == 400 ? "HTTP 400" : "HTTP 500"));
+			sf_error_free(err);
+		}
+	}
+	/* The documented OAuth envelope still reaches the user. */
+	const char *oauth = "{\"error\":\"invalid_grant\",\"error_description\":\"authentication "
+			    "failure\"}";
+	struct sf_error *err = sf_auth_parse_token_response(400, "application/json", oauth,
+							    strlen(oauth), &s);
+	g_assert_nonnull(strstr(err->message, "authentication failure"));
+	sf_error_free(err);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/sf_auth/token_errors_never_quote_the_body",
+			test_token_errors_never_quote_the_body);
 	g_test_add_func("/sf_auth/refresh_token_flow_with_defaults",
 			test_refresh_token_flow_with_defaults);
 	g_test_add_func("/sf_auth/password_flow_needs_client_secret",

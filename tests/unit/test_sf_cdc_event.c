@@ -237,10 +237,55 @@ static void test_replay_ext_is_an_integer(void)
 	}
 }
 
+/* Regression (found by tests/fuzz/fuzz_streaming): replayId, sequenceNumber and the
+ * advice's timeout of 1e300 were cast to integers (undefined behaviour). A number that is
+ * not a whole one within ±2^53 is now no replayId, and the other fields are left unset. */
+static void test_numbers_out_of_range_are_not_believed(void)
+{
+	const char *replays[] = {"1e300", "-1e300", "\"1e300\"", "1.5", "9007199254740993e2"};
+	for (size_t i = 0; i < G_N_ELEMENTS(replays); i++) {
+		char *text = g_strdup_printf(
+		    "{\"channel\":\"/data/AccountChangeEvent\",\"data\":{\"payload\":{"
+		    "\"ChangeEventHeader\":{\"entityName\":\"Account\"}},\"event\":{\"replayId\":%s}}}",
+		    replays[i]);
+		cJSON *json = cJSON_Parse(text);
+		struct sf_cdc_event *e = NULL;
+		struct sf_error *err = sf_cdc_event_parse(json, &e);
+		if (!err)
+			g_error("accepted replayId %s", replays[i]);
+		g_assert_null(e);
+		sf_error_free(err);
+		cJSON_Delete(json);
+		g_free(text);
+	}
+	const char *fields = "{\"channel\":\"/data/AccountChangeEvent\",\"data\":{\"payload\":{"
+			     "\"ChangeEventHeader\":{\"entityName\":\"Account\",\"sequenceNumber\":1e300,"
+			     "\"commitTimestamp\":-1e300,\"commitNumber\":\"1e300\"}},"
+			     "\"event\":{\"replayId\":\"42\"}}}";
+	cJSON *json = cJSON_Parse(fields);
+	struct sf_cdc_event *e = NULL;
+	g_assert_null(sf_cdc_event_parse(json, &e));
+	g_assert_cmpint(e->replay_id, ==, 42);
+	g_assert_cmpint(e->sequence_number, ==, 0);
+	g_assert_cmpint(e->commit_timestamp, ==, 0);
+	g_assert_cmpint(e->commit_number, ==, 0);
+	sf_cdc_event_free(e);
+	cJSON_Delete(json);
+
+	const char *advice = "[{\"channel\":\"/meta/connect\",\"successful\":true,"
+			     "\"advice\":{\"timeout\":1e300}}]";
+	long timeout = -7;
+	g_assert_null(sf_cometd_parse_reply(advice, strlen(advice), "/meta/connect", NULL, &timeout,
+					    NULL));
+	g_assert_cmpint(timeout, ==, -7);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/sf_cdc_event/parses_update_event", test_parses_update_event);
+	g_test_add_func("/sf_cdc_event/numbers_out_of_range_are_not_believed",
+			test_numbers_out_of_range_are_not_believed);
 	g_test_add_func("/sf_cdc_event/gap_and_overflow_events", test_gap_and_overflow_events);
 	g_test_add_func("/sf_cdc_event/meta_errors", test_meta_errors);
 	g_test_add_func("/sf_cdc_event/bad_answers", test_bad_answers);

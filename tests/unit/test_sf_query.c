@@ -1,4 +1,5 @@
 /* sf_query, sf_changes, sf_collections: answer shapes and local refusals. */
+#include "sf_bulk.h"
 #include "sf_changes.h"
 #include "sf_collections.h"
 #include "sf_query.h"
@@ -39,6 +40,41 @@ static void test_query_page_with_unexpected_shape_is_bad_response(void)
 	}
 	g_assert_null(page_err("{\"totalSize\":2,\"done\":false,\"records\":[{}],"
 			       "\"nextRecordsUrl\":\"/services/data/v60.0/query/01gX-1\"}"));
+}
+
+/* Regression: a totalSize of 1e300 was cast to long (undefined behaviour); counts are now
+ * checked where they enter, and a page claiming an impossible count is a bad response. */
+static void test_query_page_total_size_must_be_a_whole_count(void)
+{
+	const char *bad[] = {"1e300", "-1", "2.5", "9007199254740993e3", "-1e300", "\"3\""};
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+		char *text = g_strdup_printf("{\"totalSize\":%s,\"done\":true,\"records\":[]}", bad[i]);
+		struct sf_error *err = page_err(text);
+		if (!err)
+			g_error("accepted totalSize %s", bad[i]);
+		g_assert_cmpint(err->kind, ==, SF_ERR_BAD_RESPONSE);
+		sf_error_free(err);
+		g_free(text);
+	}
+	cJSON *json = cJSON_Parse("{\"totalSize\":9007199254740992,\"done\":true,\"records\":[]}");
+	struct sf_query_page page;
+	g_assert_null(sf_query_page_parse(json, &page));
+	g_assert_cmpint(page.total_size, ==, 9007199254740992L);
+	cJSON_Delete(json);
+}
+
+/* Regression: the record counts of a Bulk job answer were cast from any double. */
+static void test_bulk_job_counts_are_checked(void)
+{
+	cJSON *job = cJSON_Parse("{\"a\":1e300,\"b\":-5,\"c\":1.5,\"d\":\"7\",\"e\":0,\"f\":1234}");
+	g_assert_cmpint(sf_bulk_job_count(job, "a"), ==, -1);
+	g_assert_cmpint(sf_bulk_job_count(job, "b"), ==, -1);
+	g_assert_cmpint(sf_bulk_job_count(job, "c"), ==, -1);
+	g_assert_cmpint(sf_bulk_job_count(job, "d"), ==, -1);
+	g_assert_cmpint(sf_bulk_job_count(job, "missing"), ==, -1);
+	g_assert_cmpint(sf_bulk_job_count(job, "e"), ==, 0);
+	g_assert_cmpint(sf_bulk_job_count(job, "f"), ==, 1234);
+	cJSON_Delete(job);
 }
 
 static void test_query_object_is_the_outer_from(void)
@@ -206,6 +242,9 @@ int main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/sf_query/page_with_unexpected_shape_is_bad_response",
 			test_query_page_with_unexpected_shape_is_bad_response);
+	g_test_add_func("/sf_query/page_total_size_must_be_a_whole_count",
+			test_query_page_total_size_must_be_a_whole_count);
+	g_test_add_func("/sf_bulk/job_counts_are_checked", test_bulk_job_counts_are_checked);
 	g_test_add_func("/sf_query/object_is_the_outer_from", test_query_object_is_the_outer_from);
 	g_test_add_func("/sf_changes/unexpected_shapes_are_bad_responses",
 			test_changes_with_unexpected_shape_are_bad_responses);

@@ -97,6 +97,23 @@ static void test_formats_soql_datetime(void)
 	g_assert_cmpint(sf_time_now_ms(), >, 1696163696000LL);
 }
 
+/* Regression: milliseconds near INT64_MIN overflowed the day computation (signed overflow,
+ * caught by UBSan); the range is now checked before any arithmetic. */
+static void test_format_refuses_extreme_values_without_overflow(void)
+{
+	char buf[SF_TIME_BUF];
+	const int64_t extremes[] = {INT64_MIN, INT64_MIN + 1, INT64_MIN + 86399999, INT64_MAX,
+				    INT64_MAX - 1, -62135596800001LL, 253402300800000LL};
+	for (size_t i = 0; i < G_N_ELEMENTS(extremes); i++) {
+		g_assert_false(sf_time_format(extremes[i], buf));
+		g_assert_cmpstr(buf, ==, "");
+	}
+	g_assert_true(sf_time_format(-62135596800000LL, buf));
+	g_assert_cmpstr(buf, ==, "0001-01-01T00:00:00.000Z");
+	g_assert_true(sf_time_format(253402300799999LL, buf));
+	g_assert_cmpstr(buf, ==, "9999-12-31T23:59:59.999Z");
+}
+
 static void test_quotes_soql_literals_safely(void)
 {
 	struct {
@@ -150,6 +167,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/sf_time/rejects_malformed_datetimes", test_rejects_malformed_datetimes);
 	g_test_add_func("/sf_time/agrees_with_glib", test_agrees_with_glib);
 	g_test_add_func("/sf_time/formats_soql_datetime", test_formats_soql_datetime);
+	g_test_add_func("/sf_time/format_refuses_extreme_values_without_overflow",
+			test_format_refuses_extreme_values_without_overflow);
 	g_test_add_func("/sf_soql/quotes_literals_safely", test_quotes_soql_literals_safely);
 	g_test_add_func("/sf_soql/checks_api_names", test_checks_api_names);
 	return g_test_run();
