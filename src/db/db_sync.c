@@ -9,7 +9,6 @@
 #include "db_sync_sql.h"
 #include "db_write.h"
 #include "log.h"
-#include "sf_time.h"
 
 /* --- session and leadership ------------------------------------------------------ */
 
@@ -51,6 +50,12 @@ PGconn *db_sync_connect(const char *url, const char *schema, struct error *err)
 	 * standby does not wait for the statement to end. Older servers: not needed to run. */
 	PQclear(PQexec(conn, "SET client_connection_check_interval = 1000"));
 	return conn;
+}
+
+void db_sync_disconnect(PGconn *conn)
+{
+	if (conn)
+		PQfinish(conn);
 }
 
 int db_sync_try_lead(PGconn *conn, const char *schema, bool *leader, struct error *err)
@@ -161,8 +166,8 @@ int db_sync_state_load(PGconn *conn, const char *schema, const char *object, con
 	if (!res)
 		return -err->code;
 	if (PQntuples(res) == 1) {
-		state->cursor.stamp_ms = g_ascii_strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-		g_strlcpy(state->cursor.id, PQgetvalue(res, 0, 1), sizeof(state->cursor.id));
+		state->cursor_stamp_ms = g_ascii_strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		g_strlcpy(state->cursor_id, PQgetvalue(res, 0, 1), sizeof(state->cursor_id));
 		state->loaded = PQgetvalue(res, 0, 2)[0] == 't';
 		state->deleted_checked_ms = g_ascii_strtoll(PQgetvalue(res, 0, 3), NULL, 10);
 		state->replay_id = g_ascii_strtoll(PQgetvalue(res, 0, 4), NULL, 10);
@@ -183,13 +188,13 @@ static int state_update(PGconn *conn, const char *schema, const char *set, const
 }
 
 int db_sync_state_save_cursor(PGconn *conn, const char *schema, const char *object,
-			      const struct sync_cursor *cursor, bool loaded, bool finished,
+			      int64_t stamp_ms, const char *id, bool loaded, bool finished,
 			      struct error *err)
 {
 	char stamp[32];
-	snprintf(stamp, sizeof(stamp), "%" G_GINT64_FORMAT, cursor->stamp_ms);
-	const char *params[] = {object, cursor->stamp_ms > 0 ? stamp : NULL,
-				cursor->id[0] ? cursor->id : NULL, loaded ? "t" : "f",
+	snprintf(stamp, sizeof(stamp), "%" G_GINT64_FORMAT, stamp_ms);
+	const char *params[] = {object, stamp_ms > 0 ? stamp : NULL,
+				id[0] ? id : NULL, loaded ? "t" : "f",
 				finished ? "t" : "f"};
 	return state_update(
 	    conn, schema,

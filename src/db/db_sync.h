@@ -33,14 +33,18 @@
 #include <stdint.h>
 
 #include "error.h"
-#include "sync_plan.h"
-#include "sync_window.h"
+
+/* An Id and its NUL: the 18-character form the engine stores. */
+#define DB_SYNC_ID_BUF 19
 
 /* --- session and leadership ------------------------------------------------------ */
 
 /* Connects as the engine: xmlbinary = 'hex', a lock timeout, LISTEN on the trigger-log
  * channel "<schema>.hc_trigger_log". */
 PGconn *db_sync_connect(const char *url, const char *schema, struct error *err);
+
+/* Closes the engine's connection (and so gives up its leader lock). NULL is fine. */
+void db_sync_disconnect(PGconn *conn);
 
 /* Takes the schema's leader lock if it is free. *leader says whether this session holds it. */
 int db_sync_try_lead(PGconn *conn, const char *schema, bool *leader, struct error *err);
@@ -59,7 +63,8 @@ int db_sync_prepare(PGconn *conn, const char *schema, struct error *err);
 /* --- engine state ---------------------------------------------------------------- */
 
 struct db_sync_state {
-	struct sync_cursor cursor;  /* the newest record pulled */
+	int64_t cursor_stamp_ms;     /* the newest record pulled: its SystemModstamp (ms; 0 = none) */
+	char cursor_id[DB_SYNC_ID_BUF]; /* and its Id ("" = every record stamped at or after) */
 	bool loaded;		    /* the initial load finished */
 	int64_t deleted_checked_ms; /* end of the last getDeleted window; 0 = never */
 	int64_t replay_id;	    /* the last change event applied; -1 = none */
@@ -69,10 +74,10 @@ struct db_sync_state {
 int db_sync_state_load(PGconn *conn, const char *schema, const char *object, const char *table,
 		       struct db_sync_state *state, struct error *err);
 
-/* Saves the cursor (and `loaded`) after a pulled chunk was committed; sets last_pull_at
- * when `finished` (a poll or the initial load completed). */
+/* Saves the cursor (`stamp_ms` 0: none; `id` "": none) and `loaded` after a pulled chunk
+ * was committed; sets last_pull_at when `finished` (a poll or the initial load completed). */
 int db_sync_state_save_cursor(PGconn *conn, const char *schema, const char *object,
-			      const struct sync_cursor *cursor, bool loaded, bool finished,
+			      int64_t stamp_ms, const char *id, bool loaded, bool finished,
 			      struct error *err);
 
 /* Whether the object streams ("streaming") or polls ("polling"), and why (may be NULL). */
@@ -102,10 +107,24 @@ int db_sync_calls_today(PGconn *conn, const char *schema, long *calls, struct er
 
 /* --- push ------------------------------------------------------------------------ */
 
+/* What a _trigger_log row records. */
+enum db_sync_action { DB_SYNC_INSERT, DB_SYNC_UPDATE, DB_SYNC_DELETE };
+
+/* One _trigger_log row the push works on. Strings point into its db_sync_claim. */
+struct db_sync_log_row {
+	int64_t id;
+	int64_t record_id;
+	const char *table;
+	enum db_sync_action action;
+	const char *sfid;	     /* the log's sfid (the record's before the change), or NULL */
+	const char *const *columns; /* NULL-terminated keys of "values" (changed columns), or NULL */
+	bool failed;		     /* an earlier FAILED row folded in, not a claimed NEW one */
+};
+
 /* Log rows the push works on: claimed NEW rows and the FAILED rows of the same records.
  * `entries` point into storage owned by this struct. */
 struct db_sync_claim {
-	struct sync_log_entry *entries;
+	struct db_sync_log_row *entries;
 	size_t n;
 	size_t nclaimed; /* of which claimed (the rest are folded-in FAILED rows) */
 	GStringChunk *strings;
@@ -115,10 +134,6 @@ struct db_sync_claim {
 /* Puts PENDING rows back to NEW: only the leader claims, so PENDING rows at the start
  * of a leadership were claimed by a process that died. Sets *n. */
 int db_sync_reclaim(PGconn *conn, const char *schema, long *n, struct error *err);
-
-/* Whether any NEW row of `tables` is waiting (the sweep). */
-int db_sync_has_new(PGconn *conn, const char *schema, const char *const *tables, size_t ntables,
-		    bool *has, struct error *err);
 
 /*
  * Claims the first `limit` NEW rows of `tables` in id order, and every other NEW row of
@@ -176,8 +191,12 @@ enum db_sync_result {
 	DB_SYNC_DEFERRED, /* log rows back to NEW: try again later (shutdown, budget) */
 };
 
+/* The outcome of one record's change: its table and row, and the log rows it settles. */
 struct db_sync_outcome {
-	const struct sync_change *change;
+	const char *table;
+	int64_t record_id;
+	const GArray *claimed_ids; /* int64_t: the claimed NEW log rows */
+	const GArray *failed_ids;  /* int64_t: earlier FAILED log rows it carried */
 	enum db_sync_result result;
 	const char *lastop;  /* row's _hc_lastop: INSERTED, UPDATED, FAILED; NULL: row untouched */
 	const char *sfid;    /* sfid to set (inserts), or NULL */

@@ -28,26 +28,6 @@ int db_sync_reclaim(PGconn *conn, const char *schema, long *n, struct error *err
 	return 0;
 }
 
-int db_sync_has_new(PGconn *conn, const char *schema, const char *const *tables, size_t ntables,
-		    bool *has, struct error *err)
-{
-	char *log = db_qualified_name(conn, schema, "_trigger_log");
-	char *sql = g_strdup_printf("SELECT EXISTS (SELECT 1 FROM %s WHERE state = 'NEW' AND "
-				    "table_name = ANY($1::text[]))",
-				    log);
-	g_free(log);
-	char *names = db_sync_text_array(tables, ntables);
-	const char *params[] = {names};
-	PGresult *res = db_query(conn, "looking for queued changes", sql, 1, params, err);
-	g_free(sql);
-	g_free(names);
-	if (!res)
-		return -err->code;
-	*has = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-	PQclear(res);
-	return 0;
-}
-
 void db_sync_claim_free(struct db_sync_claim *c)
 {
 	if (!c)
@@ -60,13 +40,13 @@ void db_sync_claim_free(struct db_sync_claim *c)
 	g_free(c);
 }
 
-static enum sync_action action_of(const char *text)
+static enum db_sync_action action_of(const char *text)
 {
 	if (strcmp(text, "INSERT") == 0)
-		return SYNC_ACTION_INSERT;
+		return DB_SYNC_INSERT;
 	if (strcmp(text, "DELETE") == 0)
-		return SYNC_ACTION_DELETE;
-	return SYNC_ACTION_UPDATE;
+		return DB_SYNC_DELETE;
+	return DB_SYNC_UPDATE;
 }
 
 /* ["a","b"] -> NULL-terminated copy. */
@@ -126,11 +106,11 @@ int db_sync_claim(PGconn *conn, const char *schema, const char *const *tables, s
 		return 0;
 	}
 	struct db_sync_claim *c = g_new0(struct db_sync_claim, 1);
-	c->entries = g_new0(struct sync_log_entry, rows);
+	c->entries = g_new0(struct db_sync_log_row, rows);
 	c->strings = g_string_chunk_new(4096);
 	c->column_lists = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
 	for (int r = 0; r < rows; r++) {
-		struct sync_log_entry *e = &c->entries[c->n++];
+		struct db_sync_log_row *e = &c->entries[c->n++];
 		e->id = g_ascii_strtoll(PQgetvalue(res, r, 0), NULL, 10);
 		e->table = g_string_chunk_insert_const(c->strings, PQgetvalue(res, r, 1));
 		e->record_id = g_ascii_strtoll(PQgetvalue(res, r, 2), NULL, 10);
@@ -314,20 +294,19 @@ static int write_log(PGconn *conn, const char *schema, const struct db_sync_outc
 	GPtrArray *states = g_ptr_array_new(), *results = g_ptr_array_new(),
 		  *messages = g_ptr_array_new();
 	for (size_t i = 0; i < n; i++) {
-		const struct sync_change *c = o[i].change;
 		const char *state = log_state(o[i].result);
 		const char *result = o[i].result == DB_SYNC_SUCCESS  ? "1"
 				     : o[i].result == DB_SYNC_FAILED ? "0"
 								     : NULL;
-		for (guint k = 0; k < c->claimed_ids->len; k++) {
-			g_array_append_val(ids, g_array_index(c->claimed_ids, int64_t, k));
+		for (guint k = 0; k < o[i].claimed_ids->len; k++) {
+			g_array_append_val(ids, g_array_index(o[i].claimed_ids, int64_t, k));
 			g_ptr_array_add(states, (gpointer)state);
 			g_ptr_array_add(results, (gpointer)result);
 			g_ptr_array_add(messages, (gpointer)o[i].message);
 		}
 		/* A success carried the earlier failed changes too. */
-		for (guint k = 0; o[i].result == DB_SYNC_SUCCESS && k < c->failed_ids->len; k++) {
-			g_array_append_val(ids, g_array_index(c->failed_ids, int64_t, k));
+		for (guint k = 0; o[i].result == DB_SYNC_SUCCESS && k < o[i].failed_ids->len; k++) {
+			g_array_append_val(ids, g_array_index(o[i].failed_ids, int64_t, k));
 			g_ptr_array_add(states, "MERGED");
 			g_ptr_array_add(results, NULL);
 			g_ptr_array_add(messages, NULL);
@@ -376,9 +355,9 @@ static int write_rows(PGconn *conn, const char *schema, const char *table,
 	GPtrArray *sfids = g_ptr_array_new(), *ops = g_ptr_array_new(), *errs = g_ptr_array_new();
 	GPtrArray *new_sfids = g_ptr_array_new();
 	for (size_t i = 0; i < n; i++) {
-		if (!o[i].lastop || strcmp(o[i].change->table, table) != 0)
+		if (!o[i].lastop || strcmp(o[i].table, table) != 0)
 			continue;
-		g_array_append_val(ids, o[i].change->record_id);
+		g_array_append_val(ids, o[i].record_id);
 		g_array_append_val(which, i);
 		g_ptr_array_add(sfids, (gpointer)o[i].sfid);
 		g_ptr_array_add(ops, (gpointer)o[i].lastop);
@@ -483,7 +462,7 @@ int db_sync_write_back(PGconn *conn, const char *schema, const struct db_sync_ou
 	rc = write_log(conn, schema, o, n, err);
 	GHashTable *tables = g_hash_table_new(g_str_hash, g_str_equal);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
-		const char *table = o[i].change->table;
+		const char *table = o[i].table;
 		if (!o[i].lastop || g_hash_table_contains(tables, table))
 			continue;
 		g_hash_table_add(tables, (gpointer)table);

@@ -1,45 +1,12 @@
 #include "sf_time.h"
 
+#include "civil_time.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #define MS_PER_DAY (86400LL * 1000)
-
-static bool is_leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int days_in_month(int y, int m)
-{
-	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	return m == 2 && is_leap(y) ? 29 : days[m - 1];
-}
-
-/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
-static int64_t days_from_civil(int y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yoe + era * 400 + (*m <= 2));
-}
 
 /* Reads exactly `n` digits at *p into *out and advances *p. */
 static bool digits(const char **p, int n, int *out)
@@ -114,11 +81,11 @@ bool sf_time_parse(const char *text, int64_t *ms_out)
 	}
 	if (!offset(&p, &off) || *p != '\0')
 		return false;
-	if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 ||
+	if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > civil_days_in_month(y, mo) || h > 23 || mi > 59 ||
 	    s > 59)
 		return false;
 	int64_t seconds =
-	    days_from_civil(y, mo, d) * 86400LL + h * 3600LL + mi * 60LL + s - off * 60LL;
+	    civil_days_from_date(y, mo, d) * 86400LL + h * 3600LL + mi * 60LL + s - off * 60LL;
 	*ms_out = seconds * 1000 + ms;
 	return true;
 }
@@ -128,8 +95,9 @@ bool sf_time_format(int64_t ms, char out[SF_TIME_BUF])
 	out[0] = '\0';
 	int64_t day = ms >= 0 ? ms / MS_PER_DAY : -((-ms + MS_PER_DAY - 1) / MS_PER_DAY);
 	int64_t in_day = ms - day * MS_PER_DAY;
-	int y, m, d;
-	civil_from_days(day, &y, &m, &d);
+	long y;
+	int m, d;
+	civil_date_from_days(day, &y, &m, &d);
 	if (y < 1 || y > 9999)
 		return false;
 	unsigned secs = (unsigned)(in_day / 1000);

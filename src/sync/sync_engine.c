@@ -17,6 +17,7 @@
 #include "sync_feed.h"
 #include "sync_pull.h"
 #include "sync_push.h"
+#include "sync_window.h"
 
 #define ARCHIVE_EVERY_MS  (3600 * 1000L)
 #define ONCE_LEAD_WAIT_MS 5000L
@@ -421,7 +422,7 @@ int sync_engine_run(const struct sync_options *o, struct error *err)
 		if (rc == 0)
 			break; /* stopped */
 		log_error("%s: leading again when the database answers", e2.message);
-		PQfinish(l.env.conn);
+		db_sync_disconnect(l.env.conn);
 		l.env.conn = NULL;
 		leader = false;
 		if (o->once) {
@@ -436,7 +437,7 @@ int sync_engine_run(const struct sync_options *o, struct error *err)
 		sync_env_sleep(&l.env, MIN(500L << MIN(lead_failures, 6U), 30000L));
 		lead_failures++;
 	}
-	PQfinish(l.env.conn);
+	db_sync_disconnect(l.env.conn);
 	g_hash_table_destroy(l.env.calls_flushed);
 	g_free(l.client_id);
 	sf_client_free(client);

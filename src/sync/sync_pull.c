@@ -78,7 +78,8 @@ static int flush(struct pull *p, bool finished, struct error *err)
 	p->stats->deleted += applied.deleted;
 	p->stats->kept += applied.kept_fields;
 	p->saved = p->cursor;
-	rc = db_sync_state_save_cursor(p->env->conn, p->env->schema, p->o->name, &p->saved,
+	rc = db_sync_state_save_cursor(p->env->conn, p->env->schema, p->o->name,
+				       p->saved.stamp_ms, p->saved.id,
 				       p->loaded, finished, err);
 	if (rc == 0)
 		rc = sync_env_account(p->env, err);
@@ -372,8 +373,8 @@ static int initial_load(struct pull *p, struct error *err)
 		return rc;
 	p->loaded = true;
 	/* getDeleted starts from the load; queryAll saw the deletes before it. */
-	rc = db_sync_state_save_cursor(p->env->conn, p->env->schema, p->o->name, &p->saved, true,
-				       true, err);
+	rc = db_sync_state_save_cursor(p->env->conn, p->env->schema, p->o->name,
+				       p->saved.stamp_ms, p->saved.id, true, true, err);
 	if (rc == 0)
 		rc = db_sync_state_save_deleted_check(p->env->conn, p->env->schema, p->o->name,
 						      sync_env_now_ms(), err);
@@ -439,6 +440,8 @@ int sync_pull_object(struct sync_env *env, const struct sync_object *o,
 	int rc = db_sync_state_load(env->conn, env->schema, o->name, o->table, &state, err);
 	if (rc)
 		return rc;
+	struct sync_cursor saved = {.stamp_ms = state.cursor_stamp_ms};
+	g_strlcpy(saved.id, state.cursor_id, sizeof(saved.id));
 	const char **columns = g_new(const char *, o->nfields);
 	for (size_t f = 0; f < o->nfields; f++)
 		columns[f] = o->fields[f].column;
@@ -447,8 +450,8 @@ int sync_pull_object(struct sync_env *env, const struct sync_object *o,
 	    .o = o,
 	    .stats = stats,
 	    .batch = db_sync_batch_new(columns, o->nfields),
-	    .cursor = state.cursor,
-	    .saved = state.cursor,
+	    .cursor = saved,
+	    .saved = saved,
 	    .loaded = state.loaded,
 	    .values = g_new0(const char *, o->nfields),
 	};
@@ -456,9 +459,10 @@ int sync_pull_object(struct sync_env *env, const struct sync_object *o,
 	if (!state.loaded) {
 		rc = initial_load(&p, err);
 	} else {
-		rc = query_loop(&p, sync_window_poll_start(&state.cursor, env->overlap_ms), err);
+		rc = query_loop(&p, sync_window_poll_start(&saved, env->overlap_ms), err);
 		if (rc == 0)
-			rc = db_sync_state_save_cursor(env->conn, env->schema, o->name, &p.saved,
+			rc = db_sync_state_save_cursor(env->conn, env->schema, o->name,
+						       p.saved.stamp_ms, p.saved.id,
 						       true, true, err);
 		if (rc == 0)
 			rc = delete_pass(&p, state.deleted_checked_ms, err);

@@ -421,7 +421,10 @@ static int write_back(struct sync_env *env, struct item **items, size_t n, struc
 	for (size_t i = 0; i < n; i++) {
 		struct item *it = items[i];
 		out[i] = (struct db_sync_outcome){
-		    .change = it->change,
+		    .table = it->change->table,
+		    .record_id = it->change->record_id,
+		    .claimed_ids = it->change->claimed_ids,
+		    .failed_ids = it->change->failed_ids,
 		    .result = it->settled ? it->result : DB_SYNC_DEFERRED,
 		    .lastop = it->settled ? it->lastop : NULL,
 		    .sfid = it->settled ? it->new_sfid : NULL,
@@ -466,6 +469,32 @@ static int prepare(struct sync_env *env, struct item *items, size_t n, struct er
 	return rc;
 }
 
+/* The claimed log rows as the plan reads them, folded into one change per record. */
+static GPtrArray *coalesce_claim(const struct db_sync_claim *claim)
+{
+	static const enum sync_action actions[] = {
+	    [DB_SYNC_INSERT] = SYNC_ACTION_INSERT,
+	    [DB_SYNC_UPDATE] = SYNC_ACTION_UPDATE,
+	    [DB_SYNC_DELETE] = SYNC_ACTION_DELETE,
+	};
+	struct sync_log_entry *entries = g_new0(struct sync_log_entry, claim->n + 1);
+	for (size_t i = 0; i < claim->n; i++) {
+		const struct db_sync_log_row *r = &claim->entries[i];
+		entries[i] = (struct sync_log_entry){
+		    .id = r->id,
+		    .record_id = r->record_id,
+		    .table = r->table,
+		    .action = actions[r->action],
+		    .sfid = r->sfid,
+		    .columns = r->columns,
+		    .failed = r->failed,
+		};
+	}
+	GPtrArray *changes = sync_plan_coalesce(entries, claim->n);
+	g_free(entries);
+	return changes;
+}
+
 static void log_batch(const struct sync_push_stats *before, const struct sync_push_stats *s)
 {
 	long calls = s->calls - before->calls;
@@ -496,7 +525,7 @@ int sync_push_batch(struct sync_env *env, struct sync_push_stats *stats, bool *m
 	*more = (long)claim->nclaimed >= env->claim_limit;
 	struct sync_push_stats before = *stats;
 
-	GPtrArray *changes = sync_plan_coalesce(claim->entries, claim->n);
+	GPtrArray *changes = coalesce_claim(claim);
 	struct item *items = g_new0(struct item, changes->len + 1);
 	size_t n = 0;
 	for (guint i = 0; i < changes->len; i++) {

@@ -2,14 +2,16 @@
  * validate_time: strict reading of dates, times and timestamps; conversion of timestamps
  * with a zone offset to UTC. See validate_time.h for the forms accepted.
  *
- * The arithmetic is done here on plain integers (days since 1970-01-01 in the proleptic
- * Gregorian calendar, as Postgres counts them), not with GDateTime or mktime: it must not
+ * The arithmetic is done on plain integers (days since 1970-01-01 in the proleptic
+ * Gregorian calendar, as Postgres counts them: civil_time.h), not with GDateTime or mktime: it must not
  * depend on the local time zone, and it must refuse what they would quietly normalize
  * (2023-02-30 is not 2023-03-02).
  */
 #include "validate_time.h"
 
 #include <string.h>
+
+#include "civil_time.h"
 
 #define MAX_FRACTION_DIGITS 9
 #define MAX_OFFSET_HOURS    15
@@ -47,18 +49,6 @@ static bool read_char(const char **p, char c)
 	return true;
 }
 
-/* Leap year of the proleptic Gregorian calendar; `year` is astronomical (1 BC = 0). */
-static bool is_leap(long year)
-{
-	return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-}
-
-static int days_in_month(long year, int month)
-{
-	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	return month == 2 && is_leap(year) ? 29 : days[month - 1];
-}
-
 /* YYYY-MM-DD, the form only. */
 static bool read_date(const char **p, int *year, int *month, int *day)
 {
@@ -78,7 +68,7 @@ static bool check_date(int year, int month, int day, bool bc, GString *why)
 		return false;
 	}
 	long astronomical = bc ? 1L - year : year;
-	int last = days_in_month(astronomical, month);
+	int last = civil_days_in_month(astronomical, month);
 	if (day < 1 || day > last) {
 		if (day < 1)
 			g_string_append_printf(why, "day %02d does not exist", day);
@@ -181,30 +171,6 @@ static int read_zone(const char **p, int *minutes)
 	return hours > MAX_OFFSET_HOURS || mins > 59 ? -2 : 1;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (astronomical year). */
-static long days_from_civil(long y, int m, int d)
-{
-	y -= m <= 2;
-	long era = (y >= 0 ? y : y - 399) / 400;
-	long yoe = y - era * 400;
-	long doy = (153L * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(long z, long *year, int *month, int *day)
-{
-	z += 719468;
-	long era = (z >= 0 ? z : z - 146096) / 146097;
-	long doe = z - era * 146097;
-	long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	long mp = (5 * doy + 2) / 153;
-	*day = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*month = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*year = yoe + era * 400 + (*month <= 2);
-}
-
 static bool is_infinity(const char *text)
 {
 	return strcmp(text, "infinity") == 0 || strcmp(text, "-infinity") == 0;
@@ -289,12 +255,12 @@ bool validate_time_timestamp(const char *text, bool with_zone, GString *sql, GSt
 	}
 
 	/* To UTC: local time minus the offset, which may move the date. */
-	long minutes = days_from_civil(year, month, day) * 1440L + t.hour * 60L + t.minute - offset;
+	long minutes = civil_days_from_date(year, month, day) * 1440L + t.hour * 60L + t.minute - offset;
 	long days = minutes >= 0 ? minutes / 1440 : -((-minutes + 1439) / 1440);
 	long minute_of_day = minutes - days * 1440;
 	long utc_year;
 	int utc_month, utc_day;
-	civil_from_days(days, &utc_year, &utc_month, &utc_day);
+	civil_date_from_days(days, &utc_year, &utc_month, &utc_day);
 	if (utc_year < 1 || utc_year > 9999) {
 		g_string_append(why, "in UTC it falls outside the years 0001 to 9999");
 		return false;
