@@ -71,9 +71,3 @@ const char *config_schema(const char *flag_schema)
 		return env;
 	return "salesforce";
 }
-
-int config_valid_schema_name(const char *name)
-{
-	size_t len = strlen(name);
-	return len > 0 && len < 64;
-}

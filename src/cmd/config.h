@@ -21,7 +21,4 @@ int config_url_has_password(const char *url);
 /* --schema, then HEROKUCONNECT_SCHEMA, then "salesforce". Never NULL; do not free. */
 const char *config_schema(const char *flag_schema);
 
-/* True when `name` is a valid schema/table identifier we are willing to show. */
-int config_valid_schema_name(const char *name);
-
 #endif

@@ -254,11 +254,6 @@ const struct sf_csv_row *sf_bulk_query_columns(const struct sf_bulk_query *q)
 	return q->columns;
 }
 
-const char *sf_bulk_query_job_id(const struct sf_bulk_query *q)
-{
-	return q->job_id;
-}
-
 long sf_bulk_query_records(const struct sf_bulk_query *q)
 {
 	return q->records;

@@ -46,9 +46,6 @@ const struct sf_csv_row *sf_bulk_query_columns(const struct sf_bulk_query *query
  * end. Fetches the next results page when needed. */
 struct sf_error *sf_bulk_query_next(struct sf_bulk_query *query, const struct sf_csv_row **row);
 
-/* The job id, "750...". */
-const char *sf_bulk_query_job_id(const struct sf_bulk_query *query);
-
 /* numberRecordsProcessed reported by the completed job. */
 long sf_bulk_query_records(const struct sf_bulk_query *query);
 
@@ -57,7 +54,7 @@ unsigned sf_bulk_query_pages(const struct sf_bulk_query *query);
 
 void sf_bulk_query_close(struct sf_bulk_query *query);
 
-/* Shared with sf_bulk_ingest: polls GET <jobs_path>/<job_id> ("jobs/query" or
+/* Polls GET <jobs_path>/<job_id> ("jobs/query" or
  * "jobs/ingest") with the backoff of `opts` (NULL: defaults) until the job is
  * JobComplete, then sets *job to its info (cJSON_Delete it). Failed/Aborted and
  * waiting too long are errors as for sf_bulk_query_open(). */

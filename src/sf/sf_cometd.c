@@ -33,16 +33,6 @@ void sf_cometd_free(struct sf_cometd *c)
 	g_free(c);
 }
 
-long sf_cometd_timeout_ms(const struct sf_cometd *c)
-{
-	return c->timeout_ms;
-}
-
-bool sf_cometd_has_client(const struct sf_cometd *c)
-{
-	return c->client_id != NULL;
-}
-
 bool sf_cometd_needs_handshake(const struct sf_error *err)
 {
 	return err && err->code &&

@@ -53,12 +53,6 @@ struct sf_error *sf_cometd_subscribe(struct sf_cometd *cometd, const char *chann
  * not change events are skipped. */
 struct sf_error *sf_cometd_connect(struct sf_cometd *cometd, GPtrArray *events);
 
-/* The server's advice.timeout (ms) from the last handshake or connect; 110000 before. */
-long sf_cometd_timeout_ms(const struct sf_cometd *cometd);
-
-/* Whether the client id is known (a handshake succeeded and no error forgot it). */
-bool sf_cometd_has_client(const struct sf_cometd *cometd);
-
 /* The error asks for a new handshake (403::Unknown client, 402::Unknown client). */
 bool sf_cometd_needs_handshake(const struct sf_error *err);
 

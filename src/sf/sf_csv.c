@@ -146,19 +146,3 @@ void sf_csv_free(struct sf_csv *csv)
 	g_free(csv->rows);
 	g_free(csv);
 }
-
-void sf_csv_write_row(GString *out, const char *const *fields, size_t n_fields, char delimiter)
-{
-	for (size_t i = 0; i < n_fields; i++) {
-		if (i)
-			g_string_append_c(out, delimiter);
-		g_string_append_c(out, '"');
-		for (const char *p = fields[i] ? fields[i] : ""; *p; p++) {
-			if (*p == '"')
-				g_string_append_c(out, '"');
-			g_string_append_c(out, *p);
-		}
-		g_string_append_c(out, '"');
-	}
-	g_string_append_c(out, '\n');
-}

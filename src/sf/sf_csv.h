@@ -32,8 +32,4 @@ struct sf_error *sf_csv_parse(const char *text, size_t len, char delimiter, stru
 
 void sf_csv_free(struct sf_csv *csv);
 
-/* Appends one record to `out`: every field in double quotes (inner quotes
- * doubled), separated by `delimiter`, ended by LF. */
-void sf_csv_write_row(GString *out, const char *const *fields, size_t n_fields, char delimiter);
-
 #endif
