@@ -6,18 +6,8 @@
 #include <string.h>
 
 #include "db_conn.h"
+#include "hc_conventions.h"
 #include "log.h"
-
-/* Columns Heroku Connect adds for its own bookkeeping; never part of a record file. */
-static const char *const hidden_columns[] = {"id", "isdeleted", "_hc_lastop", "_hc_err"};
-
-static bool is_hidden_column(const char *name)
-{
-	for (size_t i = 0; i < G_N_ELEMENTS(hidden_columns); i++)
-		if (strcmp(name, hidden_columns[i]) == 0)
-			return true;
-	return false;
-}
 
 bool db_name_is_file_name(const char *name)
 {
@@ -99,7 +89,7 @@ static void finish_object(PGconn *conn, const char *schema, struct db_object *ob
 	obj->shown = g_new0(struct record_column, obj->ncolumns);
 	for (size_t i = 0; i < obj->ncolumns; i++) {
 		const struct db_column *c = &obj->columns[i];
-		if (is_hidden_column(c->name))
+		if (hc_is_hidden_column(c->name))
 			continue;
 		obj->shown[obj->nshown].name = c->name;
 		obj->shown[obj->nshown].kind = record_kind_of_type_oid(c->type_oid);

@@ -1,6 +1,5 @@
 #include "db_status.h"
 
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <glib.h>
 #include <stdlib.h>
@@ -8,6 +7,7 @@
 
 #include "db_conn.h"
 #include "db_schema.h"
+#include "hc_conventions.h"
 
 #define ISO(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
@@ -111,13 +111,8 @@ static int load_engine_state(PGconn *conn, struct db_status *st, struct error *e
 
 static char *message_of(const char *hc_err, char **op)
 {
-	cJSON *json = cJSON_Parse(hc_err ? hc_err : "");
-	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(json, "msg");
-	const cJSON *o = cJSON_GetObjectItemCaseSensitive(json, "op");
-	char *text = g_strdup(cJSON_IsString(msg) ? msg->valuestring : hc_err ? hc_err : "");
-	*op = g_strdup(cJSON_IsString(o) ? o->valuestring : "UPDATE");
-	cJSON_Delete(json);
-	return text;
+	char *text = hc_err_decode(hc_err, op);
+	return text ? text : g_strdup("");
 }
 
 static void add_failure(GArray *out, const char *table, int64_t id, const char *sfid, char *op,

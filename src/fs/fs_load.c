@@ -3,7 +3,6 @@
  * and sizes, fetches records in batches, applies re-read rows (from the watcher or
  * after a commit) and queues the kernel invalidations each change needs.
  */
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -11,6 +10,7 @@
 
 #include "db_records.h"
 #include "fs_tree_internal.h"
+#include "hc_conventions.h"
 #include "log.h"
 #include "record_render.h"
 
@@ -24,13 +24,9 @@ static void canonical_name(const struct db_row *row, char *out, size_t size)
 
 static char *sf_error_message(const char *hc_err)
 {
-	if (!hc_err || !*hc_err)
-		return NULL;
-	cJSON *json = cJSON_Parse(hc_err);
-	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(json, "msg");
-	char *text = g_strdup(cJSON_IsString(msg) ? msg->valuestring : hc_err);
-	cJSON_Delete(json);
-	g_strdelimit(text, "\t\r\n", ' ');
+	char *text = hc_err_decode(hc_err, NULL);
+	if (text)
+		g_strdelimit(text, "\t\r\n", ' ');
 	return text;
 }
 

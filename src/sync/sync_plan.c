@@ -1,6 +1,5 @@
 #include "sync_plan.h"
 
-#include <cjson/cJSON.h>
 #include <string.h>
 
 void sync_change_free(struct sync_change *c)
@@ -120,15 +119,3 @@ bool sync_change_touches(const struct sync_change *c, const char *column)
 	return false;
 }
 
-char *sync_plan_hc_err(const char *op, const char *src, const char *msg)
-{
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "op", op ? op : "UPDATE");
-	cJSON_AddStringToObject(o, "src", src ? src : "SFDC");
-	cJSON_AddStringToObject(o, "msg", msg ? msg : "");
-	char *text = cJSON_PrintUnformatted(o);
-	cJSON_Delete(o);
-	char *copy = g_strdup(text ? text : "{}");
-	cJSON_free(text);
-	return copy;
-}

@@ -76,12 +76,4 @@ const char *sync_op_name(enum sync_op op);
 /* Whether `column` counts as changed for `change` (an insert: every column). */
 bool sync_change_touches(const struct sync_change *change, const char *column);
 
-/*
- * The _hc_err value Heroku Connect writes for a failed record:
- *     {"op":"UPDATE","src":"SFDC","msg":"..."}
- * valid JSON whatever the message holds. `src` is "SFDC" for Salesforce's answers and
- * "FORCEFS" for what forcefs itself refused to send. g_free() the result.
- */
-char *sync_plan_hc_err(const char *op, const char *src, const char *msg);
-
 #endif

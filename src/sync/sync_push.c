@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "db_sync.h"
+#include "hc_conventions.h"
 #include "log.h"
 #include "sf_collections.h"
 #include "sync_plan.h"
@@ -51,7 +52,7 @@ static void fail(struct item *it, const char *src, const char *code, const char 
 	g_free(it->message);
 	g_free(it->hc_err);
 	it->message = code ? g_strdup_printf("%s: %s", code, msg) : g_strdup(msg);
-	it->hc_err = sync_plan_hc_err(op, src, msg);
+	it->hc_err = hc_err_encode(op, src, msg);
 	/* A deleted row has nothing left to mark. */
 	settle(it, DB_SYNC_FAILED, it->op == SYNC_OP_DELETE ? NULL : "FAILED");
 }

@@ -8,33 +8,12 @@
 #include <glib.h>
 #include <string.h>
 
+#include "hc_conventions.h"
 #include "validate_value.h"
-
-/* Maintained by Salesforce and the sync (SPEC §5): read-only, ignored on insert. */
-static const char *const system_fields[] = {
-    "sfid", "createddate", "systemmodstamp", "lastmodifieddate", "createdbyid", "lastmodifiedbyid",
-};
-
-/* Columns a record file never shows (SPEC §4): not fields of the record. */
-static const char *const hidden_columns[] = {"id", "isdeleted", "_hc_lastop", "_hc_err"};
-
-static bool in_list(const char *const *list, size_t n, const char *key)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(list[i], key) == 0)
-			return true;
-	}
-	return false;
-}
 
 bool validate_is_system_field(const char *key)
 {
-	return in_list(system_fields, G_N_ELEMENTS(system_fields), key);
-}
-
-static bool is_hidden_column(const char *name)
-{
-	return in_list(hidden_columns, G_N_ELEMENTS(hidden_columns), name);
+	return hc_is_system_field(key);
 }
 
 /* The column of `key` when the record file shows it, else NULL. */
@@ -184,7 +163,7 @@ int validate_update(const struct db_object *object, const struct db_object_field
  * create), or by the catalog (NOT NULL without a default). */
 static bool is_required(const struct db_column *column, const struct db_field *meta)
 {
-	if (validate_is_system_field(column->name) || is_hidden_column(column->name))
+	if (validate_is_system_field(column->name) || hc_is_hidden_column(column->name))
 		return false;
 	if (column->not_null && !column->has_default)
 		return true;
