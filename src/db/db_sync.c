@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "db_conn.h"
-#include "db_sync_sql.h"
+#include "db_sql.h"
 #include "db_write.h"
 #include "log.h"
 

@@ -9,7 +9,7 @@
 
 #include "db_conn.h"
 #include "db_sync.h"
-#include "db_sync_sql.h"
+#include "db_sql.h"
 #include "db_write.h"
 
 int db_sync_reclaim(PGconn *conn, const char *schema, long *n, struct error *err)

@@ -1,4 +1,4 @@
-#include "db_sync_sql.h"
+#include "db_sql.h"
 
 #include <errno.h>
 

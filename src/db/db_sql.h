@@ -4,8 +4,8 @@
  * statement (`unnest($1::int8[])`). Values always travel as parameters, never as text
  * in the statement.
  */
-#ifndef FORCEFS_DB_SYNC_SQL_H
-#define FORCEFS_DB_SYNC_SQL_H
+#ifndef FORCEFS_DB_SQL_H
+#define FORCEFS_DB_SQL_H
 
 #include <glib.h>
 #include <libpq-fe.h>
