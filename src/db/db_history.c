@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "db_conn.h"
+#include "db_sql.h"
 
 #define HISTORY_COLUMNS                                                                            \
 	"id bigserial PRIMARY KEY, table_name varchar(128) NOT NULL, "                             \
@@ -78,23 +79,6 @@ static const char *const history_triggers[][3] = {
     {DB_HISTORY_TRIGGER "_delete", "DELETE", "OLD TABLE AS forcefs_old"},
 };
 
-static int exec(PGconn *conn, const char *what, const char *sql, int nparams,
-		const char *const *params, struct error *err)
-{
-	PGresult *res = db_query(conn, what, sql, nparams, params, err);
-	if (!res)
-		return -err->code;
-	PQclear(res);
-	return 0;
-}
-
-static char *replace_all(const char *template, const char *from, const char *to)
-{
-	GString *s = g_string_new(template);
-	g_string_replace(s, from, to, 0);
-	return g_string_free(s, FALSE);
-}
-
 static const char function_sql[] =
     "SELECT p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
     "WHERE n.nspname = $1 AND p.proname = '_forcefs_history_log' AND p.pronargs = 0";
@@ -110,14 +94,14 @@ int db_history_install(PGconn *conn, const char *schema, const char *const *tabl
 	char *qs = db_quote_ident(conn, schema);
 	char *h = db_qualified_name(conn, schema, DB_HISTORY_TABLE);
 	char *fn = db_qualified_name(conn, schema, "_forcefs_history_log");
-	char *body = replace_all(HISTORY_BODY, "{h}", h);
+	char *body = db_sql_fill(HISTORY_BODY, "{h}", h, NULL);
 	int rc = 0;
 	bool present = false;
 	rc = db_history_present(conn, schema, &present, err);
 	if (rc == 0 && !present) {
 		*changed = true;
 		char *sql = g_strdup_printf("CREATE TABLE %s (" HISTORY_COLUMNS ")", h);
-		rc = exec(conn, "creating the history table", sql, 0, NULL, err);
+		rc = db_exec(conn, "creating the history table", sql, 0, NULL, err);
 		g_free(sql);
 	}
 	/* The versions (old IS NOT NULL) are found by record and by sfid; inserts, which
@@ -134,7 +118,7 @@ int db_history_install(PGconn *conn, const char *schema, const char *const *tabl
 	for (size_t i = 0; rc == 0 && i < G_N_ELEMENTS(indexes); i++) {
 		char *sql = g_strdup_printf("CREATE %sINDEX IF NOT EXISTS %s ON %s %s",
 					    indexes[i][0], indexes[i][1], h, indexes[i][2]);
-		rc = exec(conn, "indexing the history table", sql, 0, NULL, err);
+		rc = db_exec(conn, "indexing the history table", sql, 0, NULL, err);
 		g_free(sql);
 	}
 	if (rc == 0) {
@@ -154,7 +138,7 @@ int db_history_install(PGconn *conn, const char *schema, const char *const *tabl
 				    "SET search_path = pg_catalog, public AS $$%s$$ LANGUAGE "
 				    "plpgsql",
 				    fn, body);
-				rc = exec(conn, "creating the history function", sql, 0, NULL, err);
+				rc = db_exec(conn, "creating the history function", sql, 0, NULL, err);
 				g_free(sql);
 			}
 		}
@@ -182,7 +166,7 @@ int db_history_install(PGconn *conn, const char *schema, const char *const *tabl
 					    history_triggers[k][2], fn);
 			char *what = g_strdup_printf("creating the history trigger on %s.%s",
 						     schema, tables[i]);
-			rc = exec(conn, what, sql, 0, NULL, err);
+			rc = db_exec(conn, what, sql, 0, NULL, err);
 			g_free(what);
 			g_free(sql);
 			g_free(qt);
@@ -203,7 +187,7 @@ int db_history_install(PGconn *conn, const char *schema, const char *const *tabl
 int db_history_initial_load(PGconn *conn, bool on, struct error *err)
 {
 	const char *params[] = {on ? "on" : "off"};
-	return exec(conn, "marking the initial load",
+	return db_exec(conn, "marking the initial load",
 		    "SELECT set_config('forcefs.initial_load', $1, false)", 1, params, err);
 }
 

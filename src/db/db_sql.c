@@ -1,10 +1,12 @@
 #include "db_sql.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <string.h>
 
 #include "db_conn.h"
 
-int db_sync_exec(PGconn *conn, const char *what, const char *sql, int nparams,
+int db_exec(PGconn *conn, const char *what, const char *sql, int nparams,
 		 const char *const *params, struct error *err)
 {
 	PGresult *res = db_query(conn, what, sql, nparams, params, err);
@@ -14,7 +16,7 @@ int db_sync_exec(PGconn *conn, const char *what, const char *sql, int nparams,
 	return 0;
 }
 
-char *db_sync_int64_array(const int64_t *values, size_t n)
+char *db_int64_array(const int64_t *values, size_t n)
 {
 	GString *s = g_string_new("{");
 	for (size_t i = 0; i < n; i++)
@@ -23,7 +25,7 @@ char *db_sync_int64_array(const int64_t *values, size_t n)
 	return g_string_free(s, FALSE);
 }
 
-char *db_sync_text_array(const char *const *values, size_t n)
+char *db_text_array(const char *const *values, size_t n)
 {
 	GString *s = g_string_new("{");
 	for (size_t i = 0; i < n; i++) {
@@ -45,7 +47,7 @@ char *db_sync_text_array(const char *const *values, size_t n)
 	return g_string_free(s, FALSE);
 }
 
-void db_sync_copy_field(GString *out, const char *value)
+void db_copy_field(GString *out, const char *value)
 {
 	if (!value) {
 		g_string_append(out, "\\N");
@@ -71,7 +73,7 @@ void db_sync_copy_field(GString *out, const char *value)
 	}
 }
 
-int db_sync_copy_in(PGconn *conn, const char *what, const char *copy_sql, const GString *data,
+int db_copy_in(PGconn *conn, const char *what, const char *copy_sql, const GString *data,
 		    struct error *err)
 {
 	PGresult *res = PQexec(conn, copy_sql);
@@ -93,16 +95,28 @@ int db_sync_copy_in(PGconn *conn, const char *what, const char *copy_sql, const 
 	return rc;
 }
 
-char *db_sync_sql_fill(const char *tmpl, const char *const *subst, size_t nsubst)
+char *db_sql_fill(const char *tmpl, ...)
 {
+	const char *names[16], *values[16];
+	size_t n = 0;
+	va_list ap;
+	va_start(ap, tmpl);
+	for (const char *name; (name = va_arg(ap, const char *));) {
+		g_assert(n < G_N_ELEMENTS(names));
+		names[n] = name;
+		values[n++] = va_arg(ap, const char *);
+	}
+	va_end(ap);
 	GString *out = g_string_new(NULL);
-	for (const char *p = tmpl; *p; p++) {
-		if (p[0] == '{' && p[1] >= '0' && p[1] <= '9' && p[2] == '}' &&
-		    (size_t)(p[1] - '0') < nsubst) {
-			g_string_append(out, subst[p[1] - '0']);
-			p += 2;
+	for (const char *p = tmpl; *p;) {
+		size_t i = 0;
+		while (i < n && (*p != '{' || strncmp(p, names[i], strlen(names[i])) != 0))
+			i++;
+		if (i < n) {
+			g_string_append(out, values[i]);
+			p += strlen(names[i]);
 		} else {
-			g_string_append_c(out, *p);
+			g_string_append_c(out, *p++);
 		}
 	}
 	return g_string_free(out, FALSE);

@@ -117,7 +117,7 @@ int db_sync_prepare(PGconn *conn, const char *schema, struct error *err)
 				    " org_api_max bigint,"
 				    " last_error text)",
 				    t);
-	int rc = db_sync_exec(conn, "creating _forcefs_sync", sql, 0, NULL, err);
+	int rc = db_exec(conn, "creating _forcefs_sync", sql, 0, NULL, err);
 	g_free(sql);
 	/* Streaming state (docs/sync.md "Streaming"), added to tables made before it. */
 	sql = g_strdup_printf("ALTER TABLE %s"
@@ -130,7 +130,7 @@ int db_sync_prepare(PGconn *conn, const char *schema, struct error *err)
 			      t);
 	g_free(t);
 	if (rc == 0)
-		rc = db_sync_exec(conn, "adding the streaming columns to _forcefs_sync", sql, 0,
+		rc = db_exec(conn, "adding the streaming columns to _forcefs_sync", sql, 0,
 				  NULL, err);
 	g_free(sql);
 	return rc;
@@ -147,7 +147,7 @@ int db_sync_state_load(PGconn *conn, const char *schema, const char *object, con
 				    "ON CONFLICT (object) DO NOTHING",
 				    t);
 	const char *params[] = {object, table};
-	int rc = db_sync_exec(conn, "reading the sync state", ins, 2, params, err);
+	int rc = db_exec(conn, "reading the sync state", ins, 2, params, err);
 	g_free(ins);
 	if (rc) {
 		g_free(t);
@@ -182,7 +182,7 @@ static int state_update(PGconn *conn, const char *schema, const char *set, const
 	char *t = db_qualified_name(conn, schema, "_forcefs_sync");
 	char *sql = g_strdup_printf("UPDATE %s SET %s WHERE object = $1", t, set);
 	g_free(t);
-	int rc = db_sync_exec(conn, what, sql, nparams, params, err);
+	int rc = db_exec(conn, what, sql, nparams, params, err);
 	g_free(sql);
 	return rc;
 }
@@ -255,7 +255,7 @@ int db_sync_count_calls(PGconn *conn, const char *schema, const char *object, lo
 	    t);
 	g_free(t);
 	const char *params[] = {object, n};
-	int rc = db_sync_exec(conn, "counting API calls", sql, 2, params, err);
+	int rc = db_exec(conn, "counting API calls", sql, 2, params, err);
 	g_free(sql);
 	return rc;
 }
@@ -274,7 +274,7 @@ int db_sync_save_org_usage(PGconn *conn, const char *schema, long long used, lon
 	    t);
 	g_free(t);
 	const char *params[] = {u, m};
-	int rc = db_sync_exec(conn, "saving the org's API usage", sql, 2, params, err);
+	int rc = db_exec(conn, "saving the org's API usage", sql, 2, params, err);
 	g_free(sql);
 	return rc;
 }
@@ -335,7 +335,7 @@ int db_sync_archive(PGconn *conn, const char *schema, const char *const *tables,
 		char *purge = g_strdup_printf("DELETE FROM %s WHERE coalesce(processed_at, "
 					      "created_at) < now() - interval '31 days'",
 					      archive);
-		rc = db_sync_exec(conn, "purging the trigger log archive", purge, 0, NULL, err);
+		rc = db_exec(conn, "purging the trigger log archive", purge, 0, NULL, err);
 		g_free(purge);
 	} else {
 		rc = -err->code;

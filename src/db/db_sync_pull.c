@@ -41,7 +41,7 @@ void db_sync_batch_add(struct db_sync_batch *b, const char *const *values)
 	for (guint i = 0; i < b->columns->len; i++) {
 		if (i)
 			g_string_append_c(b->copy, '\t');
-		db_sync_copy_field(b->copy, values[i]);
+		db_copy_field(b->copy, values[i]);
 	}
 	g_string_append_c(b->copy, '\n');
 	b->nlive++;
@@ -107,7 +107,7 @@ static void build(PGconn *conn, const char *schema, const char *table, const cha
 		}
 		g_free(q);
 	}
-	s->data_columns = db_sync_text_array((const char *const *)data->pdata, data->len);
+	s->data_columns = db_text_array((const char *const *)data->pdata, data->len);
 	g_ptr_array_free(data, TRUE);
 
 	s->create = g_strdup_printf("CREATE TEMP TABLE forcefs_pull ON COMMIT DROP AS "
@@ -119,19 +119,17 @@ static void build(PGconn *conn, const char *schema, const char *table, const cha
 				  t);
 	if (upsert_column) {
 		char *u = db_quote_ident(conn, upsert_column);
-		const char *subst[] = {t, u};
-		s->adopt = db_sync_sql_fill(
+		s->adopt = db_sql_fill(
 		    "UPDATE {0} t SET sfid = s.sfid, _hc_lastop = CASE WHEN t._hc_lastop IN "
 		    "('PENDING', 'FAILED') THEN t._hc_lastop || '~' END FROM forcefs_pull s "
 		    "WHERE t.sfid IS NULL AND s.{1} IS NOT NULL AND t.{1} = s.{1} "
 		    "AND t.id = (SELECT min(t2.id) FROM {0} t2 WHERE t2.sfid IS NULL AND "
 		    "t2.{1} = s.{1}) AND NOT EXISTS (SELECT 1 FROM {0} t3 WHERE t3.sfid = s.sfid)",
-		    subst, 2);
+		    "{0}", t, "{1}", u, NULL);
 		g_free(u);
 	}
 	/* Columns with an unprocessed local change keep their value; see the header. */
-	const char *subst[] = {t, log, set->str, trow->str, xrow->str, cols->str, scols->str};
-	s->merge = db_sync_sql_fill(
+	s->merge = db_sql_fill(
 	    "WITH prot AS (SELECT l.record_id, array_agg(DISTINCT k.k) AS cols FROM {1} l "
 	    "  CROSS JOIN LATERAL unnest(public.akeys(l.\"values\"::public.hstore)) AS k(k) "
 	    "  WHERE l.table_name = $1 AND l.state IN ('NEW', 'PENDING', 'FAILED') "
@@ -145,14 +143,14 @@ static void build(PGconn *conn, const char *schema, const char *table, const cha
 	    "  AND (t.systemmodstamp IS NULL OR x.systemmodstamp >= t.systemmodstamp) "
 	    "  AND ROW({3}) IS DISTINCT FROM ROW({4}) "
 	    "RETURNING x.cols IS NOT NULL",
-	    subst, 7);
-	s->insert = db_sync_sql_fill(
+	    "{0}", t, "{1}", log, "{2}", set->str, "{3}", trow->str, "{4}", xrow->str, NULL);
+	s->insert = db_sql_fill(
 	    "INSERT INTO {0} ({5}) SELECT DISTINCT ON (s.sfid) {6} FROM forcefs_pull s "
 	    "WHERE NOT EXISTS (SELECT 1 FROM {0} t WHERE t.sfid = s.sfid) "
 	    "AND NOT EXISTS (SELECT 1 FROM {1} l WHERE l.state IN ('NEW', 'PENDING') "
 	    "  AND l.table_name = $1 AND l.action = 'DELETE' AND l.sfid = s.sfid) "
 	    "ORDER BY s.sfid, s.systemmodstamp DESC",
-	    subst, 7);
+	    "{0}", t, "{1}", log, "{5}", cols->str, "{6}", scols->str, NULL);
 	s->delete = g_strdup_printf("DELETE FROM %s WHERE sfid = ANY($1::text[])", t);
 	s->settle = g_strdup_printf("UPDATE %s SET _hc_lastop = left(_hc_lastop, -1) "
 				    "WHERE sfid IN (SELECT sfid FROM forcefs_pull) "
@@ -176,13 +174,13 @@ static int run_batch(PGconn *conn, const char *table, struct db_sync_batch *b,
 		     const struct statements *s, struct db_sync_applied *stats, struct error *err)
 {
 	const char *what = "applying pulled records";
-	int rc = db_sync_exec(conn, what, s->create, 0, NULL, err);
+	int rc = db_exec(conn, what, s->create, 0, NULL, err);
 	if (rc == 0 && b->nlive > 0)
-		rc = db_sync_copy_in(conn, what, s->copy, b->copy, err);
+		rc = db_copy_in(conn, what, s->copy, b->copy, err);
 	if (rc == 0)
-		rc = db_sync_exec(conn, "locking rows to merge", s->lock, 0, NULL, err);
+		rc = db_exec(conn, "locking rows to merge", s->lock, 0, NULL, err);
 	if (rc == 0 && s->adopt)
-		rc = db_sync_exec(conn, what, s->adopt, 0, NULL, err);
+		rc = db_exec(conn, what, s->adopt, 0, NULL, err);
 	if (rc)
 		return rc;
 	const char *params[] = {table, s->data_columns};
@@ -201,7 +199,7 @@ static int run_batch(PGconn *conn, const char *table, struct db_sync_batch *b,
 	PQclear(res);
 	if (b->deleted->len > 0) {
 		char *sfids =
-		    db_sync_text_array((const char *const *)b->deleted->pdata, b->deleted->len);
+		    db_text_array((const char *const *)b->deleted->pdata, b->deleted->len);
 		const char *dparams[] = {sfids};
 		res = db_query(conn, "deleting records deleted in Salesforce", s->delete, 1,
 			       dparams, err);
@@ -211,7 +209,7 @@ static int run_batch(PGconn *conn, const char *table, struct db_sync_batch *b,
 		stats->deleted += count_of(res);
 		PQclear(res);
 	}
-	return db_sync_exec(conn, what, s->settle, 0, NULL, err);
+	return db_exec(conn, what, s->settle, 0, NULL, err);
 }
 
 /* Saves the replay id inside the open transaction. */
@@ -233,7 +231,7 @@ static int save_replay(PGconn *conn, const char *schema, const char *object, int
 	g_snprintf(ms, sizeof ms, "%" G_GINT64_FORMAT, event_ms);
 	g_snprintf(n, sizeof n, "%ld", events);
 	const char *params[] = {object, r, ms, n};
-	int rc = db_sync_exec(conn, "saving the replay id", sql, 4, params, err);
+	int rc = db_exec(conn, "saving the replay id", sql, 4, params, err);
 	g_free(sql);
 	return rc;
 }

@@ -71,8 +71,7 @@ int db_sync_claim(PGconn *conn, const char *schema, const char *const *tables, s
 	*out = NULL;
 	char *log = db_qualified_name(conn, schema, "_trigger_log");
 	/* The keys of "values" are the changed columns (all columns for an INSERT). */
-	const char *subst[] = {log};
-	char *sql = db_sync_sql_fill(
+	char *sql = db_sql_fill(
 	    "WITH first AS (SELECT id, table_name, record_id FROM {0} WHERE state = 'NEW' "
 	    "  AND table_name = ANY($2::text[]) ORDER BY id LIMIT $1::int), "
 	    "recs AS (SELECT DISTINCT table_name, record_id FROM first), "
@@ -89,11 +88,11 @@ int db_sync_claim(PGconn *conn, const char *schema, const char *const *tables, s
 	    "  true FROM {0} f JOIN recs r ON f.table_name = r.table_name "
 	    "  AND f.record_id = r.record_id WHERE f.state = 'FAILED' "
 	    "ORDER BY 1",
-	    subst, 1);
+	    "{0}", log, NULL);
 	g_free(log);
 	char lim[32];
 	snprintf(lim, sizeof(lim), "%ld", limit);
-	char *names = db_sync_text_array(tables, ntables);
+	char *names = db_text_array(tables, ntables);
 	const char *params[] = {lim, names};
 	PGresult *res = db_query(conn, "claiming queued changes", sql, 2, params, err);
 	g_free(sql);
@@ -155,7 +154,7 @@ int db_sync_read_rows(PGconn *conn, const char *schema, const char *table,
 	char *t = db_qualified_name(conn, schema, table);
 	g_string_append_printf(sql, " FROM %s WHERE id = ANY($1::int8[])", t);
 	g_free(t);
-	char *idlist = db_sync_int64_array(ids, nids);
+	char *idlist = db_int64_array(ids, nids);
 	const char *params[] = {idlist};
 	PGresult *res = db_query(conn, "reading rows to send", sql->str, 1, params, err);
 	g_string_free(sql, TRUE);
@@ -201,7 +200,7 @@ int db_sync_deletes_queued(PGconn *conn, const char *schema, const char *table, 
 				    "record_id = ANY($2::int8[])",
 				    log);
 	g_free(log);
-	char *idlist = db_sync_int64_array(ids, nids);
+	char *idlist = db_int64_array(ids, nids);
 	const char *params[] = {table, idlist};
 	PGresult *res = db_query(conn, "looking for queued deletes", sql, 2, params, err);
 	g_free(sql);
@@ -226,16 +225,15 @@ int db_sync_store_values(PGconn *conn, const char *schema, const char *table, co
 	char *t = db_qualified_name(conn, schema, table);
 	char *log = db_qualified_name(conn, schema, "_trigger_log");
 	char *col = db_quote_ident(conn, column);
-	char *idlist = db_sync_int64_array(ids, n);
-	char *vallist = db_sync_text_array(values, n);
+	char *idlist = db_int64_array(ids, n);
+	char *vallist = db_text_array(values, n);
 	const char *params[] = {idlist, vallist, table, column};
 	/* '~' then the old value: the status trigger keeps a value only when it changes. */
-	const char *subst[] = {t, col};
-	char *set = db_sync_sql_fill(
+	char *set = db_sql_fill(
 	    "UPDATE {0} t SET {1} = v.val, _hc_lastop = coalesce(t._hc_lastop, '') || '~' "
 	    "FROM (SELECT unnest($1::int8[]) AS id, unnest($2::text[]) AS val) v "
 	    "WHERE t.id = v.id",
-	    subst, 2);
+	    "{0}", t, "{1}", col, NULL);
 	char *settle =
 	    g_strdup_printf("UPDATE %s SET _hc_lastop = nullif(left(_hc_lastop, -1), '') "
 			    "WHERE id = ANY($1::int8[]) AND _hc_lastop LIKE '%%~'",
@@ -249,11 +247,11 @@ int db_sync_store_values(PGconn *conn, const char *schema, const char *table, co
 	    log);
 	int rc = db_begin(conn, err);
 	if (rc == 0)
-		rc = db_sync_exec(conn, "storing generated external ids", set, 2, params, err);
+		rc = db_exec(conn, "storing generated external ids", set, 2, params, err);
 	if (rc == 0)
-		rc = db_sync_exec(conn, "storing generated external ids", settle, 1, params, err);
+		rc = db_exec(conn, "storing generated external ids", settle, 1, params, err);
 	if (rc == 0)
-		rc = db_sync_exec(conn, "logging generated external ids", logged, 4, params, err);
+		rc = db_exec(conn, "logging generated external ids", logged, 4, params, err);
 	if (rc == 0)
 		rc = db_commit(conn, err);
 	else
@@ -326,12 +324,12 @@ static int write_log(PGconn *conn, const char *schema, const struct db_sync_outc
 		    "unnest($3::int[]) AS result, unnest($4::text[]) AS msg) v WHERE l.id = v.id",
 		    log);
 		g_free(log);
-		char *p1 = db_sync_int64_array((const int64_t *)ids->data, ids->len);
-		char *p2 = db_sync_text_array((const char *const *)states->pdata, states->len);
-		char *p3 = db_sync_text_array((const char *const *)results->pdata, results->len);
-		char *p4 = db_sync_text_array((const char *const *)messages->pdata, messages->len);
+		char *p1 = db_int64_array((const int64_t *)ids->data, ids->len);
+		char *p2 = db_text_array((const char *const *)states->pdata, states->len);
+		char *p3 = db_text_array((const char *const *)results->pdata, results->len);
+		char *p4 = db_text_array((const char *const *)messages->pdata, messages->len);
 		const char *params[] = {p1, p2, p3, p4};
-		rc = db_sync_exec(conn, "writing back to the trigger log", sql, 4, params, err);
+		rc = db_exec(conn, "writing back to the trigger log", sql, 4, params, err);
 		g_free(sql);
 		g_free(p1);
 		g_free(p2);
@@ -368,11 +366,11 @@ static int write_rows(PGconn *conn, const char *schema, const char *table,
 	int rc = 0;
 	char *t = db_qualified_name(conn, schema, table);
 	char *log = db_qualified_name(conn, schema, "_trigger_log");
-	char *p_ids = db_sync_int64_array((const int64_t *)ids->data, ids->len);
-	char *p_sfids = db_sync_text_array((const char *const *)sfids->pdata, sfids->len);
-	char *p_ops = db_sync_text_array((const char *const *)ops->pdata, ops->len);
-	char *p_errs = db_sync_text_array((const char *const *)errs->pdata, errs->len);
-	char *p_new = db_sync_text_array((const char *const *)new_sfids->pdata, new_sfids->len);
+	char *p_ids = db_int64_array((const int64_t *)ids->data, ids->len);
+	char *p_sfids = db_text_array((const char *const *)sfids->pdata, sfids->len);
+	char *p_ops = db_text_array((const char *const *)ops->pdata, ops->len);
+	char *p_errs = db_text_array((const char *const *)errs->pdata, errs->len);
+	char *p_new = db_text_array((const char *const *)new_sfids->pdata, new_sfids->len);
 	if (new_sfids->len > 0) {
 		/* The same record pulled as a row of its own while the insert's answer was
 		 * lost: the row that made the insert keeps it. */
@@ -380,7 +378,7 @@ static int write_rows(PGconn *conn, const char *schema, const char *table,
 					    "NOT (id = ANY($2::int8[]))",
 					    t);
 		const char *params[] = {p_new, p_ids};
-		rc = db_sync_exec(conn, "removing duplicate rows", sql, 2, params, err);
+		rc = db_exec(conn, "removing duplicate rows", sql, 2, params, err);
 		g_free(sql);
 	}
 	GArray *marked = g_array_new(FALSE, FALSE, sizeof(int64_t));
@@ -389,8 +387,7 @@ static int write_rows(PGconn *conn, const char *schema, const char *table,
 		 * whose state stays what it was (FAILED again) or goes back to PENDING (changed
 		 * again since it was claimed) gets a marker, settled by a second statement. Each
 		 * row write runs the capture triggers, so most rows are written once. */
-		const char *subst[] = {t, log};
-		char *sql = db_sync_sql_fill(
+		char *sql = db_sql_fill(
 		    "UPDATE {0} t SET sfid = coalesce(v.sfid, t.sfid), _hc_err = v.err, "
 		    "_hc_lastop = CASE WHEN t._hc_lastop IS NOT DISTINCT FROM v.op OR EXISTS "
 		    "(SELECT 1 FROM {1} l WHERE l.state = 'NEW' AND l.table_name = $5 AND "
@@ -398,7 +395,7 @@ static int write_rows(PGconn *conn, const char *schema, const char *table,
 		    "FROM (SELECT unnest($1::int8[]) AS id, unnest($2::text[]) AS "
 		    "sfid, unnest($3::text[]) AS op, unnest($4::text[]) AS err) v "
 		    "WHERE t.id = v.id RETURNING t.id, t._hc_lastop LIKE '%~'",
-		    subst, 2);
+		    "{0}", t, "{1}", log, NULL);
 		const char *params[] = {p_ids, p_sfids, p_ops, p_errs, table};
 		PGresult *res = db_query(conn, "writing back sync results", sql, 5, params, err);
 		g_free(sql);
@@ -428,9 +425,9 @@ static int write_rows(PGconn *conn, const char *schema, const char *table,
 		    "ELSE left(t._hc_lastop, -1) END "
 		    "WHERE t.id = ANY($1::int8[]) AND t._hc_lastop LIKE '%%~'",
 		    t, log);
-		char *p_marked = db_sync_int64_array((const int64_t *)marked->data, marked->len);
+		char *p_marked = db_int64_array((const int64_t *)marked->data, marked->len);
 		const char *params[] = {p_marked, table};
-		rc = db_sync_exec(conn, "writing back sync states", sql, 2, params, err);
+		rc = db_exec(conn, "writing back sync states", sql, 2, params, err);
 		g_free(sql);
 		g_free(p_marked);
 	}
@@ -491,8 +488,8 @@ int db_sync_values_taken(PGconn *conn, const char *schema, const char *table, co
 	    "WHERE v.val IS NOT NULL AND EXISTS (SELECT 1 FROM %s t WHERE t.%s = v.val "
 	    "AND t.id <> v.id)",
 	    t, col);
-	char *p1 = db_sync_int64_array(ids, n);
-	char *p2 = db_sync_text_array(values, n);
+	char *p1 = db_int64_array(ids, n);
+	char *p2 = db_text_array(values, n);
 	const char *params[] = {p1, p2};
 	PGresult *res = db_query(conn, "checking external ids", sql, 2, params, err);
 	g_free(t);

@@ -10,12 +10,13 @@
 
 #include "db_conn.h"
 #include "db_history.h"
+#include "db_sql.h"
 #include "db_write.h"
 
 /* ---- the DDL half ------------------------------------------------------------------ */
 
 /*
- * SQL templates, filled by fill(): {s} is the quoted schema, {t} a quoted table, the
+ * SQL templates, filled by db_sql_fill(): {s} is the quoted schema, {t} a quoted table, the
  * others quoted literals, so no name or value ever reaches SQL unquoted. The function
  * bodies are byte for byte those of tools/hcschema.py (the tests compare pg_proc.prosrc);
  * mount's db_schema.c tells a read-only mapping by its logger's 'READONLY' literal.
@@ -133,11 +134,7 @@ static PGresult *run(struct ddl *d, const char *what, const char *sql, int npara
 
 static int run_command(struct ddl *d, const char *what, const char *sql)
 {
-	PGresult *res = run(d, what, sql, 0, NULL);
-	if (!res)
-		return -d->err->code;
-	PQclear(res);
-	return 0;
+	return db_exec(d->conn, what, sql, 0, NULL, d->err);
 }
 
 static int run_commandf(struct ddl *d, const char *what, const char *fmt, ...)
@@ -173,23 +170,6 @@ static char *literal(PGconn *conn, const char *text)
 	char *copy = g_strdup(q ? q : "NULL");
 	PQfreemem(q);
 	return copy;
-}
-
-/*
- * `template` with each placeholder replaced: the variable arguments are placeholder,
- * value, ..., NULL. Values are quoted identifiers or quoted literals. g_free() it.
- */
-static char *fill(const char *template, ...) G_GNUC_NULL_TERMINATED;
-
-static char *fill(const char *template, ...)
-{
-	GString *s = g_string_new(template);
-	va_list ap;
-	va_start(ap, template);
-	for (const char *name; (name = va_arg(ap, const char *));)
-		g_string_replace(s, name, va_arg(ap, const char *), 0);
-	va_end(ap);
-	return g_string_free(s, FALSE);
 }
 
 static const char hcmeta_sql[] =
@@ -300,7 +280,7 @@ static int create_system(struct ddl *d)
 {
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < G_N_ELEMENTS(system_statements); i++) {
-		char *sql = fill(system_statements[i].sql, "{s}", d->qs, NULL);
+		char *sql = db_sql_fill(system_statements[i].sql, "{s}", d->qs, NULL);
 		rc = run_command(d, system_statements[i].what, sql);
 		g_free(sql);
 	}
@@ -313,8 +293,8 @@ static int create_system(struct ddl *d)
 
 	char *channel = g_strdup_printf("%s.hc_trigger_log", d->schema);
 	char *channel_lit = literal(d->conn, channel);
-	char *body = fill(NOTIFY_BODY, "{channel}", channel_lit, NULL);
-	char *def = fill("AFTER INSERT ON {s}._trigger_log FOR EACH ROW EXECUTE PROCEDURE "
+	char *body = db_sql_fill(NOTIFY_BODY, "{channel}", channel_lit, NULL);
+	char *def = db_sql_fill("AFTER INSERT ON {s}._trigger_log FOR EACH ROW EXECUTE PROCEDURE "
 			 "{s}.tlog_notify_trigger()",
 			 "{s}", d->qs, NULL);
 	rc = ensure_function(d, d->schema, "tlog_notify_trigger", "trigger", body, true);
@@ -458,11 +438,11 @@ static int create_triggers(struct ddl *d, struct db_init_table *t, const char *q
 	char *log_table = g_strdup_printf("%s._trigger_log", d->qs);
 	char *log_lit = literal(d->conn, log_table);
 	char *logger_body =
-	    fill(LOGGER_BODY, "{s}", d->qs, "{log}", log_lit, "{state}", state, NULL);
-	char *status_def = fill("BEFORE INSERT OR UPDATE ON {t} FOR EACH ROW "
+	    db_sql_fill(LOGGER_BODY, "{s}", d->qs, "{log}", log_lit, "{state}", state, NULL);
+	char *status_def = db_sql_fill("BEFORE INSERT OR UPDATE ON {t} FOR EACH ROW "
 				"EXECUTE PROCEDURE {s}.{f}()",
 				"{t}", qt, "{s}", d->qs, "{f}", qstatus, NULL);
-	char *log_def = fill("AFTER INSERT OR UPDATE OR DELETE ON {t} FOR EACH ROW "
+	char *log_def = db_sql_fill("AFTER INSERT OR UPDATE OR DELETE ON {t} FOR EACH ROW "
 			     "WHEN (public.get_xmlbinary()::text = 'base64'::text) "
 			     "EXECUTE PROCEDURE {s}.{f}()",
 			     "{t}", qt, "{s}", d->qs, "{f}", qlogger, NULL);
@@ -533,23 +513,6 @@ static int create_object(struct ddl *d, struct db_init_table *t)
 	return rc;
 }
 
-/* Postgres text[] literal: {"a","b \"c\""}. */
-static char *array_literal(char *const *values, size_t n)
-{
-	GString *s = g_string_new("{");
-	for (size_t i = 0; i < n; i++) {
-		g_string_append(s, i ? ",\"" : "\"");
-		for (const char *p = values[i]; *p; p++) {
-			if (*p == '"' || *p == '\\')
-				g_string_append_c(s, '\\');
-			g_string_append_c(s, *p);
-		}
-		g_string_append_c(s, '"');
-	}
-	g_string_append_c(s, '}');
-	return g_string_free(s, FALSE);
-}
-
 /* Inserts or brings up to date the _forcefs_fields rows of one object. */
 static int store_fields(struct ddl *d, struct db_init_table *t)
 {
@@ -576,7 +539,7 @@ static int store_fields(struct ddl *d, struct db_init_table *t)
 		snprintf(precision, sizeof(precision), "%d", m->precision);
 		snprintf(scale, sizeof(scale), "%d", m->scale);
 		char *picklist = m->picklist_values
-				     ? array_literal(m->picklist_values, m->npicklist_values)
+				     ? db_text_array((const char *const *)m->picklist_values, m->npicklist_values)
 				     : NULL;
 #define BOOL_TEXT(b) ((b) ? "t" : "f")
 		const char *params[] = {t->object,
