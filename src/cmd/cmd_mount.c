@@ -30,43 +30,7 @@
 #include "fs_views.h"
 #include "fs_watch.h"
 #include "log.h"
-
-struct mount_options {
-	int readonly;
-	int allow_delete;
-	double entry_timeout;
-	double attr_timeout;
-	unsigned int cache_mib;
-	unsigned int batch_size;
-	double watch_interval;
-};
-
-enum { KEY_RO };
-
-#define MOUNT_OPT(t, p)                                                                            \
-	{                                                                                          \
-		t, offsetof(struct mount_options, p), 1                                            \
-	}
-static const struct fuse_opt mount_opt_table[] = {
-    FUSE_OPT_KEY("ro", KEY_RO),
-    MOUNT_OPT("allow_delete", allow_delete),
-    MOUNT_OPT("entry_timeout=%lf", entry_timeout),
-    MOUNT_OPT("attr_timeout=%lf", attr_timeout),
-    MOUNT_OPT("cache_size=%u", cache_mib),
-    MOUNT_OPT("batch_size=%u", batch_size),
-    MOUNT_OPT("watch_interval=%lf", watch_interval),
-    FUSE_OPT_END,
-};
-
-static int mount_opt_proc(void *data, const char *arg, int key, struct fuse_args *outargs)
-{
-	struct mount_options *opts = data;
-	if (key == KEY_RO) {
-		opts->readonly = 1;
-		return 1; /* keep it: the kernel then refuses writes itself */
-	}
-	return 1;
-}
+#include "mount_options.h"
 
 static void mount_usage(FILE *out)
 {
@@ -81,16 +45,11 @@ static void mount_usage(FILE *out)
 		"  --db URL         database URL without a password (default: DATABASE_URL,\n"
 		"                   then HEROKUCONNECT_URL); the password comes from\n"
 		"                   PGPASSWORD or ~/.pgpass\n"
-		"  --schema NAME    schema (default: HEROKUCONNECT_SCHEMA, then salesforce)\n"
-		"  -o ro            read-only mount\n"
-		"  -o allow_delete  let rm delete records (off: rm answers EPERM)\n"
-		"  -o objects=a,b   show only these objects\n"
-		"  -o entry_timeout=S, attr_timeout=S  kernel cache times in seconds (3600)\n"
-		"  -o cache_size=MIB  memory for rendered records (32)\n"
-		"  -o watch_interval=S  how often to look for changes made by others (0.5)\n"
-		"  -o allow_other and the other FUSE mount options pass through\n"
-		"\n"
-		"Unmount with: fusermount3 -u MOUNTPOINT\n");
+		"  --schema NAME    schema (default: HEROKUCONNECT_SCHEMA, then salesforce)\n");
+	mount_options_help(out);
+	fprintf(out, "  -o allow_other and the other FUSE mount options pass through\n"
+		     "\n"
+		     "Unmount with: fusermount3 -u MOUNTPOINT\n");
 }
 
 /* libfuse's own messages: kept for our one-line errors, then sent to the log. */
@@ -272,11 +231,8 @@ int cmd_mount(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
-	struct mount_options opts = {.entry_timeout = 3600.0,
-				     .attr_timeout = 3600.0,
-				     .cache_mib = 32,
-				     .batch_size = 256,
-				     .watch_interval = 0.5};
+	struct mount_options opts;
+	mount_options_defaults(&opts);
 	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
 	fuse_opt_add_arg(&args, "forcefs");
 	GString *other_o = g_string_new(NULL);
@@ -288,15 +244,10 @@ int cmd_mount(int argc, char **argv)
 	}
 	g_string_free(fuse_o, TRUE);
 	g_string_free(other_o, TRUE);
-	if (fuse_opt_parse(&args, &opts, mount_opt_table, mount_opt_proc) != 0) {
-		die_msg("mount: invalid -o options: see forcefs mount --help");
+	struct error opt_err = {0};
+	if (mount_options_parse(&args, &opts, &opt_err) != 0) {
+		die_msg("mount: %s", opt_err.message);
 		fuse_opt_free_args(&args);
-		return EXIT_USAGE;
-	}
-	if (opts.batch_size == 0 || opts.batch_size > 10000 || opts.entry_timeout < 0 ||
-	    opts.attr_timeout < 0 || opts.watch_interval < 0.05 || opts.watch_interval > 3600) {
-		die_msg("mount: invalid -o value: batch_size must be 1..10000, timeouts >= 0, "
-			"watch_interval 0.05..3600");
 		return EXIT_USAGE;
 	}
 	/* /proc/mounts then says "forcefs:<schema> MOUNTPOINT fuse.forcefs", as findmnt,
