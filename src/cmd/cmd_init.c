@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "cmd_args.h"
 #include "config.h"
 #include "db_conn.h"
 #include "db_history.h"
@@ -47,29 +48,23 @@ static void init_usage(FILE *out)
 	    "                   Heroku Connect's too (its own tables and triggers are left\n"
 	    "                   alone); needs no Salesforce login. See docs/views.md.\n"
 	    "  --objects A,B    objects to map, with all their fields (e.g. Account,Contact)\n"
-	    "  --mapping FILE   Heroku Connect's exported mapping JSON (default: FORCEFS_MAPPING)\n"
-	    "  --db URL         database URL without a password (default: DATABASE_URL, then\n"
-	    "                   HEROKUCONNECT_URL); the password comes from PGPASSWORD or\n"
-	    "                   ~/.pgpass\n"
-	    "  --schema NAME    schema (default: HEROKUCONNECT_SCHEMA, then salesforce)\n"
+	    "  --mapping FILE   Heroku Connect's exported mapping JSON (default: FORCEFS_MAPPING)\n");
+	cmd_args_help_common(out, 19);
+	fprintf(out,
 	    "  --api-version V  Salesforce API version (default: SF_API_VERSION, then %s)\n"
 	    "  --timeout S      how long to wait for each Salesforce answer (default %d)\n"
 	    "  --target-org A   log in with the Salesforce CLI's session of org A (alias or\n"
 	    "                   username; default: SF_TARGET_ORG), whatever SF_* is set\n"
 	    "  -d, --debug      log each Salesforce request\n"
-	    "\n"
-	    "Salesforce credentials come only from the environment (SF_JWT_KEY_FILE,\n"
-	    "SF_REFRESH_TOKEN, SF_USERNAME + SF_PASSWORD, SF_CLIENT_ID + SF_CLIENT_SECRET,\n"
-	    "SF_TARGET_ORG, SF_INSTANCE_URL + SF_ACCESS_TOKEN, in that order) or --target-org;\n"
-	    "SF_LOGIN_URL is the login host. See docs/configuration.md.\n",
+	    "\n",
 	    SF_DEFAULT_API_VERSION, DEFAULT_TIMEOUT_SECONDS);
+	cmd_args_help_salesforce_login(out);
 }
 
 struct init_args {
 	const char *objects;
 	const char *mapping;
-	const char *db;
-	const char *schema;
+	struct cmd_args_common common; /* --db, --schema */
 	const char *api_version;
 	const char *target_org;
 	long timeout_seconds;
@@ -83,14 +78,12 @@ static int parse_args(int argc, char **argv, struct init_args *a, int *code)
 	static const struct option long_opts[] = {
 	    {"objects", required_argument, NULL, 'O'},
 	    {"mapping", required_argument, NULL, 'M'},
-	    {"db", required_argument, NULL, 'D'},
-	    {"schema", required_argument, NULL, 'S'},
 	    {"api-version", required_argument, NULL, 'A'},
 	    {"timeout", required_argument, NULL, 'T'},
 	    {"target-org", required_argument, NULL, 'G'},
 	    {"debug", no_argument, NULL, 'd'},
 	    {"history", no_argument, NULL, 'H'},
-	    {"help", no_argument, NULL, 'h'},
+	    CMD_ARGS_COMMON_OPTIONS,
 	    {NULL, 0, NULL, 0},
 	};
 	*a = (struct init_args){.timeout_seconds = DEFAULT_TIMEOUT_SECONDS};
@@ -106,12 +99,6 @@ static int parse_args(int argc, char **argv, struct init_args *a, int *code)
 			break;
 		case 'M':
 			a->mapping = optarg;
-			break;
-		case 'D':
-			a->db = optarg;
-			break;
-		case 'S':
-			a->schema = optarg;
 			break;
 		case 'G':
 			a->target_org = optarg;
@@ -139,13 +126,10 @@ static int parse_args(int argc, char **argv, struct init_args *a, int *code)
 			init_usage(stdout);
 			*code = EXIT_OK;
 			return -1;
-		case ':':
-			die_msg("init: %s needs a value: see forcefs init --help",
-				argv[optind - 1]);
-			return -1;
 		default:
-			die_msg("init: unknown option \"%s\": see forcefs init --help",
-				argv[optind - 1]);
+			if (cmd_args_take_common(c, &a->common))
+				break;
+			*code = cmd_args_usage_error("init", c, argv);
 			return -1;
 		}
 	}
@@ -389,12 +373,12 @@ int cmd_init(int argc, char **argv)
 		return code;
 	log_set_debug(a.debug);
 
-	const char *schema = config_schema(a.schema);
+	const char *schema = config_schema(a.common.schema);
 	if (!db_init_schema_name_ok(schema)) {
 		die_msg("init: invalid schema name \"%.80s\"%s: use lower-case letters, digits and "
 			"_ (at most 63, not starting with a digit or pg_)",
-			schema, a.schema ? "" : " (from HEROKUCONNECT_SCHEMA)");
-		return a.schema ? EXIT_USAGE : EXIT_RUNTIME;
+			schema, a.common.schema ? "" : " (from HEROKUCONNECT_SCHEMA)");
+		return a.common.schema ? EXIT_USAGE : EXIT_RUNTIME;
 	}
 	if (a.api_version) {
 		if (!is_api_version(a.api_version)) {
@@ -416,9 +400,9 @@ int cmd_init(int argc, char **argv)
 	PGconn *conn = NULL;
 	GPtrArray *tables = g_ptr_array_new_with_free_func((GDestroyNotify)db_init_table_free);
 
-	if (config_database_url(a.db, &url, &err) < 0) {
+	if (config_database_url(a.common.db, &url, &err) < 0) {
 		die_msg("init: %s", err.message);
-		exit_code = a.db ? EXIT_USAGE : EXIT_RUNTIME;
+		exit_code = a.common.db ? EXIT_USAGE : EXIT_RUNTIME;
 		goto out;
 	}
 	conn = db_connect(url, "forcefs init", &err);

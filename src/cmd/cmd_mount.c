@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "cmd_args.h"
 #include "config.h"
 #include "db_conn.h"
 #include "db_fields.h"
@@ -41,11 +42,8 @@ static void mount_usage(FILE *out)
 		"Shows each object of the schema as a directory and each record as <sfid>.json.\n"
 		"\n"
 		"  -f               stay in the foreground (log to stderr)\n"
-		"  -d               debug: log every FUSE request (implies -f)\n"
-		"  --db URL         database URL without a password (default: DATABASE_URL,\n"
-		"                   then HEROKUCONNECT_URL); the password comes from\n"
-		"                   PGPASSWORD or ~/.pgpass\n"
-		"  --schema NAME    schema (default: HEROKUCONNECT_SCHEMA, then salesforce)\n");
+		"  -d               debug: log every FUSE request (implies -f)\n");
+	cmd_args_help_common(out, 19);
 	mount_options_help(out);
 	fprintf(out, "  -o allow_other and the other FUSE mount options pass through\n"
 		     "\n"
@@ -182,17 +180,17 @@ static int check_objects(const struct db_catalog *cat, const char *list, char **
 int cmd_mount(int argc, char **argv)
 {
 	static const struct option long_opts[] = {
-	    {"db", required_argument, NULL, 'D'},
-	    {"schema", required_argument, NULL, 'S'},
-	    {"help", no_argument, NULL, 'h'},
+	    CMD_ARGS_COMMON_OPTIONS,
 	    {NULL, 0, NULL, 0},
 	};
-	const char *flag_db = NULL, *flag_schema = NULL, *mountpoint = NULL;
+	struct cmd_args_common common = {0};
+	const char *mountpoint = NULL;
 	bool foreground = false, debug = false;
 	GString *fuse_o = g_string_new(NULL);
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "-fdho:", long_opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "-:fdho:", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 1:
 			if (mountpoint) {
@@ -212,18 +210,13 @@ int cmd_mount(int argc, char **argv)
 		case 'o':
 			g_string_append_printf(fuse_o, "%s%s", fuse_o->len ? "," : "", optarg);
 			break;
-		case 'D':
-			flag_db = optarg;
-			break;
-		case 'S':
-			flag_schema = optarg;
-			break;
 		case 'h':
 			mount_usage(stdout);
 			return EXIT_OK;
 		default:
-			mount_usage(stderr);
-			return EXIT_USAGE;
+			if (cmd_args_take_common(c, &common))
+				break;
+			return cmd_args_usage_error("mount", c, argv);
 		}
 	}
 	if (!mountpoint) {
@@ -253,7 +246,7 @@ int cmd_mount(int argc, char **argv)
 	/* /proc/mounts then says "forcefs:<schema> MOUNTPOINT fuse.forcefs", as findmnt,
 	 * df and mount -t fuse.forcefs expect (as sshfs does), unless the user named them. */
 	if (!names_given) {
-		const char *shown_schema = config_schema(flag_schema);
+		const char *shown_schema = config_schema(common.schema);
 		bool plain = strspn(shown_schema, "abcdefghijklmnopqrstuvwxyz"
 						  "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") ==
 			     strlen(shown_schema);
@@ -282,12 +275,12 @@ int cmd_mount(int argc, char **argv)
 	struct fs_views *views = NULL;
 	bool mounted = false, handlers = false;
 
-	if (config_database_url(flag_db, &url, &err) < 0) {
+	if (config_database_url(common.db, &url, &err) < 0) {
 		die_msg("mount: %s", err.message);
-		exit_code = flag_db ? EXIT_USAGE : EXIT_RUNTIME;
+		exit_code = common.db ? EXIT_USAGE : EXIT_RUNTIME;
 		goto out;
 	}
-	const char *schema = config_schema(flag_schema);
+	const char *schema = config_schema(common.schema);
 	if (check_mountpoint(mountpoint) < 0)
 		goto out;
 	pool = db_pool_open(url, 8, "forcefs mount", &err);

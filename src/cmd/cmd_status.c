@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "cmd_args.h"
 #include "config.h"
 #include "db_conn.h"
 #include "db_status.h"
@@ -31,10 +32,9 @@ static void status_usage(FILE *out)
 		"and sync would use (never a secret) and the failed records with Salesforce's\n"
 		"messages. Reads the database only: it does not log in.\n"
 		"\n"
-		"  --json           one JSON object instead of the table\n"
-		"  --db URL         database URL without a password (default: DATABASE_URL, then\n"
-		"                   HEROKUCONNECT_URL)\n"
-		"  --schema NAME    schema (default: HEROKUCONNECT_SCHEMA, then salesforce)\n"
+		"  --json           one JSON object instead of the table\n");
+	cmd_args_help_common(out, 19);
+	fprintf(out,
 		"  --target-org A   report the Salesforce CLI org A as the login source, as\n"
 		"                   init and sync --target-org A would use it\n");
 }
@@ -191,14 +191,13 @@ int cmd_status(int argc, char **argv)
 {
 	static const struct option long_opts[] = {
 	    {"json", no_argument, NULL, 'j'},
-	    {"db", required_argument, NULL, 'D'},
-	    {"schema", required_argument, NULL, 'S'},
 	    {"target-org", required_argument, NULL, 'G'},
-	    {"help", no_argument, NULL, 'h'},
+	    CMD_ARGS_COMMON_OPTIONS,
 	    {NULL, 0, NULL, 0},
 	};
 	bool json = false;
-	const char *db = NULL, *schema_flag = NULL, *target_org = NULL;
+	struct cmd_args_common common = {0};
+	const char *target_org = NULL;
 	optind = 1;
 	opterr = 0;
 	int c;
@@ -207,26 +206,16 @@ int cmd_status(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
-		case 'D':
-			db = optarg;
-			break;
-		case 'S':
-			schema_flag = optarg;
-			break;
 		case 'G':
 			target_org = optarg;
 			break;
 		case 'h':
 			status_usage(stdout);
 			return EXIT_OK;
-		case ':':
-			die_msg("status: %s needs a value: see forcefs status --help",
-				argv[optind - 1]);
-			return EXIT_USAGE;
 		default:
-			die_msg("status: unknown option \"%s\": see forcefs status --help",
-				argv[optind - 1]);
-			return EXIT_USAGE;
+			if (cmd_args_take_common(c, &common))
+				break;
+			return cmd_args_usage_error("status", c, argv);
 		}
 	}
 	if (optind < argc) {
@@ -236,11 +225,11 @@ int cmd_status(int argc, char **argv)
 	}
 	struct error err = {0};
 	char *url = NULL;
-	if (config_database_url(db, &url, &err) < 0) {
+	if (config_database_url(common.db, &url, &err) < 0) {
 		die_msg("status: %s", err.message);
-		return db ? EXIT_USAGE : EXIT_RUNTIME;
+		return common.db ? EXIT_USAGE : EXIT_RUNTIME;
 	}
-	const char *schema = config_schema(schema_flag);
+	const char *schema = config_schema(common.schema);
 	int code = EXIT_RUNTIME;
 	PGconn *conn = db_connect(url, "forcefs status", &err);
 	struct db_status *st = NULL;

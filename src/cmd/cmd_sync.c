@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "cmd_args.h"
 #include "config.h"
 #include "db_history.h"
 #include "log.h"
@@ -33,10 +34,9 @@ static void sync_usage(FILE *out)
 	    "Several engines on one database are safe: one leads, the others stand by.\n"
 	    "\n"
 	    "  --once                  push what is queued, pull every object once, exit\n"
-	    "                          (1 when something could not be done)\n"
-	    "  --db URL                database URL without a password (default: DATABASE_URL,\n"
-	    "                          then HEROKUCONNECT_URL)\n"
-	    "  --schema NAME           schema (default: HEROKUCONNECT_SCHEMA, then salesforce)\n"
+	    "                          (1 when something could not be done)\n");
+	cmd_args_help_common(out, 26);
+	fprintf(out,
 	    "  --mapping FILE          Heroku Connect's exported mapping JSON (default:\n"
 	    "                          FORCEFS_MAPPING; none: every table forcefs init made)\n"
 	    "  --objects A,B           sync only these objects\n"
@@ -57,16 +57,14 @@ static void sync_usage(FILE *out)
 	    "  --target-org A          log in with the Salesforce CLI's session of org A (alias\n"
 	    "                          or username; default: SF_TARGET_ORG)\n"
 	    "  -d, --debug             log each Salesforce request\n"
-	    "\n"
-	    "Salesforce credentials come only from the environment (SF_JWT_KEY_FILE,\n"
-	    "SF_REFRESH_TOKEN, SF_USERNAME + SF_PASSWORD, SF_CLIENT_ID + SF_CLIENT_SECRET,\n"
-	    "SF_TARGET_ORG, SF_INSTANCE_URL + SF_ACCESS_TOKEN, in that order) or --target-org;\n"
-	    "SF_LOGIN_URL is the login host. See docs/configuration.md.\n",
+	    "\n",
 	    SYNC_DEFAULT_MAX_DAILY_API_CALLS, DB_HISTORY_DEFAULT_DAYS, SF_DEFAULT_API_VERSION);
+	cmd_args_help_salesforce_login(out);
 }
 
 struct sync_args {
-	const char *db, *schema, *mapping, *objects, *api_version, *target_org;
+	struct cmd_args_common common; /* --db, --schema */
+	const char *mapping, *objects, *api_version, *target_org;
 	const char *poll, *cap, *timeout, *history_days, *safety;
 	bool once, debug, no_streaming;
 };
@@ -75,8 +73,6 @@ static int parse_args(int argc, char **argv, struct sync_args *a, int *code)
 {
 	static const struct option long_opts[] = {
 	    {"once", no_argument, NULL, 'o'},
-	    {"db", required_argument, NULL, 'D'},
-	    {"schema", required_argument, NULL, 'S'},
 	    {"mapping", required_argument, NULL, 'M'},
 	    {"objects", required_argument, NULL, 'O'},
 	    {"poll-interval", required_argument, NULL, 'P'},
@@ -88,7 +84,7 @@ static int parse_args(int argc, char **argv, struct sync_args *a, int *code)
 	    {"no-streaming", no_argument, NULL, 'N'},
 	    {"target-org", required_argument, NULL, 'G'},
 	    {"debug", no_argument, NULL, 'd'},
-	    {"help", no_argument, NULL, 'h'},
+	    CMD_ARGS_COMMON_OPTIONS,
 	    {NULL, 0, NULL, 0},
 	};
 	*a = (struct sync_args){0};
@@ -100,12 +96,6 @@ static int parse_args(int argc, char **argv, struct sync_args *a, int *code)
 		switch (c) {
 		case 'o':
 			a->once = true;
-			break;
-		case 'D':
-			a->db = optarg;
-			break;
-		case 'S':
-			a->schema = optarg;
 			break;
 		case 'M':
 			a->mapping = optarg;
@@ -144,13 +134,10 @@ static int parse_args(int argc, char **argv, struct sync_args *a, int *code)
 			sync_usage(stdout);
 			*code = EXIT_OK;
 			return -1;
-		case ':':
-			die_msg("sync: %s needs a value: see forcefs sync --help",
-				argv[optind - 1]);
-			return -1;
 		default:
-			die_msg("sync: unknown option \"%s\": see forcefs sync --help",
-				argv[optind - 1]);
+			if (cmd_args_take_common(c, &a->common))
+				break;
+			*code = cmd_args_usage_error("sync", c, argv);
 			return -1;
 		}
 	}
@@ -231,7 +218,7 @@ int cmd_sync(int argc, char **argv)
 	sync_options_defaults(&o);
 	o.once = a.once;
 	o.objects = a.objects;
-	o.schema = config_schema(a.schema);
+	o.schema = config_schema(a.common.schema);
 	o.progress = isatty(2);
 	long v;
 	if (number("--poll-interval", a.poll, "FORCEFS_POLL_INTERVAL", 1, 86400, 0, &v) < 0)
@@ -269,9 +256,9 @@ int cmd_sync(int argc, char **argv)
 	int exit_code = EXIT_RUNTIME;
 	char *url = NULL;
 	struct sf_auth_config *auth = NULL;
-	if (config_database_url(a.db, &url, &err) < 0) {
+	if (config_database_url(a.common.db, &url, &err) < 0) {
 		die_msg("sync: %s", err.message);
-		exit_code = a.db ? EXIT_USAGE : EXIT_RUNTIME;
+		exit_code = a.common.db ? EXIT_USAGE : EXIT_RUNTIME;
 		goto out;
 	}
 	struct sf_error *e = sf_auth_config_load(a.target_org, &auth);

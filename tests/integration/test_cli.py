@@ -86,6 +86,24 @@ def test_mount_option_out_of_range_is_one_line_naming_it(workdir, value, message
     assert not ft.is_mounted(mp)
 
 
+@pytest.mark.parametrize("command", ["mount", "init", "sync", "status"])
+def test_shared_arguments_are_one_line_errors_and_one_help_text(command, workdir):
+    """--db, --schema, --help and getopt's errors come from src/cmd/cmd_args.c."""
+    r = ft.run_forcefs(command, "--bogus")
+    assert r.returncode == 2
+    assert one_line_error(r) == (f'forcefs: {command}: unknown option "--bogus": '
+                                 f"see forcefs {command} --help")
+    r = ft.run_forcefs(command, "--db")
+    assert r.returncode == 2
+    assert one_line_error(r) == f"forcefs: {command}: --db needs a value: see forcefs {command} --help"
+    r = ft.run_forcefs(command, "--help")
+    assert r.returncode == 0
+    text = re.sub(r"\s+", " ", r.stdout)
+    assert ("--db URL database URL without a password (default: DATABASE_URL, then "
+            "HEROKUCONNECT_URL); the password comes from PGPASSWORD or ~/.pgpass") in text
+    assert "--schema NAME schema (default: HEROKUCONNECT_SCHEMA, then salesforce)" in text
+
+
 def test_unknown_command_is_a_usage_error():
     r = ft.run_forcefs("frobnicate")
     assert r.returncode == 2
