@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Benchmark of forcefs against its baselines on this machine (SPEC §8).
+"""Benchmark of forcefs against its baselines on this machine (docs/contract.md
+"Performance", docs/performance.md). scripts/bench runs this file.
 
     scripts/bench [--records N] [--runs K] [--json FILE] [--section NAME ...]
 
@@ -52,6 +53,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO, "tools"))
 
 import pgtmp  # noqa: E402
+from emulator_process import EmulatorProcess  # noqa: E402
 
 SCHEMA = "salesforce"
 OBJECT = "Account"
@@ -633,16 +635,11 @@ class Emulator:
         import http.client
         import urllib.parse
         self.http, self.parse = http.client, urllib.parse
-        self.log = open(os.path.join(b.tmp, "emulator.log"), "w")
-        self.proc = subprocess.Popen(
-            [sys.executable, os.path.join(REPO, "scripts", "sf-emulator"), "--port", "0",
-             "--seed", "demo", "--api-limit", "10000000", "--counts",
-             "%s=%d,Contact=0,Customer_Record__c=0" % (OBJECT, b.args.records)],
-            stdout=subprocess.PIPE, stderr=self.log, text=True, start_new_session=True)
-        self.url = self.proc.stdout.readline().strip()
-        if not self.url.startswith("http://"):
-            self.stop()
-            raise RuntimeError("the emulator did not start (%s)" % self.log.name)
+        self.process = EmulatorProcess(
+            "--seed", "demo", "--api-limit", "10000000", "--counts",
+            "%s=%d,Contact=0,Customer_Record__c=0" % (OBJECT, b.args.records),
+            log_path=os.path.join(b.tmp, "emulator.log"), new_session=True)
+        self.url = self.process.url
         u = urllib.parse.urlsplit(self.url)
         self.conn = http.client.HTTPConnection(u.hostname, u.port, timeout=120)
         form = urllib.parse.urlencode(dict(grant_type="password", client_id="forcefs-test",
@@ -702,15 +699,8 @@ class Emulator:
                             % (OBJECT, sfid, name))[name]
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc.stdout.close()
-        self.log.close()
+        self.process.stop(timeout=30)
+        self.process.stderr.close()
 
 
 def sync_env(b, emu):

@@ -10,6 +10,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, os.path.join(REPO, "tools"))
 
 import hcschema  # noqa: E402
+from emulator_process import EmulatorProcess  # noqa: E402
 import pgtmp  # noqa: E402
 
 SANITIZER_ERRORS = re.compile(r"ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:")
@@ -168,38 +169,11 @@ def row(url, schema, table, where):
     return _json.loads(rows[0]) if rows else None
 
 
-EMULATOR = os.environ.get("FORCEFS_SF_EMULATOR", os.path.join(REPO, "scripts", "sf-emulator"))
-
-
-class Emulator:
-    """scripts/sf-emulator with the demo org, on a free loopback port."""
+class Emulator(EmulatorProcess):
+    """scripts/sf-emulator with the demo org (tools/emulator_process.py)."""
 
     def __init__(self):
-        self.proc = subprocess.Popen([sys.executable, EMULATOR, "--port", "0", "--seed", "demo"],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.url = self.proc.stdout.readline().strip()
-        if not self.url.startswith("http://"):
-            self.proc.kill()
-            raise RuntimeError("sf-emulator did not start: %s" % self.proc.stderr.read())
-
-    def control(self, name, body=None, method="POST"):
-        """Calls the /__emulator control endpoint (docs/emulator.md)."""
-        import json as _json
-        import urllib.request
-        data = _json.dumps(body or {}).encode() if method == "POST" else None
-        req = urllib.request.Request(self.url + "/__emulator/" + name, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            return _json.loads(resp.read())
+        super().__init__("--seed", "demo")
 
     def faults(self, *rules):
         self.control("faults", {"rules": list(rules)})
-
-    def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        self.proc.stdout.close()
-        self.proc.stderr.close()

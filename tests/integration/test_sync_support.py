@@ -9,14 +9,13 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 import urllib.parse
 import urllib.request
 
 import forcefs_test as ft
+from emulator_process import EmulatorProcess
 
-EMULATOR = os.path.join(ft.REPO, "scripts", "sf-emulator")
 OBJECTS = "Account,Contact,Customer_Record__c"
 SF_VARS = ("SF_LOGIN_URL", "SF_CLIENT_ID", "SF_CLIENT_SECRET", "SF_REFRESH_TOKEN",
            "SF_USERNAME", "SF_PASSWORD", "SF_INSTANCE_URL", "SF_ACCESS_TOKEN", "SF_API_VERSION",
@@ -32,35 +31,21 @@ FAST_RETRIES = {
 }
 
 
-class Org:
-    """A Salesforce emulator process and a REST client for it."""
+class Org(EmulatorProcess):
+    """A Salesforce emulator process (tools/emulator_process.py) and a REST client for it."""
 
     def __init__(self, counts="Account=40,Contact=40,Customer_Record__c=20", fault_seed=7,
                  extra=()):
-        args = [sys.executable, EMULATOR, "--port", "0", "--seed", "demo",
-                "--fault-seed", str(fault_seed)]
+        args = ["--seed", "demo", "--fault-seed", str(fault_seed)]
         if counts:
             args += ["--counts", counts]
-        self.proc = subprocess.Popen(args + list(extra), stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True)
-        self.url = self.proc.stdout.readline().strip()
-        if not self.url.startswith("http://"):
-            self.proc.kill()
-            raise RuntimeError("sf-emulator did not start: %s" % self.proc.stderr.read())
+        super().__init__(*args, *extra)
         self.token = None
 
     def env(self):
         return {"SF_LOGIN_URL": self.url, "SF_CLIENT_ID": "forcefs-test",
                 "SF_CLIENT_SECRET": "forcefs-test", "SF_USERNAME": "test@example.com",
                 "SF_PASSWORD": "forcefs-test"}
-
-    def control(self, name, body=None, method="POST"):
-        data = json.dumps(body or {}).encode() if method == "POST" else None
-        req = urllib.request.Request(self.url + "/__emulator/" + name, data=data,
-                                     method=method,
-                                     headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=30) as resp:
-            return json.loads(resp.read())
 
     def faults(self, *rules, seed=None):
         body = {"rules": list(rules)}
@@ -113,16 +98,8 @@ class Org:
         return self.control("stats", method="GET")
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        err = self.proc.stderr.read()
-        self.proc.stdout.close()
-        self.proc.stderr.close()
+        super().stop(timeout=15)
+        err = self.stderr_text()
         assert "Traceback" not in err, "the emulator failed:\n" + err
 
 
