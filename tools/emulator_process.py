@@ -1,7 +1,7 @@
 """One scripts/sf-emulator process on a free loopback port.
 
-The one way the integration tests (tests/integration/forcefs_test.py,
-test_sync_support.py), the emulator's own tests (tests/emulator/emutestlib.py) and the
+The one way the integration tests (tests/integration/forcefs_harness.py,
+sync_harness.py), the emulator's own tests (tests/emulator/emutestlib.py) and the
 benchmark (bench/bench.py) start, talk to and stop the emulator. FORCEFS_SF_EMULATOR
 names another copy of scripts/sf-emulator.
 """

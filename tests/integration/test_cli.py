@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-import forcefs_test as ft
+import forcefs_harness as ft
 
 
 def test_help_lists_commands_and_exits_0():

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-import forcefs_test as ft
+import forcefs_harness as ft
 
 sys.path.insert(0, os.path.join(ft.REPO, "tools"))
 import hcschema  # noqa: E402

@@ -4,7 +4,7 @@ read-only mapping refuses writes. Also: two mounts of one database see each othe
 import json
 import os
 
-import forcefs_test as ft
+import forcefs_harness as ft
 
 ACME = "001000000000001AAA.json"
 

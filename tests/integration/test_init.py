@@ -21,8 +21,8 @@ import uuid
 
 import pytest
 
-import forcefs_test as ft
-from forcefs_test import hcschema
+import forcefs_harness as ft
+from forcefs_harness import hcschema
 
 CLIENT_ID = "forcefs-test"
 CLIENT_SECRET = "forcefs-test"

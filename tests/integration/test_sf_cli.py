@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-import forcefs_test as ft
+import forcefs_harness as ft
 from test_sf_client import assert_error, emulator_token, probe
 
 FAKE_SF = r'''#!%s

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
-import forcefs_test as ft
+import forcefs_harness as ft
 from test_sf_client import CLIENT_ID, USERNAME, assert_error, probe
 
 PEM_MARK = "PRIVATE KEY"

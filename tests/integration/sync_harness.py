@@ -13,7 +13,7 @@ import time
 import urllib.parse
 import urllib.request
 
-import forcefs_test as ft
+import forcefs_harness as ft
 from emulator_process import EmulatorProcess
 
 OBJECTS = "Account,Contact,Customer_Record__c"
