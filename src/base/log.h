@@ -22,7 +22,7 @@ void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(p
 #define log_warn(...)  log_msg(LOG_LEVEL_WARN, __VA_ARGS__)
 #define log_error(...) log_msg(LOG_LEVEL_ERROR, __VA_ARGS__)
 
-/* Prints "forcefs: <what>: <why>" on stderr, the form SPEC §2 gives for command errors. */
+/* Prints "forcefs: <what>: <why>" on stderr, the form docs/contract.md §2 gives for command errors. */
 void die_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * cmd: the subcommands of the forcefs binary. Each takes its own argv (argv[0] is the
  * subcommand name) and returns the process exit code: 0 success, 1 runtime failure,
- * 2 usage error (SPEC §2).
+ * 2 usage error (docs/contract.md §2).
  */
 #ifndef FORCEFS_CMD_H
 #define FORCEFS_CMD_H

@@ -1,5 +1,5 @@
 /*
- * `forcefs init`: creates the Heroku Connect layout (SPEC §6) for the mapped objects,
+ * `forcefs init`: creates the Heroku Connect layout (docs/contract.md §6) for the mapped objects,
  * standalone mode. Checks what can be checked first (arguments, mapping file, database,
  * that Heroku Connect does not manage the schema), then logs in to Salesforce, describes
  * every object, and only then writes, in one transaction (db_init_apply()). Any error is

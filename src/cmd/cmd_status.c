@@ -1,7 +1,7 @@
 /*
  * `forcefs status [--json]`: per object the records, pending and failed records, last
  * pull, last push and today's API calls; then the failed records with their messages
- * (SPEC §2, docs/sync.md "Status"). Reads the database only.
+ * (docs/contract.md §2, docs/sync.md "Status"). Reads the database only.
  */
 #include <cjson/cJSON.h>
 #include <getopt.h>

@@ -1,5 +1,5 @@
 /*
- * `forcefs sync [--once]`: the sync engine (SPEC §7, docs/sync.md). Reads the options and
+ * `forcefs sync [--once]`: the sync engine (docs/contract.md §7, docs/sync.md). Reads the options and
  * the environment, then hands over to sync_engine_run().
  */
 #include <errno.h>

@@ -1,5 +1,5 @@
 /*
- * config: the settings of SPEC §2, resolved flag first, then environment, then default.
+ * config: the settings of docs/contract.md §2, resolved flag first, then environment, then default.
  */
 #ifndef FORCEFS_CONFIG_H
 #define FORCEFS_CONFIG_H

@@ -2,7 +2,7 @@
  * db_changes: finding out what others changed in the database, cheaply.
  *
  * A mount caches rendered records; this is how it learns that a cached record is no
- * longer current. Three sources, because writers differ (SPEC §6):
+ * longer current. Three sources, because writers differ (docs/contract.md §6):
  *   1. `<schema>._trigger_log`: every user write (psql, a Rails app, another mount) is
  *      logged there by the capture triggers, which also NOTIFY "<schema>.hc_trigger_log".
  *      New rows, and rows the sync engine marks processed (updated_at), name the

@@ -1,10 +1,10 @@
 /*
  * db_fields: the Salesforce field metadata of a schema, from `<schema>._forcefs_fields`
- * (SPEC §6; its DDL is FORCEFS_FIELDS_DDL in tools/hcschema.py).
+ * (docs/contract.md §6; its DDL is FORCEFS_FIELDS_DDL in tools/hcschema.py).
  *
  * forcefs has this table in standalone mode; a database that a real Heroku Connect
  * add-on manages does not, and then there is simply no metadata: validation uses the
- * Postgres catalog alone (SPEC §5.1). The structs are plain data without libpq types, so
+ * Postgres catalog alone (docs/contract.md §5.1). The structs are plain data without libpq types, so
  * validation (src/validate_*.c) and its tests can build them by hand.
  *
  * Keys: an object's metadata is found by its table name, lower(object) ("Account" ->

@@ -2,7 +2,7 @@
  * db_schema: what the PostgreSQL catalog says about the synced objects of a schema.
  *
  * An object is a table of the schema that has `id` and `sfid` columns and whose name
- * does not start with `_` (SPEC §3). For each object the catalog gives its columns,
+ * does not start with `_` (docs/contract.md §3). For each object the catalog gives its columns,
  * which of them a record file shows (all but id, isdeleted, _hc_lastop, _hc_err,
  * sorted by byte order), and whether Heroku Connect maps it read-only. The SELECT
  * list used to read records is built here, once, from quoted identifiers.

@@ -2,7 +2,7 @@
  * db_sync: every SQL statement the sync engine runs, except applying pulled rows
  * (db_sync_pull.h). The FUSE face and the Salesforce client never see any of it.
  *
- * The engine's session runs with `xmlbinary = 'hex'`: the capture triggers of SPEC §6
+ * The engine's session runs with `xmlbinary = 'hex'`: the capture triggers of docs/contract.md §6
  * then neither log its writes nor mark them PENDING, so nothing it writes is sent back
  * to Salesforce (echo suppression). The BEFORE trigger still sets `_hc_lastop` to
  * SYNCED on each of its writes unless the write sets `_hc_lastop` itself to a value

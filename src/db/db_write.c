@@ -7,7 +7,7 @@
 
 #include "db_conn.h"
 
-/* Maps a refused statement to the errno SPEC §5 gives its cause. */
+/* Maps a refused statement to the errno docs/contract.md §5 gives its cause. */
 static int write_error(PGconn *conn, const PGresult *res, const char *what, struct error *err)
 {
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;

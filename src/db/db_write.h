@@ -2,7 +2,7 @@
  * db_write: the statements that change records. Every change is an ordinary UPDATE,
  * INSERT or DELETE in a user session (xmlbinary stays 'base64'), so the capture
  * triggers queue it for Salesforce in the same transaction, exactly as a Rails app's
- * write would be (SPEC §6). Values are always parameters; names are quoted.
+ * write would be (docs/contract.md §6). Values are always parameters; names are quoted.
  *
  * Errors: EIO when the database is unreachable, EINVAL when it refuses the values
  * (constraint, type, length), EACCES when the session may not write, EROFS when a

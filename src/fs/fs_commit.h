@@ -10,7 +10,7 @@
  * delete: DELETE; COMMIT.
  *
  * The capture triggers queue each change for Salesforce inside the same transaction.
- * On any refusal nothing is written. Errors carry the errno SPEC §5 gives the cause
+ * On any refusal nothing is written. Errors carry the errno docs/contract.md §5 gives the cause
  * (EINVAL, ESTALE, EROFS, EIO, ENOENT) and a one-line message without the file name.
  */
 #ifndef FORCEFS_FS_COMMIT_H

@@ -103,7 +103,7 @@ enum {
 int fs_tree_open_content(struct fs_tree *tree, uint64_t ino, int how, struct fs_content *out,
 			 struct error *err);
 
-/* Extended attributes of a record file (SPEC §3): value copied into *value (g_free). */
+/* Extended attributes of a record file (docs/contract.md §3): value copied into *value (g_free). */
 int fs_tree_getxattr(struct fs_tree *tree, uint64_t ino, const char *name, char **value,
 		     struct error *err);
 /* NUL-separated names of the xattrs `ino` has (g_free). */
@@ -146,10 +146,10 @@ GBytes *fs_tree_read(struct fs_tree *tree, struct fs_handle *h, off_t off, size_
 /* Returns bytes written or -errno (EFBIG past 1 MiB for a record). */
 ssize_t fs_tree_write(struct fs_tree *tree, struct fs_handle *h, off_t off, const char *buf,
 		      size_t size, struct error *err);
-/* The commit points of SPEC §5: close (flush) and fsync. */
+/* The commit points of docs/contract.md §5: close (flush) and fsync. */
 int fs_tree_flush(struct fs_tree *tree, struct fs_handle *h, struct error *err);
 void fs_tree_release(struct fs_tree *tree, struct fs_handle *h);
-/* chmod, chown and utimens succeed and change nothing for records (SPEC §5). */
+/* chmod, chown and utimens succeed and change nothing for records (docs/contract.md §5). */
 int fs_tree_setattr(struct fs_tree *tree, uint64_t ino, struct fs_handle *h,
 		    const struct stat *attr, int to_set, struct stat *out, struct error *err);
 int fs_tree_unlink(struct fs_tree *tree, uint64_t parent, const char *name, struct error *err);

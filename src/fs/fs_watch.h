@@ -4,7 +4,7 @@
  * Every `interval_ms` (or at once when the capture triggers NOTIFY), it asks db_changes
  * what others changed and has the tree re-read those records; the tree then
  * invalidates exactly what changed in the kernel. A change made anywhere is visible
- * through the mount within about one interval (SPEC: within 1 second).
+ * through the mount within about one interval (docs/contract.md §8: within about a second).
  */
 #ifndef FORCEFS_FS_WATCH_H
 #define FORCEFS_FS_WATCH_H

@@ -1,6 +1,6 @@
 /*
  * The write half of the tree: open files, scratch files, and the commit points of
- * SPEC §5. What a user writes to a record collects in the record's `pending` buffer
+ * docs/contract.md §5. What a user writes to a record collects in the record's `pending` buffer
  * and reaches the database only at a commit point: close (flush), fsync, or a rename
  * of a scratch file onto the record. Truncation and partial writes alone never do.
  *

@@ -106,7 +106,7 @@
 	"state varchar(8), action varchar(7), table_name varchar(128), record_id integer, "        \
 	"sfid varchar(18), old text, \"values\" text, sf_result integer, sf_message text"
 
-/* Salesforce field metadata (SPEC §6): FORCEFS_FIELDS_DDL of tools/hcschema.py. */
+/* Salesforce field metadata (docs/contract.md §6): FORCEFS_FIELDS_DDL of tools/hcschema.py. */
 #define FORCEFS_FIELDS_COLUMNS                                                                     \
 	"object varchar(128) NOT NULL, field varchar(128) NOT NULL, "                              \
 	"\"column\" varchar(128) NOT NULL, type varchar(40) NOT NULL, "                            \

@@ -1,5 +1,5 @@
 /*
- * db_init: the Heroku Connect layout that `forcefs init` creates (SPEC §6), in one
+ * db_init: the Heroku Connect layout that `forcefs init` creates (docs/contract.md §6), in one
  * transaction, and what it is made from.
  *
  * Two halves:
@@ -17,7 +17,7 @@
  * left in place, and _forcefs_fields rows are brought up to date. Names go into SQL only
  * as quoted identifiers, values only as parameters or quoted literals.
  *
- * Type mapping (SPEC §6): id/reference varchar(18); string, picklist, email, phone,
+ * Type mapping (docs/contract.md §6): id/reference varchar(18); string, picklist, email, phone,
  * url, combobox, encryptedstring varchar(length); multipicklist varchar(4099); textarea
  * varchar(length), or text above 4096; boolean; int integer; long bigint; double,
  * currency, percent double precision; date; datetime timestamp; time. Compound fields

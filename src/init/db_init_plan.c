@@ -12,7 +12,7 @@
 /* Postgres truncates longer identifiers silently, which could merge two columns. */
 #define PG_MAX_IDENTIFIER 63
 
-/* Salesforce fields stored in the system columns every table has (SPEC §6). */
+/* Salesforce fields stored in the system columns every table has (docs/contract.md §6). */
 static const struct {
 	const char *field;
 	const char *column;

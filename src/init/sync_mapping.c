@@ -152,7 +152,7 @@ static int read_fields(const cJSON *fields, const struct where *w, struct sync_m
 	return 0;
 }
 
-/* The fields every table has whatever the mapping lists (SPEC §6 system columns). */
+/* The fields every table has whatever the mapping lists (docs/contract.md §6 system columns). */
 static bool is_system_field(const char *name)
 {
 	static const char *const system[] = {"Id", "IsDeleted", "SystemModstamp", "CreatedDate"};

@@ -1,5 +1,5 @@
 /*
- * sync_mapping: which Salesforce objects and fields forcefs syncs, and how (SPEC §7).
+ * sync_mapping: which Salesforce objects and fields forcefs syncs, and how (docs/contract.md §7).
  *
  * A mapping comes either from a file in the form Heroku Connect exports
  * (`heroku connect:export`):
@@ -31,7 +31,7 @@
 
 #include "error.h"
 
-/* SPEC §7: the pull interval, per object. */
+/* docs/contract.md §7: the pull interval, per object. */
 #define SYNC_DEFAULT_POLLING_SECONDS 60
 #define SYNC_MIN_POLLING_SECONDS     10
 

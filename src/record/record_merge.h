@@ -1,5 +1,5 @@
 /*
- * record_merge: which fields a write to a record file changes (SPEC §5, field-level
+ * record_merge: which fields a write to a record file changes (docs/contract.md §5, field-level
  * three-way merge).
  *
  *   base   the content the mount last served for the record: what the user started from

@@ -5,7 +5,7 @@
  * order, two-space indentation, one key per line, `"key": value`, a final newline;
  * an object without keys is `{}` and a newline. Values arrive as libpq text-format
  * strings (the session runs with DateStyle=ISO, TimeZone=UTC, extra_float_digits=1)
- * and are mapped by column kind (SPEC §4, docs/file-format.md).
+ * and are mapped by column kind (docs/contract.md §4, docs/file-format.md).
  *
  * Pure functions, no I/O, thread-safe, independent of the C locale. The same input
  * always gives the same bytes, and the output is always valid UTF-8 JSON.

@@ -1,5 +1,5 @@
 /*
- * sf_auth: how the client gets a Salesforce session (SPEC §2, §7).
+ * sf_auth: how the client gets a Salesforce session (docs/contract.md §2, §7).
  *
  * Configuration comes from the environment (secrets are never command-line
  * arguments):

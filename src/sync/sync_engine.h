@@ -1,5 +1,5 @@
 /*
- * sync_engine: the loop of `forcefs sync` (SPEC §7, docs/sync.md).
+ * sync_engine: the loop of `forcefs sync` (docs/contract.md §7, docs/sync.md).
  *
  * Leadership: the engine connects to the database and tries the schema's leader lock
  * (db_sync_try_lead) once a second until it holds it; several engines on one database
@@ -12,7 +12,7 @@
  * interval has passed (the first pull of an object is its initial load), processed log
  * rows are archived hourly. The push and the pull take turns and never overlap.
  *
- * Streaming (docs/sync.md "Streaming", src/sync_feed.h): a second thread (sync_stream)
+ * Streaming (docs/sync.md "Streaming", src/sync/sync_feed.h): a second thread (sync_stream)
  * holds the Change Data Capture subscription and only queues what it hears; this thread
  * applies each batch of events as a doorbell (sync_pull_records: the named records are fetched and
  * merged like a poll, and the replay id is committed with them). An object whose

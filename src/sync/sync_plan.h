@@ -1,5 +1,5 @@
 /*
- * sync_plan: what the push sends for each record (SPEC §7, docs/sync.md "Push").
+ * sync_plan: what the push sends for each record (docs/contract.md §7, docs/sync.md "Push").
  *
  * The push claims `_trigger_log` rows and folds them per record (coalescing): several
  * UPDATEs of one record become one update carrying every column any of them changed,

@@ -1,5 +1,5 @@
 /*
- * sync_pull: Salesforce changes into the database (SPEC §7, docs/sync.md "Pull").
+ * sync_pull: Salesforce changes into the database (docs/contract.md §7, docs/sync.md "Pull").
  *
  * Initial load (an object whose state has no finished load): SELECT COUNT() first; up to
  * env->bulk_threshold records are read with paged queryAll in (SystemModstamp, Id) order,

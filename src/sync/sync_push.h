@@ -1,5 +1,5 @@
 /*
- * sync_push: local changes to Salesforce (SPEC §7, docs/sync.md "Push").
+ * sync_push: local changes to Salesforce (docs/contract.md §7, docs/sync.md "Push").
  *
  * One batch: claim NEW _trigger_log rows in id order (they become PENDING), fold them per
  * record (sync_plan), read the records' current rows, and send them with sObject

@@ -1,6 +1,6 @@
 /*
  * sync_retry: when the sync engine tries a Salesforce call again, and how many calls
- * it may make today (SPEC §7, docs/sync.md "Retries" and "API budget").
+ * it may make today (docs/contract.md §7, docs/sync.md "Retries" and "API budget").
  *
  * Pure: no I/O and no clock of its own. Times and random numbers are passed in, so
  * the schedule is the same in unit tests as in the engine.

@@ -1,5 +1,5 @@
 /*
- * sync_window: which Salesforce records a pull asks for (SPEC §7, docs/sync.md "Pull").
+ * sync_window: which Salesforce records a pull asks for (docs/contract.md §7, docs/sync.md "Pull").
  *
  * A pull reads an object's records in (SystemModstamp, Id) order, in chunks:
  *

@@ -1,6 +1,6 @@
 /*
  * validate_record: whether what a person wrote into a record file may be written, and the
- * text of the SQL parameters that write it (SPEC §5, §5.1; docs/validation.md lists every
+ * text of the SQL parameters that write it (docs/contract.md §5, §5.1; docs/validation.md lists every
  * rule with its message and examples).
  *
  * The write path parses the content (record_parse), merges it (record_merge) and then

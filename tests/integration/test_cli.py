@@ -1,4 +1,4 @@
-"""SPEC §2: commands, help, version, exit codes and one-line errors."""
+"""docs/contract.md §2: commands, help, version, exit codes and one-line errors."""
 import os
 import re
 import subprocess

@@ -1,4 +1,4 @@
-"""SPEC §5: inserts, deletes, merges and conflicts, renames, scratch files."""
+"""docs/contract.md §5: inserts, deletes, merges and conflicts, renames, scratch files."""
 import errno
 import json
 import os

@@ -1,4 +1,4 @@
-"""`forcefs init` (SPEC §2, §6): the Heroku Connect layout, built from Salesforce's describe.
+"""`forcefs init` (docs/contract.md §2, §6): the Heroku Connect layout, built from Salesforce's describe.
 
 The Salesforce side is scripts/sf-emulator (faults through its /__emulator control
 endpoint) or, for answers the emulator never gives (an object that is not queryable,

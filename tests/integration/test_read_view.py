@@ -1,4 +1,4 @@
-"""SPEC §3 and §4 through a real mount: the tree, stat, .errors, xattrs, options."""
+"""docs/contract.md §3 and §4 through a real mount: the tree, stat, .errors, xattrs, options."""
 import calendar
 import errno
 import json

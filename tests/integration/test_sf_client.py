@@ -1,4 +1,4 @@
-"""The Salesforce REST client (src/sf_*.c) against the emulator and hostile servers.
+"""The Salesforce REST client (src/sf/) against the emulator and hostile servers.
 
 Each test runs tests/sf_probe.c (built as <build>/sf_probe): one client call per
 run, printed as JSON. The emulator is scripts/sf-emulator; faults are switched

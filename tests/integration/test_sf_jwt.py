@@ -1,4 +1,4 @@
-"""JWT bearer login (src/sf_jwt.c, src/sf_auth.c) end to end against the emulator.
+"""JWT bearer login (src/sf/sf_jwt.c, src/sf/sf_auth.c) end to end against the emulator.
 
 Keys are made here with python3-cryptography; the emulator learns the connected app's
 certificate through POST /__emulator/jwt-certificate (docs/emulator.md).

@@ -1,4 +1,4 @@
-"""SPEC §7 / docs/sync.md: `forcefs sync` and `forcefs status` against the emulator.
+"""docs/contract.md §7 / docs/sync.md: `forcefs sync` and `forcefs status` against the emulator.
 
 Each test makes a schema with `forcefs init` from the emulator's describe, loads it with
 `forcefs sync --once`, and checks what arrives in Salesforce through the emulator's REST
