@@ -1,6 +1,7 @@
 /*
- * fs_views: nodes, inodes and the FUSE replies of the views (fs_views.h). What each view
- * holds is in fs_view_by.c, fs_view_history.c and fs_view_changes.c.
+ * fs_views: the FUSE replies of the views (fs_views.h). Their nodes and inodes are in
+ * fs_view_nodes.c; what each view holds is in fs_view_by.c, fs_view_history.c and
+ * fs_view_changes.c.
  */
 #include "fs_views.h"
 
@@ -17,62 +18,6 @@
 #define HISTORY_NAME ".history"
 #define CHANGES_NAME ".changes"
 
-/* --- nodes ---------------------------------------------------------------------- */
-
-static void node_free(gpointer data)
-{
-	struct fs_view_node *n = data;
-	g_free(n->name);
-	g_free(n->target);
-	g_free(n->record);
-	fs_view_value_clear(&n->value);
-	g_free(n);
-}
-
-struct fs_view_node *fs_views_node(struct fs_views *v, uint64_t ino)
-{
-	if (!fs_views_owns(ino))
-		return NULL;
-	uint64_t index = ino - FS_VIEW_INO_BASE;
-	g_mutex_lock(&v->lock);
-	struct fs_view_node *n = index < v->nodes->len ? g_ptr_array_index(v->nodes, index) : NULL;
-	g_mutex_unlock(&v->lock);
-	return n;
-}
-
-struct fs_view_node *fs_views_intern(struct fs_views *v, const char *key,
-				     const struct fs_view_node *tmpl)
-{
-	g_mutex_lock(&v->lock);
-	struct fs_view_node *n = g_hash_table_lookup(v->by_key, key);
-	if (!n) {
-		n = g_new0(struct fs_view_node, 1);
-		*n = *tmpl;
-		n->name = g_strdup(tmpl->name);
-		n->target = g_strdup(tmpl->target);
-		n->record = g_strdup(tmpl->record);
-		n->value.display = g_strdup(tmpl->value.display);
-		n->value.hash = g_strdup(tmpl->value.hash);
-		n->ino = FS_VIEW_INO_BASE + v->nodes->len;
-		g_ptr_array_add(v->nodes, n);
-		g_hash_table_insert(v->by_key, g_strdup(key), n);
-	}
-	g_mutex_unlock(&v->lock);
-	return n;
-}
-
-struct fs_view_node *fs_views_child(struct fs_views *v, uint64_t parent, const char *name,
-				    const struct fs_view_node *tmpl)
-{
-	char *key = g_strdup_printf("%" PRIu64 "/%s", parent, name);
-	struct fs_view_node t = *tmpl;
-	t.parent = parent;
-	t.name = (char *)name;
-	struct fs_view_node *n = fs_views_intern(v, key, &t);
-	g_free(key);
-	return n;
-}
-
 struct fs_views *fs_views_new(struct fs_tree *tree, struct db_pool *pool,
 			      const struct fs_views_options *options)
 {
@@ -85,7 +30,7 @@ struct fs_views *fs_views_new(struct fs_tree *tree, struct db_pool *pool,
 	if (v->options.value_limit <= 0)
 		v->options.value_limit = 10000;
 	g_mutex_init(&v->lock);
-	v->nodes = g_ptr_array_new_with_free_func(node_free);
+	v->nodes = g_ptr_array_new_with_free_func(fs_view_node_free);
 	v->by_key = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
@@ -234,11 +179,6 @@ void fs_views_getattr(struct fs_views *v, fuse_req_t req, uint64_t ino)
 	struct stat st;
 	fs_views_fill_attr(v, n, &st);
 	fuse_reply_attr(req, &st, 0);
-}
-
-void fs_view_dir_add(struct fs_view_dir *d, struct fs_view_node *n)
-{
-	g_ptr_array_add(d->nodes, n);
 }
 
 static void dir_free(struct fs_view_dir *d)

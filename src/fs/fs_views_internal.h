@@ -63,6 +63,10 @@ struct fs_views {
 #define VIEW_INO_HISTORY (FS_VIEW_INO_BASE + 1)
 #define VIEW_INO_CHANGES (FS_VIEW_INO_BASE + 2)
 
+/* --- nodes (fs_view_nodes.c) --- */
+
+/* Frees a node (the free function of fs_views.nodes). */
+void fs_view_node_free(gpointer data);
 /* The node of an inode, or NULL. */
 struct fs_view_node *fs_views_node(struct fs_views *v, uint64_t ino);
 /*

@@ -42,7 +42,6 @@ LIBRARIES = {
 
 KNOWN_CYCLES = [
     {"fs_tree.c.o", "fs_load.c.o"},  # the fs model/loading split (issue 14, item 2)
-    {"fs_views.c.o", "fs_view_by.c.o", "fs_view_history.c.o"},
 ]
 
 
