@@ -16,7 +16,6 @@
  *     upsert OBJECT EXT_FIELD FILE [--all-or-none]
  *     delete OBJECT FILE [--all-or-none]       FILE: JSON array of ids
  *     bulk-query [--all] [--page N] SOQL
- *     bulk-ingest OBJECT insert|update|upsert|delete|hardDelete FILE.csv [--ext FIELD]
  *
  * Output on stdout, one JSON object:
  *   {"ok": true, "result": {...}, "calls": {...}, "logins": N, "api_usage": {...}}
@@ -26,7 +25,6 @@
  */
 #include "log.h"
 #include "sf_bulk.h"
-#include "sf_bulk_ingest.h"
 #include "sf_changes.h"
 #include "sf_client.h"
 #include "sf_collections.h"
@@ -368,49 +366,6 @@ static struct sf_error *cmd_bulk_query(struct probe *p)
 	return err;
 }
 
-static cJSON *csv_json(const struct sf_csv *csv)
-{
-	cJSON *rows = cJSON_CreateArray();
-	for (size_t i = 0; csv && i < csv->n_rows; i++)
-		cJSON_AddItemToArray(
-		    rows, cJSON_CreateStringArray((const char *const *)csv->rows[i].fields,
-						  (int)csv->rows[i].n_fields));
-	return rows;
-}
-
-static struct sf_error *cmd_bulk_ingest(struct probe *p)
-{
-	const char *ext = take_option(p, "--ext");
-	static const char *const ops[] = {"insert", "update", "upsert", "delete", "hardDelete"};
-	int op = -1;
-	for (int i = 0; i < (int)G_N_ELEMENTS(ops); i++)
-		if (strcmp(arg(p, 2), ops[i]) == 0)
-			op = i;
-	if (op < 0)
-		usage("unknown bulk operation");
-	char *csv;
-	gsize len;
-	if (!g_file_get_contents(arg(p, 3), &csv, &len, NULL))
-		usage("cannot read the CSV file");
-	struct sf_bulk_options opts = {
-	    .poll_initial_ms = 50, .poll_max_ms = 500, .max_wait_ms = 60000};
-	struct sf_bulk_ingest_results *r;
-	struct sf_error *err = sf_bulk_ingest(p->client, arg(p, 1), (enum sf_bulk_operation)op, ext,
-					      csv, len, &opts, &r);
-	g_free(csv);
-	if (err)
-		return err;
-	p->result = cJSON_CreateObject();
-	cJSON_AddStringToObject(p->result, "job_id", r->job_id);
-	cJSON_AddNumberToObject(p->result, "processed", (double)r->records_processed);
-	cJSON_AddNumberToObject(p->result, "failed_count", (double)r->records_failed);
-	cJSON_AddItemToObject(p->result, "successful", csv_json(r->successful));
-	cJSON_AddItemToObject(p->result, "failed", csv_json(r->failed));
-	cJSON_AddItemToObject(p->result, "unprocessed", csv_json(r->unprocessed));
-	sf_bulk_ingest_results_free(r);
-	return NULL;
-}
-
 static const struct {
 	const char *name;
 	struct sf_error *(*run)(struct probe *p);
@@ -420,7 +375,7 @@ static const struct {
     {"updated", cmd_updated},	    {"deleted", cmd_deleted},
     {"create", cmd_write},	    {"update", cmd_write},
     {"upsert", cmd_write},	    {"delete", cmd_write},
-    {"bulk-query", cmd_bulk_query}, {"bulk-ingest", cmd_bulk_ingest},
+    {"bulk-query", cmd_bulk_query},
 };
 
 static void add_call_count(const char *object, unsigned long calls, void *ud)

@@ -1,4 +1,4 @@
-"""The Heroku Connect database layout (SPEC §6), as SQL, for test fixtures and the demo.
+"""The Heroku Connect database layout (docs/contract.md §6), as SQL, for test fixtures and the demo.
 
 This is the layout a Heroku Connect add-on creates: per mapped object a table with
 the system columns and indexes, the status (BEFORE) and logger (AFTER) triggers, and
@@ -25,7 +25,7 @@ def quote_ident(name):
 
 
 def pg_type(field):
-    """The column type Heroku Connect uses for a Salesforce field (SPEC §6)."""
+    """The column type Heroku Connect uses for a Salesforce field (docs/contract.md §6)."""
     t = field["type"]
     length = field.get("length") or 0
     if t in ("id", "reference"):
@@ -245,7 +245,7 @@ def copy_records(url, schema, obj, records):
          sync_session=True, bulk_load=True)
 
 
-# Salesforce field metadata, kept by forcefs (standalone mode) for validation (SPEC §6).
+# Salesforce field metadata, kept by forcefs (standalone mode) for validation (docs/contract.md §6).
 # `forcefs init` creates and fills the same table; the mount reads it when present.
 FORCEFS_FIELDS_DDL = """
 CREATE TABLE IF NOT EXISTS {s}._forcefs_fields (

@@ -3,9 +3,7 @@
 import gzip
 import json
 import signal
-import subprocess
 import sys
-import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -14,12 +12,13 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-SCRIPT = REPO / "scripts" / "sf-emulator"
 FIXTURES = REPO.parent / "shared" / "salesforce-fixtures"
 RESTFORCE = FIXTURES / "restforce"
 API = "/services/data/v60.0"
 
 sys.path.insert(0, str(REPO / "tools"))
+
+from emulator_process import SCRIPT, EmulatorProcess  # noqa: E402,F401  (test_cometd uses SCRIPT)
 
 
 def fixture(name):
@@ -38,31 +37,11 @@ def enumeration(name):
     return {line.strip() for line in path.read_text().splitlines() if line.strip()}
 
 
-class Emulator:
-    """One scripts/sf-emulator process."""
-
-    def __init__(self, *args):
-        self.stderr = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen(
-            [str(SCRIPT), "--port", "0", *args],
-            stdout=subprocess.PIPE, stderr=self.stderr)
-        line = self.proc.stdout.readline().decode().strip()
-        if not line.startswith("http://127.0.0.1:"):
-            self.proc.kill()
-            self.stderr.seek(0)
-            raise RuntimeError("emulator did not start: %r %s"
-                               % (line, self.stderr.read().decode()))
-        self.url = line
+class Emulator(EmulatorProcess):
+    """One scripts/sf-emulator process (tools/emulator_process.py)."""
 
     def stop(self, sig=signal.SIGTERM):
-        self.proc.send_signal(sig)
-        rc = self.proc.wait(timeout=20)
-        self.proc.stdout.close()
-        return rc
-
-    def stderr_text(self):
-        self.stderr.seek(0)
-        return self.stderr.read().decode("utf-8", "replace")
+        return super().stop(sig, timeout=20)
 
 
 class Resp:

@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-import forcefs_test as ft
+import forcefs_harness as ft
 
 
 @pytest.fixture(scope="session")

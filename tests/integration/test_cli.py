@@ -1,9 +1,11 @@
-"""SPEC §2: commands, help, version, exit codes and one-line errors."""
+"""docs/contract.md §2: commands, help, version, exit codes and one-line errors."""
 import os
 import re
 import subprocess
 
-import forcefs_test as ft
+import pytest
+
+import forcefs_harness as ft
 
 
 def test_help_lists_commands_and_exits_0():
@@ -25,6 +27,81 @@ def test_mount_help_describes_options():
     assert r.returncode == 0
     for opt in ("-o ro", "allow_delete", "objects=", "--db", "--schema", "-f"):
         assert opt in r.stdout
+
+
+def help_mount_options():
+    r = ft.run_forcefs("mount", "--help")
+    assert r.returncode == 0
+    return [m.group(1) for m in re.finditer(r"^  -o ([a-z_]+)(?:=\S*)?  ", r.stdout, re.M)]
+
+
+def configuration_md_mount_options():
+    text = open(os.path.join(ft.REPO, "docs", "configuration.md")).read()
+    section = text.split("## Mount options (`-o`)", 1)[1].split("\n## ", 1)[0]
+    names = []
+    for row in section.splitlines():
+        if not row.startswith("| `"):
+            continue
+        first = row.split("|")[1]
+        if "standard FUSE options" in row:
+            continue
+        names += re.findall(r"`([a-z_]+)(?:=[^`]*)?`", first)
+    return names
+
+
+def man_page_mount_options():
+    text = open(os.path.join(ft.REPO, "docs", "forcefs.1")).read()
+    names = []
+    for line in text.splitlines():
+        m = re.match(r'^\.BI? \\-o "? ?([a-z_]+)', line)
+        if m:
+            names.append(m.group(1))
+            names += re.findall(r'", ([a-z_]+)=', line)
+    return names
+
+
+def test_mount_options_are_the_same_in_help_configuration_md_and_man_page():
+    """--help is printed from the one option table (src/cmd/mount_options.c)."""
+    names = help_mount_options()
+    assert len(names) == len(set(names)) and "batch_size" in names and "ro" in names
+    assert sorted(configuration_md_mount_options()) == sorted(names)
+    assert sorted(man_page_mount_options()) == sorted(names)
+
+
+@pytest.mark.parametrize("value,message", [
+    ("batch_size=0", "batch_size must be 1..10000"),
+    ("batch_size=10001", "batch_size must be 1..10000"),
+    ("watch_interval=0.01", "watch_interval must be 0.05..3600"),
+    ("watch_interval=3601", "watch_interval must be 0.05..3600"),
+    ("entry_timeout=-1", "entry_timeout must be >= 0"),
+    ("attr_timeout=-0.5", "attr_timeout must be >= 0"),
+    ("cache_size=lots", "cache_size=lots"),
+])
+def test_mount_option_out_of_range_is_one_line_naming_it(workdir, value, message):
+    mp = os.path.join(workdir, "m")
+    os.mkdir(mp)
+    r = ft.run_forcefs("mount", mp, "-f", "-o", "ro," + value)
+    assert r.returncode == 2
+    assert message in one_line_error(r)
+    assert not ft.is_mounted(mp)
+
+
+@pytest.mark.parametrize("command", ["mount", "init", "sync", "status"])
+def test_shared_arguments_are_one_line_errors_and_one_help_text(command, workdir):
+    """--db, --schema, --help and getopt's errors come from src/cmd/cmd_args.c."""
+    r = ft.run_forcefs(command, "--bogus")
+    assert r.returncode == 2
+    assert one_line_error(r) == (f'forcefs: {command}: unknown option "--bogus": '
+                                 f"see forcefs {command} --help")
+    r = ft.run_forcefs(command, "--db")
+    assert r.returncode == 2
+    assert one_line_error(r) == f"forcefs: {command}: --db needs a value: see forcefs {command} --help"
+    r = ft.run_forcefs(command, "--help")
+    assert r.returncode == 0
+    text = re.sub(r"\s+", " ", r.stdout)
+    assert ("--db URL database URL without a password (default: DATABASE_URL, then "
+            "HEROKUCONNECT_URL); the password comes from PGPASSWORD or ~/.pgpass") in text
+    assert "--schema NAME schema (default: HEROKUCONNECT_SCHEMA, then salesforce)" in text
 
 
 def test_unknown_command_is_a_usage_error():

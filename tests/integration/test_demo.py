@@ -7,7 +7,7 @@ import urllib.request
 
 import pytest
 
-import forcefs_test as ft
+import forcefs_harness as ft
 
 
 def emulator_state(url):

@@ -1,4 +1,4 @@
-"""SPEC §5 and §5.1: bad input gets a clear one-line error, changes nothing, and the mount
+"""docs/contract.md §5 and §5.1: bad input gets a clear one-line error, changes nothing, and the mount
 keeps working; faults never leave a record half-written."""
 import errno
 import json
@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-import forcefs_test as ft
+import forcefs_harness as ft
 
 sys.path.insert(0, os.path.join(ft.REPO, "tools"))
 import hcschema  # noqa: E402

@@ -1,4 +1,4 @@
-"""SPEC §5: inserts, deletes, merges and conflicts, renames, scratch files."""
+"""docs/contract.md §5: inserts, deletes, merges and conflicts, renames, scratch files."""
 import errno
 import json
 import os
@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-import forcefs_test as ft
+import forcefs_harness as ft
 
 ACME = "001000000000001AAA.json"
 GLOBEX = "001000000000002AAA.json"

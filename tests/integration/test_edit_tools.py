@@ -1,4 +1,4 @@
-"""SPEC §5: every common way of writing a file works with its default settings.
+"""docs/contract.md §5: every common way of writing a file works with its default settings.
 
 Each test changes one field of one record with a real tool and checks the row, the
 _trigger_log (exactly one UPDATE, carrying just that column) and the bytes read back.
@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-import forcefs_test as ft
+import forcefs_harness as ft
 
 ACME = "001000000000001AAA.json"
 
@@ -146,7 +146,7 @@ def test_mv_of_prepared_file_inside_the_mount(pg, acct, workdir):
 
 
 def test_mv_from_another_filesystem_is_refused_without_allow_delete(pg, acct, workdir):
-    # Across filesystems mv removes the target first; rm of a record is EPERM (SPEC §5),
+    # Across filesystems mv removes the target first; rm of a record is EPERM (docs/contract.md §5),
     # so mv fails before it changes anything and keeps the source (docs/editing.md).
     src = prepared(acct, workdir)
     r = subprocess.run(["mv", src, acct.path], capture_output=True, text=True)

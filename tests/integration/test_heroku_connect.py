@@ -1,10 +1,10 @@
-"""SPEC §6 / issue 3 item 6: on a database whose capture triggers Heroku Connect
+"""docs/contract.md §6 / issue 3 item 6: on a database whose capture triggers Heroku Connect
 installed, forcefs's writes are captured exactly as a Rails app's writes are, and a
 read-only mapping refuses writes. Also: two mounts of one database see each other."""
 import json
 import os
 
-import forcefs_test as ft
+import forcefs_harness as ft
 
 ACME = "001000000000001AAA.json"
 

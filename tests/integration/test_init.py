@@ -1,4 +1,4 @@
-"""`forcefs init` (SPEC §2, §6): the Heroku Connect layout, built from Salesforce's describe.
+"""`forcefs init` (docs/contract.md §2, §6): the Heroku Connect layout, built from Salesforce's describe.
 
 The Salesforce side is scripts/sf-emulator (faults through its /__emulator control
 endpoint) or, for answers the emulator never gives (an object that is not queryable,
@@ -21,8 +21,8 @@ import uuid
 
 import pytest
 
-import forcefs_test as ft
-from forcefs_test import hcschema
+import forcefs_harness as ft
+from forcefs_harness import hcschema
 
 CLIENT_ID = "forcefs-test"
 CLIENT_SECRET = "forcefs-test"

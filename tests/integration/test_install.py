@@ -9,7 +9,7 @@ import tempfile
 
 import pytest
 
-import forcefs_test as ft
+import forcefs_harness as ft
 
 UNITS = ("forcefs-mount@.service", "forcefs-sync@.service")
 

@@ -1,4 +1,4 @@
-"""SPEC §3 and §4 through a real mount: the tree, stat, .errors, xattrs, options."""
+"""docs/contract.md §3 and §4 through a real mount: the tree, stat, .errors, xattrs, options."""
 import calendar
 import errno
 import json
@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-import forcefs_test as ft
+import forcefs_harness as ft
 
 ACME = "001000000000001AAA.json"
 GLOBEX = "001000000000002AAA.json"

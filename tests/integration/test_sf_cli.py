@@ -1,4 +1,4 @@
-"""--target-org / SF_TARGET_ORG: the Salesforce CLI's session (src/sf_cli.c).
+"""--target-org / SF_TARGET_ORG: the Salesforce CLI's session (src/sf/sf_cli.c).
 
 A fake `sf` (a Python script first on PATH) records its argv and answers like
 `sf org display --target-org ALIAS --json` does, from files the test writes.
@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-import forcefs_test as ft
+import forcefs_harness as ft
 from test_sf_client import assert_error, emulator_token, probe
 
 FAKE_SF = r'''#!%s

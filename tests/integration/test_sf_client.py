@@ -1,4 +1,4 @@
-"""The Salesforce REST client (src/sf_*.c) against the emulator and hostile servers.
+"""The Salesforce REST client (src/sf/) against the emulator and hostile servers.
 
 Each test runs tests/sf_probe.c (built as <build>/sf_probe): one client call per
 run, printed as JSON. The emulator is scripts/sf-emulator; faults are switched
@@ -393,37 +393,6 @@ def test_bulk_query_reads_every_row(emu):
 
 def csv_text(rows):
     return "".join(",".join('"%s"' % c.replace('"', '""') for c in row) + "\n" for row in rows)
-
-
-def test_bulk_ingest_reports_successes_and_failures(emu, tmp_path):
-    env = password_env(emu)
-    f = tmp_path / "in.csv"
-    f.write_text(csv_text([["Name", "External_ID__c"], ["Bulk one", "bulk-ext-1"],
-                           ["", "bulk-ext-2"], ["Bulk, \"three\"", "bulk-ext-3"]]))
-    res = probe("bulk-ingest", "Account", "insert", f, env=env)
-    assert res.ok, res
-    assert res.result["processed"] == 3 and res.result["failed_count"] == 1
-    ok_rows = res.result["successful"]
-    assert ok_rows[0][:2] == ["sf__Id", "sf__Created"]
-    names = sorted(r[2] for r in ok_rows[1:])
-    assert names == ["Bulk one", 'Bulk, "three"']
-    assert all(r[0].startswith("001") and r[1] == "true" for r in ok_rows[1:])
-    failed = res.result["failed"]
-    assert failed[0][:2] == ["sf__Id", "sf__Error"] and len(failed) == 2
-    assert "REQUIRED_FIELD_MISSING" in failed[1][1]
-
-    f.write_text(csv_text([["External_ID__c", "Name"], ["bulk-ext-1", "Bulk one, renamed"]]))
-    res = probe("bulk-ingest", "Account", "upsert", f, "--ext", "External_ID__c", env=env)
-    assert res.ok, res
-    assert res.result["successful"][1][1] == "false"  # updated, not created
-
-
-def test_bulk_ingest_job_refused_as_a_whole(emu, tmp_path):
-    f = tmp_path / "in.csv"
-    f.write_text(csv_text([["Name"], ["x"]]))
-    res = probe("bulk-ingest", "Account", "upsert", f, "--ext", "Name", env=password_env(emu))
-    assert_error(res, "invalid_request", transient=False)
-    assert res.error["message"].startswith("bulk upsert Account: ")
 
 
 # --- transport security -----------------------------------------------------

@@ -1,4 +1,4 @@
-"""JWT bearer login (src/sf_jwt.c, src/sf_auth.c) end to end against the emulator.
+"""JWT bearer login (src/sf/sf_jwt.c, src/sf/sf_auth.c) end to end against the emulator.
 
 Keys are made here with python3-cryptography; the emulator learns the connected app's
 certificate through POST /__emulator/jwt-certificate (docs/emulator.md).
@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
-import forcefs_test as ft
+import forcefs_harness as ft
 from test_sf_client import CLIENT_ID, USERNAME, assert_error, probe
 
 PEM_MARK = "PRIVATE KEY"

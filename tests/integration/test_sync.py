@@ -1,4 +1,4 @@
-"""SPEC §7 / docs/sync.md: `forcefs sync` and `forcefs status` against the emulator.
+"""docs/contract.md §7 / docs/sync.md: `forcefs sync` and `forcefs status` against the emulator.
 
 Each test makes a schema with `forcefs init` from the emulator's describe, loads it with
 `forcefs sync --once`, and checks what arrives in Salesforce through the emulator's REST
@@ -13,8 +13,8 @@ import time
 
 import pytest
 
-import forcefs_test as ft
-from test_sync_support import (Engine, Org, queue_empty, rows, run_sync, sql, status,
+import forcefs_harness as ft
+from sync_harness import (Engine, Org, queue_empty, rows, run_sync, sql, status,
                                synced_schema, time_until, wait_queue_empty)
 
 

@@ -13,8 +13,8 @@ import time
 
 import pytest
 
-import forcefs_test as ft
-from test_sync_support import (Engine, Org, queue_empty, rows, run_sync, sql, synced_schema,
+import forcefs_harness as ft
+from sync_harness import (Engine, Org, queue_empty, rows, run_sync, sql, synced_schema,
                                wait_queue_empty)
 
 

@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-import forcefs_test as ft
-from test_sync_support import Engine, Org, rows, sql, status, synced_schema
+import forcefs_harness as ft
+from sync_harness import Engine, Org, rows, sql, status, synced_schema
 
 SAFETY = ["--safety-poll", "3600"]
 
@@ -345,7 +345,7 @@ def test_no_streaming_polls_only(world, engine):
 ])
 def test_streaming_usage_errors(world, args, env, message):
     import subprocess
-    from test_sync_support import engine_env
+    from sync_harness import engine_env
     proc = subprocess.run([ft.forcefs_binary(), "sync", "--schema", world.schema, *args],
                           env=engine_env(world.org, world.url, env), capture_output=True,
                           text=True, timeout=30)

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-import forcefs_test as ft
+import forcefs_harness as ft
 
 N_ACCOUNTS = 3000
 N_CONTACTS = 5000
@@ -403,7 +403,7 @@ def test_views_are_absent_without_history(pg, big, mounts):
 
 def test_init_keeps_history_sync_writes_are_salesforce_and_old_history_is_pruned(
         pg, schema_name, mounts):
-    from test_sync_support import Org, run_sync, synced_schema
+    from sync_harness import Org, run_sync, synced_schema
     org = Org()
     try:
         synced_schema(org, pg.url, schema_name)  # forcefs init, then sync --once

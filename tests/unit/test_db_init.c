@@ -1,5 +1,5 @@
 /* db_init, the pure half: Salesforce field types -> column types, and which fields of a
- * describe become columns (SPEC §6). The DDL half is tested by tests/integration/test_init.py. */
+ * describe become columns (docs/contract.md §6). The DDL half is tested by tests/integration/test_init.py. */
 #include "db_init.h"
 
 #include <errno.h>

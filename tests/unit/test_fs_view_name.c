@@ -1,4 +1,4 @@
-/* How values are named under MOUNT/.by (src/fs_view_name.h, docs/views.md). */
+/* How values are named under MOUNT/.by (src/fs/fs_view_name.h, docs/views.md). */
 #include <glib.h>
 #include <string.h>
 

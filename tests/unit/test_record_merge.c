@@ -1,6 +1,6 @@
 /*
  * Tests for record_merge: one test per rule of the field-level three-way merge
- * (SPEC §5, record_merge.h), and for record_value_equal.
+ * (docs/contract.md §5, record_merge.h), and for record_value_equal.
  */
 #include "record_merge.h"
 #include "record_parse.h"

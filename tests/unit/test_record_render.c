@@ -1,5 +1,5 @@
 /*
- * Tests for record_render: one test per promise of SPEC §4 and record_render.h.
+ * Tests for record_render: one test per promise of docs/contract.md §4 and record_render.h.
  * Expected bytes are pinned here; the jq tests also check them against the real
  * `jq -S .` (jq 1.6) when it is installed, and are skipped when it is not.
  */
@@ -692,7 +692,7 @@ static void test_matches_real_jq(void)
 static void test_doubles_match_real_jq_digit_for_digit(void)
 {
 	/*
-	 * Beyond the 15 digits SPEC §4 promises: random doubles, every power of two and
+	 * Beyond the 15 digits docs/contract.md §4 promises: random doubles, every power of two and
 	 * their neighbours, given to jq with 17 digits; jq prints its shortest form.
 	 */
 	GRand *rand = g_rand_new_with_seed(1234);

@@ -1,7 +1,6 @@
-/* sync_plan: folding _trigger_log rows per record, choosing the operation, _hc_err. */
+/* sync_plan: folding _trigger_log rows per record, choosing the operation. */
 #include "sync_plan.h"
 
-#include <cjson/cJSON.h>
 #include <glib.h>
 #include <string.h>
 
@@ -140,28 +139,6 @@ static void test_a_failed_delete_does_not_make_a_delete(void)
 	g_ptr_array_free(changes, TRUE);
 }
 
-static void test_hc_err_is_valid_json_whatever_the_message(void)
-{
-	const char *messages[] = {"plain", "quote \" backslash \\ tab \t newline \n",
-				  "unicode é 日本", "", "{\"op\":\"x\"}"};
-	for (size_t i = 0; i < G_N_ELEMENTS(messages); i++) {
-		char *text = sync_plan_hc_err("UPDATE", "SFDC", messages[i]);
-		cJSON *json = cJSON_Parse(text);
-		g_assert_nonnull(json);
-		g_assert_cmpstr(cJSON_GetObjectItem(json, "op")->valuestring, ==, "UPDATE");
-		g_assert_cmpstr(cJSON_GetObjectItem(json, "src")->valuestring, ==, "SFDC");
-		g_assert_cmpstr(cJSON_GetObjectItem(json, "msg")->valuestring, ==, messages[i]);
-		cJSON_Delete(json);
-		g_free(text);
-	}
-	char *text = sync_plan_hc_err("INSERT", "SFDC", "Required fields are missing: [Name]");
-	g_assert_cmpstr(
-	    text, ==,
-	    "{\"op\":\"INSERT\",\"src\":\"SFDC\",\"msg\":\"Required fields are missing: "
-	    "[Name]\"}");
-	g_free(text);
-}
-
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -183,7 +160,5 @@ int main(int argc, char **argv)
 			test_failed_rows_carry_their_columns_into_the_next_attempt);
 	g_test_add_func("/sync_plan/a_failed_delete_does_not_make_a_delete",
 			test_a_failed_delete_does_not_make_a_delete);
-	g_test_add_func("/sync_plan/hc_err_is_valid_json_whatever_the_message",
-			test_hc_err_is_valid_json_whatever_the_message);
 	return g_test_run();
 }

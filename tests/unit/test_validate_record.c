@@ -1,6 +1,6 @@
 /*
  * Tests for validate_record: which fields of a record file may be written on update and
- * on insert, and the SQL text parameters they become (SPEC §5, §5.1, validate_record.h).
+ * on insert, and the SQL text parameters they become (docs/contract.md §5, §5.1, validate_record.h).
  *
  * The fixture is an `account` table shaped as Heroku Connect makes it, with metadata as
  * `_forcefs_fields` holds it. Each check reads a one-line outcome: "col=sql, col=NULL" for

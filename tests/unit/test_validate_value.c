@@ -1,6 +1,6 @@
 /*
  * Tests for validate_value: one value against its column (the Postgres catalog) and its
- * Salesforce field metadata, and the text Postgres takes (SPEC §5.1, docs/validation.md).
+ * Salesforce field metadata, and the text Postgres takes (docs/contract.md §5.1, docs/validation.md).
  *
  * Each check reads `value_for(column, meta, json)`: "=<sql text>", "=NULL" for SQL NULL,
  * or "!<message>" when refused (always EINVAL).

@@ -1,0 +1,446 @@
+/*
+ * fs_load: bringing the tree up to date with the database. Loads an object's names
+ * and sizes, fetches records in batches, applies re-read rows (from the watcher or
+ * after a commit) and queues the kernel invalidations each change needs.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "db_records.h"
+#include "fs_tree_internal.h"
+#include "hc_conventions.h"
+#include "log.h"
+#include "record_render.h"
+
+static void canonical_name(const struct db_row *row, char *out, size_t size)
+{
+	if (row->sfid)
+		snprintf(out, size, "%s.json", row->sfid);
+	else
+		snprintf(out, size, "local-%" PRId64 ".json", row->id);
+}
+
+static char *sf_error_message(const char *hc_err)
+{
+	char *text = hc_err_decode(hc_err, NULL);
+	if (text)
+		g_strdelimit(text, "\t\r\n", ' ');
+	return text;
+}
+
+static void queue_inval(GArray *invals, uint64_t ino, uint64_t parent, const char *name)
+{
+	struct pending_inval p = {.ino = ino, .parent = parent};
+	if (name)
+		g_strlcpy(p.name, name, sizeof(p.name));
+	g_array_append_val(invals, p);
+}
+
+static bool row_is_showable(struct fs_object_state *os, const struct db_row *row)
+{
+	if (row->id < 1 || row->id > ROW_ID_MAX) {
+		g_ptr_array_add(os->bad_rows,
+				g_strdup_printf("row-%" PRId64 "\tforcefs\tid %" PRId64
+						" is outside the range forcefs can show",
+						row->id, row->id));
+		return false;
+	}
+	if (row->sfid && (!db_name_is_file_name(row->sfid) || strlen(row->sfid) > 40)) {
+		char *shown = g_strescape(row->sfid, NULL);
+		g_ptr_array_add(os->bad_rows,
+				g_strdup_printf("row-%" PRId64 "\tforcefs\tsfid \"%s\" cannot be a "
+						"file name; the record is not shown",
+						row->id, shown));
+		log_warn("%s: row id %" PRId64 " is not shown: its sfid \"%s\" cannot be a "
+			 "file name",
+			 os->obj->table, row->id, shown);
+		g_free(shown);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Brings one record up to date with a row read from the database. `rendered` is the
+ * row's file content when the values were read, else NULL. Queues the kernel
+ * invalidations the change needs.
+ */
+static void apply_row(struct fs_tree *tree, struct fs_object_state *os, const struct db_row *row,
+		      GBytes *rendered, bool keep_content, bool announce_new, GArray *invals)
+{
+	bool found;
+	guint at = fs_tree_find_index(os, row->id, &found);
+	struct fs_record *rec;
+	char name[48];
+	canonical_name(row, name, sizeof(name));
+	if (found) {
+		rec = g_ptr_array_index(os->records, at);
+		if (strcmp(rec->name, name) != 0) {
+			g_hash_table_remove(os->by_name, rec->name);
+			queue_inval(invals, 0, os->dir_ino, rec->name);
+			g_strlcpy(rec->name, name, sizeof(rec->name));
+			g_hash_table_insert(os->by_name, rec->name, rec);
+			if (fs_tree_forget_negative(os, rec->name))
+				fs_tree_inval_entry(tree, os->dir_ino, rec->name);
+		}
+	} else {
+		rec = g_new0(struct fs_record, 1);
+		rec->id = row->id;
+		rec->kernel_size = UINT32_MAX;
+		rec->version = 1;
+		rec->local_write_ms = -1;
+		g_strlcpy(rec->name, name, sizeof(rec->name));
+		g_ptr_array_insert(os->records, (gint)at, rec);
+		g_hash_table_insert(os->by_name, rec->name, rec);
+		/* A cached negative lookup of this name must go. The kernel holds negative
+		 * entries only for the names fs_tree_hold_negative() remembered, so those
+		 * are taken back even by a first listing load (which announces nothing
+		 * else: the kernel has not seen those names). */
+		if (fs_tree_forget_negative(os, rec->name))
+			fs_tree_inval_entry(tree, os->dir_ino, rec->name);
+		else if (announce_new)
+			queue_inval(invals, 0, os->dir_ino, rec->name);
+	}
+	rec->mtime_ms = row->mtime_ms;
+	g_strlcpy(rec->lastop, row->lastop ? row->lastop : "", sizeof(rec->lastop));
+	g_free(rec->sf_error);
+	rec->sf_error = sf_error_message(row->hc_err);
+	if (!rendered)
+		return;
+
+	gsize len = g_bytes_get_size(rendered);
+	bool changed = !rec->sized || rec->size != len ||
+		       (rec->content && !g_bytes_equal(rec->content, rendered));
+	if (changed && rec->sized) {
+		rec->version++;
+		if (rec->kernel_size != UINT32_MAX || rec->kernel_version)
+			queue_inval(invals, fs_tree_record_ino(os, rec->id), 0, NULL);
+	}
+	rec->size = (uint32_t)len;
+	rec->sized = true;
+	if (keep_content)
+		fs_tree_cache_put(tree, rec, rendered);
+	else if (changed)
+		fs_tree_cache_drop(tree, rec);
+}
+
+static void remove_record(struct fs_tree *tree, struct fs_object_state *os, guint at,
+			  GArray *invals)
+{
+	struct fs_record *rec = g_ptr_array_index(os->records, at);
+	queue_inval(invals, 0, os->dir_ino, rec->name);
+	fs_tree_cache_drop(tree, rec);
+	fs_tree_set_served(tree, rec, NULL);
+	g_hash_table_remove(os->by_name, rec->name);
+	g_ptr_array_remove_index(os->records, at);
+}
+
+static void send_invals(struct fs_tree *tree, GArray *invals)
+{
+	for (guint i = 0; i < invals->len; i++) {
+		const struct pending_inval *p = &g_array_index(invals, struct pending_inval, i);
+		if (p->parent && tree->notify.inval_entry)
+			tree->notify.inval_entry(tree->notify.ctx, p->parent, p->name);
+		if (p->ino && tree->notify.inval_inode)
+			tree->notify.inval_inode(tree->notify.ctx, p->ino);
+	}
+	g_array_free(invals, TRUE);
+}
+
+/* --- loading ---------------------------------------------------------------------- */
+
+struct load_ctx {
+	struct fs_tree *tree;
+	struct fs_object_state *os;
+	bool with_values;
+	GArray *rows_seen; /* int64 ids, in order */
+	GString *buf;
+	GArray *invals;
+	size_t budget; /* bytes of content the load may leave in the cache */
+};
+
+static GBytes *render_row(const struct db_object *obj, const struct db_row *row, GString *buf)
+{
+	g_string_truncate(buf, 0);
+	record_render(obj->shown, obj->nshown, row->values, buf);
+	return g_bytes_new(buf->str, buf->len);
+}
+
+static int load_row(const struct db_row *row, void *data)
+{
+	struct load_ctx *ctx = data;
+	g_array_append_val(ctx->rows_seen, row->id);
+	GBytes *rendered = ctx->with_values ? render_row(ctx->os->obj, row, ctx->buf) : NULL;
+	bool keep = rendered && ctx->budget >= g_bytes_get_size(rendered);
+	if (keep)
+		ctx->budget -= g_bytes_get_size(rendered);
+	g_mutex_lock(&ctx->tree->lock);
+	if (row_is_showable(ctx->os, row))
+		apply_row(ctx->tree, ctx->os, row, rendered, keep, false, ctx->invals);
+	g_mutex_unlock(&ctx->tree->lock);
+	if (rendered)
+		g_bytes_unref(rendered);
+	return 0;
+}
+
+/* Removes the records a full scan did not see (deleted since the last load). */
+static void drop_unseen(struct fs_tree *tree, struct fs_object_state *os, GArray *seen,
+			GArray *invals)
+{
+	GHashTable *ids = g_hash_table_new(g_int64_hash, g_int64_equal);
+	for (guint i = 0; i < seen->len; i++)
+		g_hash_table_add(ids, &g_array_index(seen, int64_t, i));
+	for (guint i = os->records->len; i-- > 0;) {
+		struct fs_record *rec = g_ptr_array_index(os->records, i);
+		if (!g_hash_table_contains(ids, &rec->id))
+			remove_record(tree, os, i, invals);
+	}
+	g_hash_table_destroy(ids);
+}
+
+/* Loads names (and with `sizes`, every record's size) unless already loaded. */
+int fs_tree_ensure_loaded(struct fs_tree *tree, struct fs_object_state *os, bool sizes,
+			  struct error *err)
+{
+	g_mutex_lock(&tree->lock);
+	bool done = sizes ? os->sizes_loaded : os->names_loaded;
+	g_mutex_unlock(&tree->lock);
+	if (done)
+		return 0;
+
+	g_mutex_lock(&os->load_lock);
+	g_mutex_lock(&tree->lock);
+	done = sizes ? os->sizes_loaded : os->names_loaded;
+	g_mutex_unlock(&tree->lock);
+	int rc = 0;
+	if (!done) {
+		PGconn *conn = db_acquire(tree->pool, err);
+		if (!conn) {
+			rc = -err->code;
+		} else {
+			struct load_ctx ctx = {
+			    .tree = tree,
+			    .os = os,
+			    .with_values = sizes,
+			    .rows_seen = g_array_new(FALSE, FALSE, sizeof(int64_t)),
+			    .buf = g_string_sized_new(4096),
+			    .invals = g_array_new(FALSE, TRUE, sizeof(struct pending_inval)),
+			    .budget = tree->options.cache_bytes / 2,
+			};
+			g_mutex_lock(&tree->lock);
+			g_ptr_array_set_size(os->bad_rows, 0);
+			bool had_records = os->records->len > 0;
+			g_mutex_unlock(&tree->lock);
+			rc = db_records_scan(conn, os->obj, 0, 0, sizes, load_row, &ctx, err);
+			db_release(tree->pool, conn);
+			g_mutex_lock(&tree->lock);
+			if (rc == 0) {
+				drop_unseen(tree, os, ctx.rows_seen, ctx.invals);
+				os->names_loaded = true;
+				if (sizes)
+					os->sizes_loaded = true;
+			}
+			g_mutex_unlock(&tree->lock);
+			/* Nothing was cached by the kernel before the first load; a reload's
+			 * changes (rows gone, renamed) must reach it. */
+			if (!had_records)
+				g_array_set_size(ctx.invals, 0);
+			send_invals(tree, ctx.invals);
+			g_array_free(ctx.rows_seen, TRUE);
+			g_string_free(ctx.buf, TRUE);
+			if (rc)
+				log_error("%s", err->message);
+		}
+	}
+	g_mutex_unlock(&os->load_lock);
+	return rc;
+}
+
+struct fetch_ctx {
+	struct fs_tree *tree;
+	struct fs_object_state *os;
+	GString *buf;
+	GArray *invals;
+	GHashTable *returned; /* ids the database returned */
+};
+
+static int fetch_row(const struct db_row *row, void *data)
+{
+	struct fetch_ctx *ctx = data;
+	GBytes *rendered = render_row(ctx->os->obj, row, ctx->buf);
+	int64_t *id = g_new(int64_t, 1);
+	*id = row->id;
+	g_hash_table_add(ctx->returned, id);
+	g_mutex_lock(&ctx->tree->lock);
+	if (row_is_showable(ctx->os, row))
+		apply_row(ctx->tree, ctx->os, row, rendered, true, true, ctx->invals);
+	g_mutex_unlock(&ctx->tree->lock);
+	g_bytes_unref(rendered);
+	return 0;
+}
+
+int fs_tree_copy_row(const struct db_row *row, void *data)
+{
+	struct fs_row_copy_ctx *ctx = data;
+	GString *buf = g_string_sized_new(4096);
+	fs_row_copy_clear(&ctx->copy);
+	ctx->copy.id = row->id;
+	ctx->copy.sfid = g_strdup(row->sfid);
+	ctx->copy.mtime_ms = row->mtime_ms;
+	ctx->copy.lastop = g_strdup(row->lastop);
+	ctx->copy.hc_err = g_strdup(row->hc_err);
+	ctx->copy.rendered = render_row(ctx->obj, row, buf);
+	ctx->got = true;
+	g_string_free(buf, TRUE);
+	return 0;
+}
+
+void fs_row_copy_clear(struct fs_row_copy *copy)
+{
+	g_free(copy->sfid);
+	g_free(copy->lastop);
+	g_free(copy->hc_err);
+	if (copy->rendered)
+		g_bytes_unref(copy->rendered);
+	memset(copy, 0, sizeof(*copy));
+}
+
+void fs_tree_apply_copy(struct fs_tree *tree, struct fs_object_state *os,
+			const struct fs_row_copy *copy)
+{
+	struct db_row row = {
+	    .id = copy->id,
+	    .sfid = copy->sfid,
+	    .mtime_ms = copy->mtime_ms,
+	    .lastop = copy->lastop,
+	    .hc_err = copy->hc_err,
+	};
+	GArray *invals = g_array_new(FALSE, TRUE, sizeof(struct pending_inval));
+	g_mutex_lock(&tree->lock);
+	if (row_is_showable(os, &row))
+		apply_row(tree, os, &row, copy->rendered, true, true, invals);
+	g_mutex_unlock(&tree->lock);
+	send_invals(tree, invals);
+}
+
+/* Reads `ids` from the database into the cache; ids that are gone are removed. */
+static int fetch_records(struct fs_tree *tree, struct fs_object_state *os, GArray *ids,
+			 struct error *err);
+
+int fs_tree_fetch(struct fs_tree *tree, struct fs_object_state *os, const int64_t *ids, size_t nids,
+		  struct error *err)
+{
+	GArray *list = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	g_array_append_vals(list, ids, (guint)nids);
+	int rc = fetch_records(tree, os, list, err);
+	g_array_free(list, TRUE);
+	return rc;
+}
+
+int fs_tree_fetch_named(struct fs_tree *tree, struct fs_object_state *os, const char *name,
+			struct error *err)
+{
+	if (!g_str_has_suffix(name, ".json"))
+		return 0;
+	char *stem = g_strndup(name, strlen(name) - strlen(".json"));
+	const char *sfid = stem;
+	int64_t id = 0;
+	if (g_str_has_prefix(stem, "local-")) {
+		char *end;
+		id = g_ascii_strtoll(stem + strlen("local-"), &end, 10);
+		if (*end || id <= 0) {
+			g_free(stem);
+			return 0;
+		}
+		sfid = NULL;
+	}
+	PGconn *conn = db_acquire(tree->pool, err);
+	int rc = conn ? 0 : -err->code;
+	if (conn) {
+		struct fetch_ctx ctx = {
+		    .tree = tree,
+		    .os = os,
+		    .buf = g_string_sized_new(4096),
+		    .invals = g_array_new(FALSE, TRUE, sizeof(struct pending_inval)),
+		    .returned = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL),
+		};
+		rc = db_records_fetch_one(conn, os->obj, sfid, id, fetch_row, &ctx, err);
+		db_release(tree->pool, conn);
+		send_invals(tree, ctx.invals);
+		g_hash_table_destroy(ctx.returned);
+		g_string_free(ctx.buf, TRUE);
+	}
+	if (rc)
+		log_error("%s", err->message);
+	g_free(stem);
+	return rc;
+}
+
+static int fetch_records(struct fs_tree *tree, struct fs_object_state *os, GArray *ids,
+			 struct error *err)
+{
+	PGconn *conn = db_acquire(tree->pool, err);
+	if (!conn) {
+		log_error("%s", err->message);
+		return -err->code;
+	}
+	struct fetch_ctx ctx = {
+	    .tree = tree,
+	    .os = os,
+	    .buf = g_string_sized_new(4096),
+	    .invals = g_array_new(FALSE, TRUE, sizeof(struct pending_inval)),
+	    .returned = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL),
+	};
+	int rc = db_records_fetch(conn, os->obj, (const int64_t *)(void *)ids->data, ids->len,
+				  fetch_row, &ctx, err);
+	db_release(tree->pool, conn);
+	if (rc == 0) {
+		g_mutex_lock(&tree->lock);
+		for (guint i = 0; i < ids->len; i++) {
+			int64_t id = g_array_index(ids, int64_t, i);
+			bool found;
+			guint at = fs_tree_find_index(os, id, &found);
+			if (found && !g_hash_table_contains(ctx.returned, &id))
+				remove_record(tree, os, at, ctx.invals);
+		}
+		g_mutex_unlock(&tree->lock);
+	} else {
+		log_error("%s", err->message);
+	}
+	send_invals(tree, ctx.invals);
+	g_hash_table_destroy(ctx.returned);
+	g_string_free(ctx.buf, TRUE);
+	return rc;
+}
+
+int fs_tree_refresh_records(struct fs_tree *tree, size_t index, const int64_t *ids, size_t nids,
+			    struct error *err)
+{
+	struct fs_object_state *os = &tree->objects[index];
+	GArray *list = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	g_array_append_vals(list, ids, (guint)nids);
+	/* Records that are not cached are refreshed too: a new row must appear. */
+	int rc = fetch_records(tree, os, list, err);
+	g_array_free(list, TRUE);
+	return rc;
+}
+
+void fs_tree_forget_object(struct fs_tree *tree, size_t index)
+{
+	struct fs_object_state *os = &tree->objects[index];
+	g_mutex_lock(&os->load_lock);
+	g_mutex_lock(&tree->lock);
+	os->names_loaded = false;
+	os->sizes_loaded = false;
+	g_mutex_unlock(&tree->lock);
+	g_mutex_unlock(&os->load_lock);
+	/* Reload the listing now: lookups of records already known do not wait for a
+	 * listing, so the rows that are gone must be found and dropped here. */
+	struct error err = {0};
+	if (fs_tree_ensure_loaded(tree, os, false, &err) != 0)
+		log_warn("watcher: reloading %s: %s", os->obj->table, err.message);
+	if (tree->notify.inval_inode)
+		tree->notify.inval_inode(tree->notify.ctx, os->dir_ino);
+}

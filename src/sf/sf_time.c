@@ -1,0 +1,122 @@
+#include "sf_time.h"
+
+#include "civil_time.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#define MS_PER_DAY (86400LL * 1000)
+/* 0001-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z: checked before any arithmetic,
+ * so no value of an int64_t can overflow the day computation. */
+#define FIRST_MS (-719162LL * MS_PER_DAY)
+#define LAST_MS (2932897LL * MS_PER_DAY - 1)
+
+/* Reads exactly `n` digits at *p into *out and advances *p. */
+static bool digits(const char **p, int n, int *out)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		char c = (*p)[i];
+		if (c < '0' || c > '9')
+			return false;
+		v = v * 10 + (c - '0');
+	}
+	*p += n;
+	*out = v;
+	return true;
+}
+
+static bool literal(const char **p, char c)
+{
+	if (**p != c)
+		return false;
+	(*p)++;
+	return true;
+}
+
+/* Reads "Z", "+hh", "+hhmm" or "+hh:mm" (or "-"), giving the offset in minutes. */
+static bool offset(const char **p, int *minutes)
+{
+	if (literal(p, 'Z')) {
+		*minutes = 0;
+		return true;
+	}
+	int sign = **p == '+' ? 1 : **p == '-' ? -1 : 0;
+	int hh, mm = 0;
+	if (!sign)
+		return false;
+	(*p)++;
+	if (!digits(p, 2, &hh))
+		return false;
+	if (**p == ':') {
+		(*p)++;
+		if (!digits(p, 2, &mm))
+			return false;
+	} else if (**p) {
+		if (!digits(p, 2, &mm))
+			return false;
+	}
+	if (hh > 18 || mm > 59)
+		return false;
+	*minutes = sign * (hh * 60 + mm);
+	return true;
+}
+
+bool sf_time_parse(const char *text, int64_t *ms_out)
+{
+	if (!text)
+		return false;
+	const char *p = text;
+	int y, mo, d, h, mi, s, ms = 0, off;
+	if (!digits(&p, 4, &y) || !literal(&p, '-') || !digits(&p, 2, &mo) || !literal(&p, '-') ||
+	    !digits(&p, 2, &d) || !literal(&p, 'T') || !digits(&p, 2, &h) || !literal(&p, ':') ||
+	    !digits(&p, 2, &mi) || !literal(&p, ':') || !digits(&p, 2, &s))
+		return false;
+	if (literal(&p, '.')) {
+		int n = 0;
+		while (p[n] >= '0' && p[n] <= '9')
+			n++;
+		if (n < 1 || n > 9)
+			return false;
+		for (int i = 0; i < 3; i++)
+			ms = ms * 10 + (i < n ? p[i] - '0' : 0);
+		p += n;
+	}
+	if (!offset(&p, &off) || *p != '\0')
+		return false;
+	if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > civil_days_in_month(y, mo) || h > 23 || mi > 59 ||
+	    s > 59)
+		return false;
+	int64_t seconds =
+	    civil_days_from_date(y, mo, d) * 86400LL + h * 3600LL + mi * 60LL + s - off * 60LL;
+	*ms_out = seconds * 1000 + ms;
+	return true;
+}
+
+bool sf_time_format(int64_t ms, char out[SF_TIME_BUF])
+{
+	out[0] = '\0';
+	if (ms < FIRST_MS || ms > LAST_MS)
+		return false;
+	int64_t day = ms >= 0 ? ms / MS_PER_DAY : -((-ms + MS_PER_DAY - 1) / MS_PER_DAY);
+	int64_t in_day = ms - day * MS_PER_DAY;
+	long y;
+	int m, d;
+	civil_date_from_days(day, &y, &m, &d);
+	if (y < 1 || y > 9999)
+		return false;
+	unsigned secs = (unsigned)(in_day / 1000);
+	/* The modulos tell the compiler the widths; the values are already in range. */
+	snprintf(out, SF_TIME_BUF, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", (unsigned)y % 10000u,
+		 (unsigned)m % 100u, (unsigned)d % 100u, secs / 3600 % 100u, secs / 60 % 60,
+		 secs % 60, (unsigned)(in_day % 1000));
+	return true;
+}
+
+int64_t sf_time_now_ms(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
