@@ -1,4 +1,4 @@
-/* The armed deletes of rm with -o allow_delete (src/fs_delete_grace.h, docs/editing.md). */
+/* The armed deletes of rm with -o allow_delete (src/fs/fs_delete_grace.h, docs/editing.md). */
 #include <glib.h>
 
 #include "fs_delete_grace.h"
