@@ -261,6 +261,8 @@ class Emulator:
                     body = self.auth.token_request(req.form(), req.headers,
                                                    req.base_url)
                     return Response.json(200, body, [("Cache-Control", "no-cache,no-store")])
+                if path.rstrip("/") == "/services/oauth2/authorize" and req.method == "GET":
+                    return self.auth.users.authorize(req)
                 if path.rstrip("/") == "/services/oauth2/revoke" and req.method == "POST":
                     self.auth.revoke_request(req.form())
                     return Response.empty(200)

@@ -86,6 +86,7 @@ def _reset(app, data):
     app.clock.unfreeze()
     app.clock.set_precision(app.initial_precision)
     app.auth.restore_fixed_refresh()
+    app.auth.users.reset()
     app.streaming.reset()
     if app.persist is not None:
         app.persist.snapshot()
@@ -270,6 +271,12 @@ def handle(app, req):
         except ValueError as e:
             raise ControlError("not a PEM certificate or public key: %s" % e)
         out = {"configured": pem is not None}
+    elif name in ("device", "authorize") and m == "POST":
+        def fail(msg):
+            raise ControlError(msg)
+        flows = app.auth.users
+        out = (flows.control_device if name == "device" else flows.control_authorize)(
+            _body(req), fail)
     elif name in ("validation-rule", "validation-rules") and m in ("GET", "POST", "DELETE"):
         out = _validation_rule(app, req)
     elif name == "limits" and m in ("GET", "POST"):
