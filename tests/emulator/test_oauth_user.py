@@ -186,3 +186,11 @@ def test_device_flow_unknown_client(anon):
     r = anon.post(TOKEN, auth=False, form={"response_type": "device_code",
                                            "client_id": "nobody"})
     assert r.status == 400 and r.json()["error"] == "invalid_client_id"
+
+
+def test_device_flow_min_interval_asks_for_slower_polls(anon):
+    anon.control("POST", "device", {"interval": 0, "min_interval": 30})
+    d = device_start(anon)
+    assert d["interval"] == 0
+    assert poll(anon, d["device_code"]).json()["error"] == "authorization_pending"
+    assert poll(anon, d["device_code"]).json()["error"] == "slow_down"

@@ -193,7 +193,7 @@ static void test_login_source_precedence(void)
 	/* The flag wins, even over a half-set variable pair. */
 	set_env((const char *const[]){"SF_USERNAME=u", "SF_CLIENT_ID=c", "SF_REFRESH_TOKEN=rt",
 				      "SF_INSTANCE_URL=http://192.0.2.1", NULL});
-	struct sf_error *err = sf_auth_config_load("a b; c", &cfg);
+	struct sf_error *err = sf_auth_config_load("a b; c", NULL, &cfg);
 	g_assert_null(err);
 	g_assert_cmpint(cfg->flow, ==, SF_AUTH_SF_CLI);
 	g_assert_cmpstr(cfg->target_org, ==, "a b; c");
@@ -201,7 +201,7 @@ static void test_login_source_precedence(void)
 	g_assert_cmpstr(d, ==, "Salesforce CLI org \"a b; c\" (--target-org)");
 	g_free(d);
 	sf_auth_config_free(cfg);
-	err = sf_auth_config_load("", &cfg);
+	err = sf_auth_config_load("", NULL, &cfg);
 	g_assert_nonnull(err);
 	g_assert_cmpstr(err->message, ==, "--target-org needs an alias or username");
 	sf_error_free(err);

@@ -22,7 +22,9 @@ Device flow:
      interval, access_denied when denied, invalid_grant once the code has expired
      (10 minutes, settable), then a session with a refresh token.
   POST /__emulator/device {"user_code": ..., "decision": "allow"|"deny"} is the
-  person entering the code; {"interval": s, "lifetime": s} changes the next codes.
+  person entering the code; {"interval": s, "lifetime": s} changes the next codes, and
+  {"min_interval": s} (null: none) makes polls sooner than s apart slow_down whatever interval was
+  announced (a server that wants slower polling than it said).
 """
 
 import base64
@@ -82,6 +84,7 @@ class UserFlows:
             self.devices = {}     # device_code -> {...}
             self.decision = "allow"
             self.device_interval = DEVICE_INTERVAL
+            self.device_min_interval = None   # None: the announced interval
             self.device_lifetime = DEVICE_LIFETIME
 
     # --- web server flow ----------------------------------------------
@@ -142,7 +145,8 @@ class UserFlows:
             device_code = "M2Rldm" + secrets.token_urlsafe(40)
             self.devices[device_code] = {
                 "user_code": user_code, "state": "pending", "last_poll": None,
-                "interval": self.device_interval,
+                "interval": (self.device_interval if self.device_min_interval is None
+                             else self.device_min_interval),
                 "expires": self._now() + self.device_lifetime}
             interval = self.device_interval
         return {"device_code": device_code, "user_code": user_code,
@@ -172,8 +176,10 @@ class UserFlows:
 
     # --- control ------------------------------------------------------
     def control_device(self, data, fail):
-        for key in ("interval", "lifetime"):
+        for key in ("interval", "min_interval", "lifetime"):
             v = data.get(key)
+            if key == "min_interval" and v is None:
+                continue
             if key in data and (not isinstance(v, (int, float)) or isinstance(v, bool)
                                 or v < 0):
                 fail("%s must be a number of seconds" % key)
@@ -182,6 +188,8 @@ class UserFlows:
                 self.device_interval = data["interval"]
             if "lifetime" in data:
                 self.device_lifetime = float(data["lifetime"])
+            if "min_interval" in data:
+                self.device_min_interval = data["min_interval"]
             code = data.get("user_code")
             if code is None:
                 return {"interval": self.device_interval,
