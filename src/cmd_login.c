@@ -22,38 +22,39 @@
 #include "sf_oauth_user.h"
 
 #define DEFAULT_WAIT_SECONDS 600
-#define SLOW_DOWN_STEP_S 5 /* RFC 8628 §3.5: each slow_down adds five seconds */
+#define SLOW_DOWN_STEP_S     5 /* RFC 8628 §3.5: each slow_down adds five seconds */
 
 static void login_usage(FILE *out)
 {
-	fprintf(out,
-		"usage: forcefs login [--device] [--login-url URL] [--client-id ID] [--alias NAME]\n"
-		"                     [--port N] [--timeout SECONDS] [--no-browser] [-d]\n"
-		"       forcefs login --list\n"
-		"       forcefs logout [ALIAS]\n"
-		"\n"
-		"Logs in to Salesforce as a person and stores the refresh token and instance URL\n"
-		"in $XDG_CONFIG_HOME/forcefs/login-ALIAS.json (mode 0600, directory 0700) for\n"
-		"init, sync and status (--alias NAME, or the only one stored when no SF_*\n"
-		"credentials are set). Without --device: prints the authorize URL (and opens it\n"
-		"with xdg-open when there is a display), and waits for the browser's redirect on\n"
-		"http://localhost:PORT/OauthRedirect (127.0.0.1), the callback the Salesforce CLI\n"
-		"uses; PKCE (S256) and a state protect it.\n"
-		"\n"
-		"  --device         device flow: prints a code to enter at a URL on any device\n"
-		"  --login-url URL  login host (default: SF_LOGIN_URL, then %s;\n"
-		"                   https://test.salesforce.com for a sandbox)\n"
-		"  --client-id ID   the connected app's consumer key (default: SF_CLIENT_ID)\n"
-		"  --alias NAME     the name to store the login as (default: the username)\n"
-		"  --port N         the redirect's port (default %d; 0: any free port)\n"
-		"  --timeout S      how long to wait for the person (default %d)\n"
-		"  --no-browser     do not run xdg-open, only print the URL\n"
-		"  --list           show the stored logins (never their tokens)\n"
-		"  -d, --debug      log each Salesforce request\n"
-		"\n"
-		"forcefs logout [ALIAS] revokes the stored refresh token at Salesforce and removes\n"
-		"the file (ALIAS may be left out when only one login is stored).\n",
-		SF_DEFAULT_LOGIN_URL, LOOPBACK_DEFAULT_PORT, DEFAULT_WAIT_SECONDS);
+	fprintf(
+	    out,
+	    "usage: forcefs login [--device] [--login-url URL] [--client-id ID] [--alias NAME]\n"
+	    "                     [--port N] [--timeout SECONDS] [--no-browser] [-d]\n"
+	    "       forcefs login --list\n"
+	    "       forcefs logout [ALIAS]\n"
+	    "\n"
+	    "Logs in to Salesforce as a person and stores the refresh token and instance URL\n"
+	    "in $XDG_CONFIG_HOME/forcefs/login-ALIAS.json (mode 0600, directory 0700) for\n"
+	    "init, sync and status (--alias NAME, or the only one stored when no SF_*\n"
+	    "credentials are set). Without --device: prints the authorize URL (and opens it\n"
+	    "with xdg-open when there is a display), and waits for the browser's redirect on\n"
+	    "http://localhost:PORT/OauthRedirect (127.0.0.1), the callback the Salesforce CLI\n"
+	    "uses; PKCE (S256) and a state protect it.\n"
+	    "\n"
+	    "  --device         device flow: prints a code to enter at a URL on any device\n"
+	    "  --login-url URL  login host (default: SF_LOGIN_URL, then %s;\n"
+	    "                   https://test.salesforce.com for a sandbox)\n"
+	    "  --client-id ID   the connected app's consumer key (default: SF_CLIENT_ID)\n"
+	    "  --alias NAME     the name to store the login as (default: the username)\n"
+	    "  --port N         the redirect's port (default %d; 0: any free port)\n"
+	    "  --timeout S      how long to wait for the person (default %d)\n"
+	    "  --no-browser     do not run xdg-open, only print the URL\n"
+	    "  --list           show the stored logins (never their tokens)\n"
+	    "  -d, --debug      log each Salesforce request\n"
+	    "\n"
+	    "forcefs logout [ALIAS] revokes the stored refresh token at Salesforce and removes\n"
+	    "the file (ALIAS may be left out when only one login is stored).\n",
+	    SF_DEFAULT_LOGIN_URL, LOOPBACK_DEFAULT_PORT, DEFAULT_WAIT_SECONDS);
 }
 
 struct login_args {
@@ -76,11 +77,16 @@ static bool parse_long(const char *text, long min, long max, long *out)
 static int parse_args(int argc, char **argv, struct login_args *a, int *code)
 {
 	static const struct option long_opts[] = {
-	    {"device", no_argument, NULL, 'V'},	       {"login-url", required_argument, NULL, 'U'},
-	    {"client-id", required_argument, NULL, 'C'}, {"alias", required_argument, NULL, 'L'},
-	    {"port", required_argument, NULL, 'P'},      {"timeout", required_argument, NULL, 'T'},
-	    {"no-browser", no_argument, NULL, 'N'},      {"list", no_argument, NULL, 'l'},
-	    {"debug", no_argument, NULL, 'd'},	       {"help", no_argument, NULL, 'h'},
+	    {"device", no_argument, NULL, 'V'},
+	    {"login-url", required_argument, NULL, 'U'},
+	    {"client-id", required_argument, NULL, 'C'},
+	    {"alias", required_argument, NULL, 'L'},
+	    {"port", required_argument, NULL, 'P'},
+	    {"timeout", required_argument, NULL, 'T'},
+	    {"no-browser", no_argument, NULL, 'N'},
+	    {"list", no_argument, NULL, 'l'},
+	    {"debug", no_argument, NULL, 'd'},
+	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	*a = (struct login_args){.port = LOOPBACK_DEFAULT_PORT, .timeout_s = DEFAULT_WAIT_SECONDS};
@@ -89,13 +95,27 @@ static int parse_args(int argc, char **argv, struct login_args *a, int *code)
 	opterr = 0;
 	for (int c; (c = getopt_long(argc, argv, ":dh", long_opts, NULL)) != -1;) {
 		switch (c) {
-		case 'V': a->device = true; break;
-		case 'U': a->login_url = optarg; break;
-		case 'C': a->client_id = optarg; break;
-		case 'L': a->alias = optarg; break;
-		case 'N': a->no_browser = true; break;
-		case 'l': a->list = true; break;
-		case 'd': a->debug = true; break;
+		case 'V':
+			a->device = true;
+			break;
+		case 'U':
+			a->login_url = optarg;
+			break;
+		case 'C':
+			a->client_id = optarg;
+			break;
+		case 'L':
+			a->alias = optarg;
+			break;
+		case 'N':
+			a->no_browser = true;
+			break;
+		case 'l':
+			a->list = true;
+			break;
+		case 'd':
+			a->debug = true;
+			break;
 		case 'P':
 			if (!parse_long(optarg, 0, 65535, &a->port)) {
 				die_msg("login: --port takes 0 to 65535, got \"%.40s\"", optarg);
@@ -197,8 +217,8 @@ static int fail(const char *what, struct sf_error *e)
 	return -1;
 }
 
-static int browser_login(const struct login_args *a, struct sf_http *http,
-			 const char *login_url, const char *client_id, struct sf_session **out)
+static int browser_login(const struct login_args *a, struct sf_http *http, const char *login_url,
+			 const char *client_id, struct sf_session **out)
 {
 	struct sf_pkce pkce;
 	struct sf_error *e = sf_pkce_new(&pkce);
@@ -212,8 +232,9 @@ static int browser_login(const struct login_args *a, struct sf_http *http,
 		return -1;
 	}
 	char *url = sf_oauth_authorize_url(login_url, client_id, lb.redirect_uri, &pkce);
-	fprintf(stderr, "forcefs: login: open this URL in a browser and log in (waiting up to "
-			"%ld s):\n%s\n",
+	fprintf(stderr,
+		"forcefs: login: open this URL in a browser and log in (waiting up to "
+		"%ld s):\n%s\n",
 		a->timeout_s, url);
 	fflush(stderr);
 	if (!a->no_browser)
@@ -244,17 +265,18 @@ static bool sleep_s(long s)
 	return true;
 }
 
-static int device_login(const struct login_args *a, struct sf_http *http,
-			const char *login_url, const char *client_id, struct sf_session **out)
+static int device_login(const struct login_args *a, struct sf_http *http, const char *login_url,
+			const char *client_id, struct sf_session **out)
 {
 	struct sf_device_code *dc;
 	struct sf_error *e = sf_oauth_device_start(http, login_url, client_id, &dc);
 	if (e)
 		return fail("asking for a device code: ", e);
 	long wait = dc->expires_in_s > 0 && dc->expires_in_s < a->timeout_s ? dc->expires_in_s
-									     : a->timeout_s;
-	fprintf(stderr, "forcefs: login: open %s on any device and enter the code %s (waiting "
-			"up to %ld s)\n",
+									    : a->timeout_s;
+	fprintf(stderr,
+		"forcefs: login: open %s on any device and enter the code %s (waiting "
+		"up to %ld s)\n",
 		dc->verification_uri, dc->user_code, wait);
 	fflush(stderr);
 	time_t deadline = time(NULL) + wait;
@@ -327,8 +349,8 @@ static int store(const struct login_args *a, struct sf_http *http, const char *l
 	} else if ((e = sf_login_store_save(&l))) {
 		rc = fail("", e);
 	} else {
-		printf("logged in as %s at %s; stored as \"%s\" in %s\n", username,
-		       s->instance_url, l.alias, l.path);
+		printf("logged in as %s at %s; stored as \"%s\" in %s\n", username, s->instance_url,
+		       l.alias, l.path);
 	}
 	g_free(l.alias);
 	g_free(l.created);
@@ -347,7 +369,7 @@ int cmd_login(int argc, char **argv)
 	if (a.list)
 		return list_logins();
 	const char *env_url = getenv("SF_LOGIN_URL"), *env_id = getenv("SF_CLIENT_ID");
-	char *login_url = g_strdup(a.login_url ? a.login_url
+	char *login_url = g_strdup(a.login_url		 ? a.login_url
 				   : env_url && *env_url ? env_url
 							 : SF_DEFAULT_LOGIN_URL);
 	for (size_t n = strlen(login_url); n > 0 && login_url[n - 1] == '/'; n--)
@@ -367,8 +389,8 @@ int cmd_login(int argc, char **argv)
 		code = EXIT_USAGE;
 	} else if ((e = sf_http_new(NULL, &http))) {
 		fail("", e);
-	} else if ((a.device ? device_login : browser_login)(&a, http, login_url, client_id,
-							       &s) == 0 &&
+	} else if ((a.device ? device_login : browser_login)(&a, http, login_url, client_id, &s) ==
+		       0 &&
 		   store(&a, http, login_url, client_id, s) == 0) {
 		code = EXIT_OK;
 	}

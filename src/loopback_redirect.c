@@ -31,12 +31,12 @@ int loopback_open(int port, struct loopback *lb, char **why)
 	    getsockname(fd, (struct sockaddr *)&addr, &len) < 0) {
 		int e = errno;
 		close(fd);
-		*why = e == EADDRINUSE
-			   ? g_strdup_printf("port %d on 127.0.0.1 is in use (another login?): "
-					     "free it or give --port",
-					     port)
-			   : g_strdup_printf("cannot listen on 127.0.0.1:%d: %s", port,
-					     g_strerror(e));
+		*why =
+		    e == EADDRINUSE
+			? g_strdup_printf("port %d on 127.0.0.1 is in use (another login?): "
+					  "free it or give --port",
+					  port)
+			: g_strdup_printf("cannot listen on 127.0.0.1:%d: %s", port, g_strerror(e));
 		return -1;
 	}
 	lb->fd = fd;
@@ -88,8 +88,10 @@ static void answer(int fd, int status, const char *text)
 	char *head = g_strdup_printf("HTTP/1.1 %d %s\r\nContent-Type: text/html; charset=utf-8\r\n"
 				     "Content-Length: %zu\r\nCache-Control: no-store\r\n"
 				     "Connection: close\r\n\r\n",
-				     status, status == 200 ? "OK" : status == 404 ? "Not Found"
-										   : "Bad Request",
+				     status,
+				     status == 200   ? "OK"
+				     : status == 404 ? "Not Found"
+						     : "Bad Request",
 				     strlen(page));
 	if (write(fd, head, strlen(head)) >= 0 && write(fd, page, strlen(page)) >= 0)
 		shutdown(fd, SHUT_WR);
@@ -112,8 +114,8 @@ static enum outcome handle(int fd, const char *state, char **code, char **why)
 		goto out;
 	}
 	const char *query = strchr(target, '?');
-	GHashTable *q = g_uri_parse_params(query ? query + 1 : "", -1, "&", G_URI_PARAMS_WWW_FORM,
-					   NULL);
+	GHashTable *q =
+	    g_uri_parse_params(query ? query + 1 : "", -1, "&", G_URI_PARAMS_WWW_FORM, NULL);
 	const char *got_state = q ? g_hash_table_lookup(q, "state") : NULL;
 	const char *got_code = q ? g_hash_table_lookup(q, "code") : NULL;
 	const char *error = q ? g_hash_table_lookup(q, "error") : NULL;
@@ -147,8 +149,7 @@ out:
 	return out;
 }
 
-int loopback_wait(struct loopback *lb, const char *state, int timeout_s, char **code,
-		  char **why)
+int loopback_wait(struct loopback *lb, const char *state, int timeout_s, char **code, char **why)
 {
 	*code = NULL;
 	*why = NULL;

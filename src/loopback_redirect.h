@@ -15,7 +15,7 @@
 #include <stdbool.h>
 
 #define LOOPBACK_DEFAULT_PORT 1717
-#define LOOPBACK_PATH "/OauthRedirect"
+#define LOOPBACK_PATH	      "/OauthRedirect"
 
 struct loopback {
 	int fd;
@@ -30,8 +30,7 @@ int loopback_open(int port, struct loopback *lb, char **why);
 /* Waits up to timeout_s for the redirect. Returns 0 with *code (g_malloc'd) when it
  * carried `state` and a code; -1 with *why otherwise: the time ran out (the browser was
  * closed), the state is not ours, or Salesforce sent an error (its error_description). */
-int loopback_wait(struct loopback *lb, const char *state, int timeout_s, char **code,
-		  char **why);
+int loopback_wait(struct loopback *lb, const char *state, int timeout_s, char **code, char **why);
 
 void loopback_close(struct loopback *lb);
 

@@ -3,16 +3,16 @@
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define FILE_PREFIX "login-"
-#define FILE_SUFFIX ".json"
+#define FILE_PREFIX    "login-"
+#define FILE_SUFFIX    ".json"
 #define MAX_FILE_BYTES 65536
 
 static void free_secret(char *s)
@@ -82,8 +82,8 @@ static struct sf_error *check_private(const char *path, const struct stat *st, b
 		return config_error("%s is not a %s: refusing to use it", path,
 				    dir ? "directory" : "regular file");
 	if (st->st_uid != geteuid())
-		return config_error("%s belongs to another user (uid %u): refusing to use it",
-				    path, (unsigned)st->st_uid);
+		return config_error("%s belongs to another user (uid %u): refusing to use it", path,
+				    (unsigned)st->st_uid);
 	if (st->st_mode & 077)
 		return config_error("%s has mode %04o, wider than %s: refusing it (chmod %s %s)",
 				    path, (unsigned)(st->st_mode & 07777), dir ? "0700" : "0600",

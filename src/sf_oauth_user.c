@@ -58,14 +58,14 @@ struct sf_error *sf_pkce_new(struct sf_pkce *p)
 static void param(GString *s, const char *name, const char *value)
 {
 	char *escaped = g_uri_escape_string(value, NULL, FALSE);
-	g_string_append_printf(s, "%s%s=%s", s->len && s->str[s->len - 1] != '?' ? "&" : "",
-			       name, escaped);
+	g_string_append_printf(s, "%s%s=%s", s->len && s->str[s->len - 1] != '?' ? "&" : "", name,
+			       escaped);
 	explicit_bzero(escaped, strlen(escaped));
 	g_free(escaped);
 }
 
-char *sf_oauth_authorize_url(const char *login_url, const char *client_id,
-			     const char *redirect_uri, const struct sf_pkce *p)
+char *sf_oauth_authorize_url(const char *login_url, const char *client_id, const char *redirect_uri,
+			     const struct sf_pkce *p)
 {
 	GString *s = g_string_new(login_url);
 	g_string_append(s, "/services/oauth2/authorize?");
@@ -230,8 +230,8 @@ struct sf_error *sf_oauth_device_poll(struct sf_http *http, const char *login_ur
 	return session_with_refresh(http, login_url, form, out);
 }
 
-struct sf_error *sf_oauth_identity_username(struct sf_http *http,
-					    const struct sf_session *session, char **out)
+struct sf_error *sf_oauth_identity_username(struct sf_http *http, const struct sf_session *session,
+					    char **out)
 {
 	*out = NULL;
 	if (!session->identity_url)

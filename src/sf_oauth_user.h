@@ -32,8 +32,8 @@ void sf_pkce_challenge(const char *verifier, char out[48]);
 
 /* <login_url>/services/oauth2/authorize?response_type=code&client_id=...&redirect_uri=...
  * &code_challenge=...&code_challenge_method=S256&state=...&scope=... g_malloc'd. Pure. */
-char *sf_oauth_authorize_url(const char *login_url, const char *client_id,
-			     const char *redirect_uri, const struct sf_pkce *p);
+char *sf_oauth_authorize_url(const char *login_url, const char *client_id, const char *redirect_uri,
+			     const struct sf_pkce *p);
 
 /* grant_type=authorization_code with the code and the verifier. The session has a
  * refresh token, or the call fails (bad_response: the app gives none, add the
@@ -48,7 +48,7 @@ struct sf_device_code {
 	char *device_code; /* secret */
 	char *user_code;   /* shown to the person */
 	char *verification_uri;
-	long interval_s;  /* between polls; 5 when not given */
+	long interval_s;   /* between polls; 5 when not given */
 	long expires_in_s; /* 0 when not given */
 };
 
@@ -64,8 +64,8 @@ struct sf_error *sf_oauth_device_poll(struct sf_http *http, const char *login_ur
 void sf_device_code_free(struct sf_device_code *dc);
 
 /* The username the session's identity URL names (GET session->identity_url). */
-struct sf_error *sf_oauth_identity_username(struct sf_http *http,
-					    const struct sf_session *session, char **out);
+struct sf_error *sf_oauth_identity_username(struct sf_http *http, const struct sf_session *session,
+					    char **out);
 
 /* POST <login_url>/services/oauth2/revoke token=... */
 struct sf_error *sf_oauth_revoke(struct sf_http *http, const char *login_url, const char *token);

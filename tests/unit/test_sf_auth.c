@@ -3,6 +3,7 @@
 #include "sf_jwt.h"
 
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 static const char *const vars[] = {"SF_LOGIN_URL",     "SF_CLIENT_ID",	  "SF_CLIENT_SECRET",
@@ -246,6 +247,9 @@ static void test_token_answer_shapes(void)
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
+	/* No stored login of the machine's (forcefs login) takes part. */
+	char *config_home = g_dir_make_tmp("forcefs-auth-XXXXXX", NULL);
+	g_setenv("XDG_CONFIG_HOME", config_home, TRUE);
 	g_test_add_func("/sf_auth/refresh_token_flow_with_defaults",
 			test_refresh_token_flow_with_defaults);
 	g_test_add_func("/sf_auth/password_flow_needs_client_secret",
@@ -261,5 +265,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/sf_auth/jwt_base64url", test_jwt_base64url);
 	g_test_add_func("/sf_auth/login_source_precedence", test_login_source_precedence);
 	g_test_add_func("/sf_auth/jwt_flow_checks_the_key_first", test_jwt_flow_checks_the_key_first);
-	return g_test_run();
+	int rc = g_test_run();
+	g_rmdir(config_home);
+	g_free(config_home);
+	return rc;
 }
