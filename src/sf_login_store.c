@@ -385,3 +385,16 @@ struct sf_error *sf_login_store_remove(const char *alias, bool *removed)
 	g_free(dir);
 	return err;
 }
+
+struct sf_error *sf_login_store_update_token(const char *alias, const char *refresh_token)
+{
+	struct sf_stored_login *l;
+	struct sf_error *err = sf_login_store_load(alias, &l);
+	if (err)
+		return err;
+	free_secret(l->refresh_token);
+	l->refresh_token = g_strdup(refresh_token);
+	err = sf_login_store_save(l);
+	sf_stored_login_free(l);
+	return err;
+}

@@ -43,6 +43,10 @@ struct sf_error *sf_login_store_dir(char **out);
  * alias's file, replacing an older one atomically. Sets login->path. */
 struct sf_error *sf_login_store_save(struct sf_stored_login *login);
 
+/* Replaces the refresh token of the login stored as `alias` (Salesforce rotated it),
+ * atomically as sf_login_store_save(). */
+struct sf_error *sf_login_store_update_token(const char *alias, const char *refresh_token);
+
 /* Reads the login stored as `alias`: a config error when there is none ("no stored
  * login \"x\": run forcefs login --alias x"), its mode is too wide or it is not a
  * well-formed login file. */

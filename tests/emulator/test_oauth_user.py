@@ -194,3 +194,26 @@ def test_device_flow_min_interval_asks_for_slower_polls(anon):
     assert d["interval"] == 0
     assert poll(anon, d["device_code"]).json()["error"] == "authorization_pending"
     assert poll(anon, d["device_code"]).json()["error"] == "slow_down"
+
+
+def test_refresh_token_rotation_revokes_the_used_token(anon):
+    verifier, challenge = pkce()
+    _, headers, _ = authorize(anon, code_challenge=challenge)
+    first = anon.post(TOKEN, auth=False, form={
+        "grant_type": "authorization_code", "code": redirect_params(headers)["code"],
+        "client_id": "forcefs-test", "redirect_uri": REDIRECT,
+        "code_verifier": verifier}).json()["refresh_token"]
+    assert anon.control("POST", "refresh-rotation", {"rotate": True}).status == 200
+    try:
+        def refresh(tok):
+            return anon.post(TOKEN, auth=False, form={
+                "grant_type": "refresh_token", "client_id": "forcefs-test",
+                "refresh_token": tok})
+        r = refresh(first)
+        assert r.status == 200
+        second = r.json()["refresh_token"]
+        assert second != first
+        assert refresh(first).json()["error"] == "invalid_grant"
+        assert refresh(second).status == 200
+    finally:
+        anon.control("POST", "refresh-rotation", {"rotate": False})

@@ -352,3 +352,22 @@ def test_login_bad_input_is_one_line(emu, cfg):
     r.proc.terminate()
     r.finish()
     assert stored_files(cfg) == []
+
+
+def test_a_rotated_refresh_token_is_stored_for_the_next_run(emu, cfg):
+    browser_login(emu, cfg, "--alias", "rot")
+    path = cfg / "forcefs" / "login-rot.json"
+    first = json.loads(path.read_text())["refresh_token"]
+    emu.control("refresh-rotation", {"rotate": True})
+    try:
+        res = probe("login", env={"XDG_CONFIG_HOME": str(cfg)})
+        assert res.ok, res
+        second = json.loads(path.read_text())["refresh_token"]
+        assert second != first and not refresh_works(emu, first)
+        assert mode(path) == 0o600 and stored_files(cfg) == [path.name]
+        # the next run logs in with the stored successor (the first one is revoked)
+        res = probe("login", env={"XDG_CONFIG_HOME": str(cfg)})
+        assert res.ok, res
+        assert_clean(res.stdout + res.stderr, first, second)
+    finally:
+        emu.control("refresh-rotation", {"rotate": False})

@@ -87,6 +87,7 @@ def _reset(app, data):
     app.clock.set_precision(app.initial_precision)
     app.auth.restore_fixed_refresh()
     app.auth.users.reset()
+    app.auth.rotate_refresh = False
     app.streaming.reset()
     if app.persist is not None:
         app.persist.snapshot()
@@ -271,6 +272,12 @@ def handle(app, req):
         except ValueError as e:
             raise ControlError("not a PEM certificate or public key: %s" % e)
         out = {"configured": pem is not None}
+    elif name == "refresh-rotation" and m == "POST":
+        rotate = _body(req).get("rotate")
+        if not isinstance(rotate, bool):
+            raise ControlError("rotate must be true or false")
+        app.auth.rotate_refresh = rotate
+        out = {"rotate": rotate}
     elif name in ("device", "authorize") and m == "POST":
         def fail(msg):
             raise ControlError(msg)

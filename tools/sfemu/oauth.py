@@ -50,6 +50,7 @@ class Auth:
                                               "revoked": False}}
         self.jwt_key = None   # the connected app's certificate (public key)
         self.users = UserFlows(self, CLIENT_ID, TEST_USER_ID, now)
+        self.rotate_refresh = False   # refresh token rotation (a connected app setting)
 
     def set_jwt_certificate(self, pem):
         """The connected app's certificate or public key (PEM text), or None."""
@@ -243,6 +244,12 @@ class Auth:
                                      "expired access/refresh token")
                 user_id = rt["user"]
                 scope = "refresh_token api"
+                if self.rotate_refresh:
+                    # the used token dies; the answer carries its successor
+                    rt["revoked"] = True
+                    refresh_out = "5Aep861" + secrets.token_urlsafe(60).replace(
+                        "-", ".").replace("_", ".")
+                    self.refresh[refresh_out] = {"user": user_id, "revoked": False}
             else:
                 user_id = INTEGRATION_USER_ID
                 scope = "api"
