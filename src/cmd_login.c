@@ -257,12 +257,11 @@ static int browser_login(const struct login_args *a, struct sf_http *http, const
 	return rc;
 }
 
-static bool sleep_s(long s)
+static void sleep_s(long s)
 {
 	struct timespec t = {.tv_sec = s};
 	while (nanosleep(&t, &t) < 0)
 		;
-	return true;
 }
 
 static int device_login(const struct login_args *a, struct sf_http *http, const char *login_url,
@@ -390,9 +389,11 @@ int cmd_login(int argc, char **argv)
 	} else if ((e = sf_http_new(NULL, &http))) {
 		fail("", e);
 	} else if ((a.device ? device_login : browser_login)(&a, http, login_url, client_id, &s) ==
-		       0 &&
-		   store(&a, http, login_url, client_id, s) == 0) {
-		code = EXIT_OK;
+		   0) {
+		if (store(&a, http, login_url, client_id, s) == 0)
+			code = EXIT_OK;
+		else /* not stored: the refresh token must not live on at Salesforce */
+			sf_error_free(sf_oauth_revoke(http, login_url, s->refresh_token));
 	}
 	sf_session_free(s);
 	sf_http_free(http);

@@ -79,9 +79,9 @@ char *sf_oauth_authorize_url(const char *login_url, const char *client_id, const
 	return g_string_free(s, FALSE);
 }
 
-/* POSTs `form` to the token endpoint; the answer's body is wiped after parsing. */
-static struct sf_error *post_form(struct sf_http *http, const char *login_url, const char *path,
-				  GString *form, cJSON **json, long *status)
+/* POSTs `form` (wiped and freed) to <login_url><path>; fills `resp`. */
+static struct sf_error *perform_form(struct sf_http *http, const char *login_url, const char *path,
+				     GString *form, struct sf_http_response *resp)
 {
 	char *url = g_strconcat(login_url, path, NULL);
 	struct sf_http_request req = {
@@ -91,11 +91,26 @@ static struct sf_error *post_form(struct sf_http *http, const char *login_url, c
 	    .body = form->str,
 	    .body_len = form->len,
 	};
-	struct sf_http_response resp = {0};
-	struct sf_error *err = sf_http_perform(http, &req, &resp);
+	struct sf_error *err = sf_http_perform(http, &req, resp);
 	explicit_bzero(form->str, form->len);
 	g_string_free(form, TRUE);
 	g_free(url);
+	return err;
+}
+
+/* The answer's body may hold secrets: wiped before it is freed. */
+static void clear_secret_response(struct sf_http_response *resp)
+{
+	explicit_bzero(resp->body, resp->body_len);
+	sf_http_response_clear(resp);
+}
+
+/* POSTs `form`; an error for a non-2xx answer, else the JSON (when `json` is set). */
+static struct sf_error *post_form(struct sf_http *http, const char *login_url, const char *path,
+				  GString *form, cJSON **json, long *status)
+{
+	struct sf_http_response resp = {0};
+	struct sf_error *err = perform_form(http, login_url, path, form, &resp);
 	if (err)
 		return err;
 	*status = resp.status;
@@ -104,8 +119,7 @@ static struct sf_error *post_form(struct sf_http *http, const char *login_url, c
 		err = sf_error_from_http(resp.status, type, resp.body, resp.body_len);
 	else if (json)
 		err = sf_json_parse(resp.status, type, resp.body, resp.body_len, true, json);
-	explicit_bzero(resp.body, resp.body_len);
-	sf_http_response_clear(&resp);
+	clear_secret_response(&resp);
 	return err;
 }
 
@@ -118,25 +132,13 @@ static GString *form_new(void)
 static struct sf_error *session_with_refresh(struct sf_http *http, const char *login_url,
 					     GString *form, struct sf_session **out)
 {
-	char *url = g_strconcat(login_url, "/services/oauth2/token", NULL);
-	struct sf_http_request req = {
-	    .method = "POST",
-	    .url = url,
-	    .content_type = "application/x-www-form-urlencoded",
-	    .body = form->str,
-	    .body_len = form->len,
-	};
 	struct sf_http_response resp = {0};
-	struct sf_error *err = sf_http_perform(http, &req, &resp);
-	explicit_bzero(form->str, form->len);
-	g_string_free(form, TRUE);
-	g_free(url);
+	struct sf_error *err = perform_form(http, login_url, "/services/oauth2/token", form, &resp);
 	if (err)
 		return err;
 	err = sf_auth_parse_token_response(resp.status, sf_http_response_content_type(&resp),
 					   resp.body, resp.body_len, out);
-	explicit_bzero(resp.body, resp.body_len);
-	sf_http_response_clear(&resp);
+	clear_secret_response(&resp);
 	if (!err && !(*out)->refresh_token) {
 		sf_session_free(*out);
 		*out = NULL;

@@ -371,3 +371,19 @@ def test_a_rotated_refresh_token_is_stored_for_the_next_run(emu, cfg):
         assert_clean(res.stdout + res.stderr, first, second)
     finally:
         emu.control("refresh-rotation", {"rotate": False})
+
+
+def test_a_login_that_cannot_be_stored_is_revoked_and_one_line(emu, cfg):
+    (cfg / "forcefs").mkdir(parents=True, mode=0o755)
+    os.chmod(cfg / "forcefs", 0o755)
+    live = emu.control("state", method="GET")["tokens"]["refresh"]
+    login = Login(emu, cfg, "--no-browser")
+    status, _, _ = browse(login.prompt())
+    assert status == 200
+    assert login.finish() == 1
+    assert login.stderr.splitlines()[-1] == (
+        "forcefs: login: %s has mode 0755, wider than 0700: refusing it (chmod 700 %s)"
+        % (cfg / "forcefs", cfg / "forcefs"))
+    assert login.stdout == "" and stored_files(cfg) == []
+    # the refresh token Salesforce issued was revoked, not left alive unstored
+    assert emu.control("state", method="GET")["tokens"]["refresh"] == live
