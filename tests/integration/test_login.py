@@ -387,3 +387,20 @@ def test_a_login_that_cannot_be_stored_is_revoked_and_one_line(emu, cfg):
     assert login.stdout == "" and stored_files(cfg) == []
     # the refresh token Salesforce issued was revoked, not left alive unstored
     assert emu.control("state", method="GET")["tokens"]["refresh"] == live
+
+
+def test_a_revoked_stored_login_is_one_line_naming_forcefs_login(emu, cfg, pg, schema_name):
+    browser_login(emu, cfg, "--alias", "gone")
+    token = json.loads((cfg / "forcefs" / "login-gone.json").read_text())["refresh_token"]
+    emu.control("revoke-refresh-token", {"refresh_token": token})
+    import test_init
+    run = test_init.run_init("--schema", schema_name, "--objects", "Account",
+                             env=base_env(cfg, DATABASE_URL=pg.url))
+    assert run.code == 1, run
+    line = run.error()
+    assert "login (refresh_token flow)" in line and "expired access/refresh token" in line
+    assert line.endswith("the stored login was refused (revoked or expired): run forcefs "
+                         "login again"), line
+    assert_clean(run.stdout + run.stderr, token)
+    assert ft.psql(pg.url, "SELECT count(*) FROM pg_namespace WHERE nspname = '%s'"
+                   % schema_name) == ["0"]
