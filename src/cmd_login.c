@@ -279,7 +279,7 @@ static int device_login(const struct login_args *a, struct sf_http *http, const 
 		dc->verification_uri, dc->user_code, wait);
 	fflush(stderr);
 	time_t deadline = time(NULL) + wait;
-	long interval = dc->interval_s;
+	long interval = dc->interval_s > 0 ? dc->interval_s : 1; /* never a busy loop */
 	int rc = -1;
 	for (;;) {
 		if (time(NULL) + interval > deadline) {

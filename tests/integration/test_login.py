@@ -404,3 +404,22 @@ def test_a_revoked_stored_login_is_one_line_naming_forcefs_login(emu, cfg, pg, s
     assert_clean(run.stdout + run.stderr, token)
     assert ft.psql(pg.url, "SELECT count(*) FROM pg_namespace WHERE nspname = '%s'"
                    % schema_name) == ["0"]
+
+
+def test_device_login_gives_up_at_its_timeout_without_hot_polling(emu, cfg):
+    # a server announcing interval 0 is still polled at most once a second
+    emu.control("device", {"interval": 0})
+    try:
+        emu.control("stats", method="DELETE")
+        login = Login(emu, cfg, "--device", "--timeout", "3")
+        login.prompt()
+        assert login.finish() == 1
+        polls = emu.control("stats", method="GET")["by_endpoint"].get(
+            "POST /services/oauth2/token", 0)
+    finally:
+        emu.control("device", {"interval": 5})
+    last = login.stderr.splitlines()[-1]
+    assert re.fullmatch(r"forcefs: login: the code [A-Z]+ was not approved within 3 s: "
+                        r"nothing stored", last), last
+    assert 2 <= polls <= 5, polls  # the device code request and about one poll a second
+    assert stored_files(cfg) == []
