@@ -89,12 +89,12 @@ static struct sf_error *use_stored_login(struct sf_auth_config *cfg, const char 
 	return NULL;
 }
 
-#define NO_CREDENTIALS                                                                         \
-	"no Salesforce credentials: set SF_JWT_KEY_FILE, SF_CLIENT_ID and "                    \
-	"SF_USERNAME (JWT bearer), or SF_CLIENT_ID with SF_REFRESH_TOKEN, or "                 \
-	"SF_CLIENT_ID, SF_CLIENT_SECRET, SF_USERNAME and SF_PASSWORD, or "                     \
-	"SF_CLIENT_ID and SF_CLIENT_SECRET (client credentials), or "                          \
-	"SF_TARGET_ORG or --target-org (a Salesforce CLI org), or "                            \
+#define NO_CREDENTIALS                                                                             \
+	"no Salesforce credentials: set SF_JWT_KEY_FILE, SF_CLIENT_ID and "                        \
+	"SF_USERNAME (JWT bearer), or SF_CLIENT_ID with SF_REFRESH_TOKEN, or "                     \
+	"SF_CLIENT_ID, SF_CLIENT_SECRET, SF_USERNAME and SF_PASSWORD, or "                         \
+	"SF_CLIENT_ID and SF_CLIENT_SECRET (client credentials), or "                              \
+	"SF_TARGET_ORG or --target-org (a Salesforce CLI org), or "                                \
 	"SF_INSTANCE_URL and SF_ACCESS_TOKEN, or run forcefs login"
 
 /* Nothing else is configured: the stored login, when there is exactly one. */
