@@ -14,6 +14,8 @@ int cmd_mount(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_login(int argc, char **argv);
+int cmd_logout(int argc, char **argv);
 
 /* `forcefs SCHEMA MOUNTPOINT [-o OPTS]`, as mount.fuse3 runs it for an fstab line of
  * type fuse.forcefs (cmd_fstab.c): whether argv has that shape, and running it. */

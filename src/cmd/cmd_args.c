@@ -28,7 +28,8 @@ void cmd_args_help_salesforce_login(FILE *out)
 {
 	fputs("Salesforce credentials come only from the environment (SF_JWT_KEY_FILE,\n"
 	      "SF_REFRESH_TOKEN, SF_USERNAME + SF_PASSWORD, SF_CLIENT_ID + SF_CLIENT_SECRET,\n"
-	      "SF_TARGET_ORG, SF_INSTANCE_URL + SF_ACCESS_TOKEN, in that order) or --target-org;\n"
+	      "SF_TARGET_ORG, SF_INSTANCE_URL + SF_ACCESS_TOKEN, in that order), --target-org or\n"
+	      "a stored login (forcefs login);\n"
 	      "SF_LOGIN_URL is the login host. See docs/configuration.md.\n",
 	      out);
 }

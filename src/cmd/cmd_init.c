@@ -34,7 +34,8 @@ static void init_usage(FILE *out)
 	fprintf(
 	    out,
 	    "usage: forcefs init (--objects A,B,... | --mapping FILE) [--db URL] [--schema NAME]\n"
-	    "                    [--api-version V] [--timeout SECONDS] [--target-org ALIAS] [-d]\n"
+	    "                    [--api-version V] [--timeout SECONDS] [--target-org ALIAS]\n"
+	    "                    [--alias NAME] [-d]\n"
 	    "       forcefs init --history [--db URL] [--schema NAME]\n"
 	    "\n"
 	    "Creates, in one transaction, the Heroku Connect layout for the given Salesforce\n"
@@ -55,6 +56,9 @@ static void init_usage(FILE *out)
 	    "  --timeout S      how long to wait for each Salesforce answer (default %d)\n"
 	    "  --target-org A   log in with the Salesforce CLI's session of org A (alias or\n"
 	    "                   username; default: SF_TARGET_ORG), whatever SF_* is set\n"
+	    "  --alias NAME     log in with the login `forcefs login --alias NAME` stored,\n"
+	    "                   whatever SF_* is set (default: the only one stored, when no\n"
+	    "                   SF_* credentials are set)\n"
 	    "  -d, --debug      log each Salesforce request\n"
 	    "\n",
 	    SF_DEFAULT_API_VERSION, DEFAULT_TIMEOUT_SECONDS);
@@ -67,6 +71,7 @@ struct init_args {
 	struct cmd_args_common common; /* --db, --schema */
 	const char *api_version;
 	const char *target_org;
+	const char *alias;
 	long timeout_seconds;
 	bool debug;
 	bool history;
@@ -81,6 +86,7 @@ static int parse_args(int argc, char **argv, struct init_args *a, int *code)
 	    {"api-version", required_argument, NULL, 'A'},
 	    {"timeout", required_argument, NULL, 'T'},
 	    {"target-org", required_argument, NULL, 'G'},
+	    {"alias", required_argument, NULL, 'L'},
 	    {"debug", no_argument, NULL, 'd'},
 	    {"history", no_argument, NULL, 'H'},
 	    CMD_ARGS_COMMON_OPTIONS,
@@ -102,6 +108,9 @@ static int parse_args(int argc, char **argv, struct init_args *a, int *code)
 			break;
 		case 'G':
 			a->target_org = optarg;
+			break;
+		case 'L':
+			a->alias = optarg;
 			break;
 		case 'A':
 			a->api_version = optarg;
@@ -189,6 +198,9 @@ static const char *login_hint(const struct sf_auth_config *cfg)
 		return "check SF_USERNAME and SF_PASSWORD (with the security token if the org "
 		       "wants one), SF_CLIENT_ID and SF_CLIENT_SECRET";
 	case SF_AUTH_REFRESH_TOKEN:
+		if (cfg->stored_alias)
+			return "the stored login was refused (revoked or expired): run forcefs "
+			       "login again";
 		return "SF_REFRESH_TOKEN was refused (revoked or expired): get a new one";
 	case SF_AUTH_CLIENT_CREDENTIALS:
 		return "check SF_CLIENT_ID, SF_CLIENT_SECRET and that SF_LOGIN_URL is the org's "
@@ -218,7 +230,7 @@ static int describe_all(const struct init_args *a, const struct sync_mapping *ma
 			GPtrArray *tables)
 {
 	struct sf_auth_config *cfg;
-	struct sf_error *e = sf_auth_config_load(a->target_org, &cfg);
+	struct sf_error *e = sf_auth_config_load(a->target_org, a->alias, &cfg);
 	if (e) {
 		report_sf_error("", e, NULL);
 		return -1;

@@ -25,6 +25,7 @@ static void status_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: forcefs status [--json] [--db URL] [--schema NAME] [--target-org ALIAS]\n"
+		"                      [--alias NAME]\n"
 		"\n"
 		"Shows, per synced object: records, records with changes waiting to be sent\n"
 		"(pending), records whose last sync failed, the last pull and push, and the API\n"
@@ -36,7 +37,9 @@ static void status_usage(FILE *out)
 	cmd_args_help_common(out, 19);
 	fprintf(out,
 		"  --target-org A   report the Salesforce CLI org A as the login source, as\n"
-		"                   init and sync --target-org A would use it\n");
+		"                   init and sync --target-org A would use it\n"
+		"  --alias NAME     report the stored login NAME (forcefs login), as init and\n"
+		"                   sync --alias NAME would use it\n");
 }
 
 static cJSON *string_or_null(const char *s)
@@ -50,10 +53,10 @@ struct login_source {
 	char *text;
 };
 
-static struct login_source login_source(const char *target_org)
+static struct login_source login_source(const char *target_org, const char *alias)
 {
 	struct sf_auth_config *cfg;
-	struct sf_error *e = sf_auth_config_load(target_org, &cfg);
+	struct sf_error *e = sf_auth_config_load(target_org, alias, &cfg);
 	struct login_source ls = {0};
 	if (e) {
 		ls.text = g_strdup_printf("not configured: %s", e->message);
@@ -192,12 +195,13 @@ int cmd_status(int argc, char **argv)
 	static const struct option long_opts[] = {
 	    {"json", no_argument, NULL, 'j'},
 	    {"target-org", required_argument, NULL, 'G'},
+	    {"alias", required_argument, NULL, 'L'},
 	    CMD_ARGS_COMMON_OPTIONS,
 	    {NULL, 0, NULL, 0},
 	};
 	bool json = false;
 	struct cmd_args_common common = {0};
-	const char *target_org = NULL;
+	const char *target_org = NULL, *alias = NULL;
 	optind = 1;
 	opterr = 0;
 	int c;
@@ -208,6 +212,9 @@ int cmd_status(int argc, char **argv)
 			break;
 		case 'G':
 			target_org = optarg;
+			break;
+		case 'L':
+			alias = optarg;
 			break;
 		case 'h':
 			status_usage(stdout);
@@ -238,7 +245,7 @@ int cmd_status(int argc, char **argv)
 	} else if (db_status_load(conn, schema, MAX_FAILURES, &st, &err) < 0) {
 		die_msg("status: %s", err.message);
 	} else {
-		struct login_source ls = login_source(target_org);
+		struct login_source ls = login_source(target_org, alias);
 		if (json)
 			print_json(st, &ls);
 		else

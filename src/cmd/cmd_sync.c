@@ -27,7 +27,7 @@ static void sync_usage(FILE *out)
 	    "                    [--objects A,B] [--poll-interval SECONDS]\n"
 	    "                    [--max-daily-api-calls N] [--history-days N] [--api-version V]\n"
 	    "                    [--timeout SECONDS] [--safety-poll SECONDS] [--no-streaming]\n"
-	    "                    [--target-org ALIAS] [-d]\n"
+	    "                    [--target-org ALIAS] [--alias NAME] [-d]\n"
 	    "\n"
 	    "Moves queued changes (_trigger_log) to Salesforce and Salesforce changes into the\n"
 	    "tables, until SIGTERM (which lets the call in flight finish, then exits 0).\n"
@@ -56,6 +56,8 @@ static void sync_usage(FILE *out)
 	    "                          (FORCEFS_STREAMING=0)\n"
 	    "  --target-org A          log in with the Salesforce CLI's session of org A (alias\n"
 	    "                          or username; default: SF_TARGET_ORG)\n"
+	    "  --alias NAME            log in with the login forcefs login --alias NAME stored\n"
+	    "                          (default: the only one stored, when no SF_* is set)\n"
 	    "  -d, --debug             log each Salesforce request\n"
 	    "\n",
 	    SYNC_DEFAULT_MAX_DAILY_API_CALLS, DB_HISTORY_DEFAULT_DAYS, SF_DEFAULT_API_VERSION);
@@ -64,7 +66,7 @@ static void sync_usage(FILE *out)
 
 struct sync_args {
 	struct cmd_args_common common; /* --db, --schema */
-	const char *mapping, *objects, *api_version, *target_org;
+	const char *mapping, *objects, *api_version, *target_org, *alias;
 	const char *poll, *cap, *timeout, *history_days, *safety;
 	bool once, debug, no_streaming;
 };
@@ -83,6 +85,7 @@ static int parse_args(int argc, char **argv, struct sync_args *a, int *code)
 	    {"safety-poll", required_argument, NULL, 'Y'},
 	    {"no-streaming", no_argument, NULL, 'N'},
 	    {"target-org", required_argument, NULL, 'G'},
+	    {"alias", required_argument, NULL, 'L'},
 	    {"debug", no_argument, NULL, 'd'},
 	    CMD_ARGS_COMMON_OPTIONS,
 	    {NULL, 0, NULL, 0},
@@ -117,6 +120,9 @@ static int parse_args(int argc, char **argv, struct sync_args *a, int *code)
 			break;
 		case 'G':
 			a->target_org = optarg;
+			break;
+		case 'L':
+			a->alias = optarg;
 			break;
 		case 'T':
 			a->timeout = optarg;
@@ -261,7 +267,7 @@ int cmd_sync(int argc, char **argv)
 		exit_code = a.common.db ? EXIT_USAGE : EXIT_RUNTIME;
 		goto out;
 	}
-	struct sf_error *e = sf_auth_config_load(a.target_org, &auth);
+	struct sf_error *e = sf_auth_config_load(a.target_org, a.alias, &auth);
 	if (e) {
 		die_msg("sync: %s", e->message);
 		sf_error_free(e);

@@ -23,6 +23,8 @@ static const struct command commands[] = {
 	{"init", cmd_init, "create the Heroku Connect tables and triggers for Salesforce objects"},
 	{"sync", cmd_sync, "move changes between the database and Salesforce"},
 	{"status", cmd_status, "show what is synced, pending and failed"},
+	{"login", cmd_login, "log in to Salesforce in a browser or with a code, and store it"},
+	{"logout", cmd_logout, "revoke and remove a stored login"},
 };
 
 /* The version, and those of the libraries it runs with (not the ones it was built

@@ -3,6 +3,7 @@
 #include "log.h"
 #include "sf_cli.h"
 #include "sf_jwt.h"
+#include "sf_login_store.h"
 
 #include <glib.h>
 #include <stdlib.h>
@@ -61,14 +62,76 @@ static bool is_api_version(const char *v)
 	return *p == '\0';
 }
 
+/* Replaces whatever the variables gave with the stored login `alias`. */
+static struct sf_error *use_stored_login(struct sf_auth_config *cfg, const char *alias)
+{
+	struct sf_stored_login *l;
+	struct sf_error *err = sf_login_store_load(alias, &l);
+	if (err)
+		return err;
+	cfg->flow = SF_AUTH_REFRESH_TOKEN;
+	g_free(cfg->login_url);
+	cfg->login_url = without_trailing_slash(g_strdup(l->login_url));
+	g_free(cfg->client_id);
+	cfg->client_id = g_strdup(l->client_id);
+	free_secret(cfg->client_secret);
+	cfg->client_secret = NULL;
+	free_secret(cfg->refresh_token);
+	cfg->refresh_token = g_strdup(l->refresh_token);
+	g_free(cfg->instance_url);
+	cfg->instance_url = NULL;
+	free_secret(cfg->access_token);
+	cfg->access_token = NULL;
+	cfg->stored_alias = g_strdup(l->alias);
+	cfg->stored_path = g_strdup(l->path);
+	cfg->stored_username = g_strdup(l->username);
+	sf_stored_login_free(l);
+	return NULL;
+}
+
+#define NO_CREDENTIALS                                                                             \
+	"no Salesforce credentials: set SF_JWT_KEY_FILE, SF_CLIENT_ID and "                        \
+	"SF_USERNAME (JWT bearer), or SF_CLIENT_ID with SF_REFRESH_TOKEN, or "                     \
+	"SF_CLIENT_ID, SF_CLIENT_SECRET, SF_USERNAME and SF_PASSWORD, or "                         \
+	"SF_CLIENT_ID and SF_CLIENT_SECRET (client credentials), or "                              \
+	"SF_TARGET_ORG or --target-org (a Salesforce CLI org), or "                                \
+	"SF_INSTANCE_URL and SF_ACCESS_TOKEN, or run forcefs login"
+
+/* Nothing else is configured: the stored login, when there is exactly one. */
+static struct sf_error *use_only_stored_login(struct sf_auth_config *cfg)
+{
+	GPtrArray *aliases;
+	struct sf_error *err = sf_login_store_aliases(&aliases);
+	if (!err && aliases->len == 1)
+		err = use_stored_login(cfg, g_ptr_array_index(aliases, 0));
+	else if (!err && aliases->len == 0)
+		err = sf_error_new(SF_ERR_CONFIG, 0, NULL, NO_CREDENTIALS);
+	else if (!err) {
+		g_ptr_array_add(aliases, NULL);
+		char *names = g_strjoinv(", ", (char **)aliases->pdata);
+		err = sf_error_new(SF_ERR_CONFIG, 0, NULL,
+				   "no SF_* credentials and %u stored logins (%s): choose one "
+				   "with --alias",
+				   aliases->len - 1, names);
+		g_free(names);
+	}
+	g_ptr_array_free(aliases, TRUE);
+	return err;
+}
+
 /* Picks the flow from which variables are set, or says what is missing. */
-static struct sf_error *choose_flow(struct sf_auth_config *cfg)
+static struct sf_error *choose_flow(struct sf_auth_config *cfg, const char *alias)
 {
 	bool given = cfg->instance_url && cfg->access_token;
+	if (cfg->target_org_flag && alias)
+		return sf_error_new(SF_ERR_CONFIG, 0, NULL,
+				    "--target-org and --alias name two logins: give one");
 	if (cfg->target_org_flag) {
 		cfg->flow = SF_AUTH_SF_CLI;
 		return NULL;
 	}
+	if (alias)
+		return use_stored_login(cfg, alias);
 	if (!!cfg->instance_url != !!cfg->access_token)
 		return sf_error_new(SF_ERR_CONFIG, 0, NULL, "%s is set but %s is not: set both",
 				    cfg->instance_url ? "SF_INSTANCE_URL" : "SF_ACCESS_TOKEN",
@@ -105,24 +168,18 @@ static struct sf_error *choose_flow(struct sf_auth_config *cfg)
 	} else if (given) {
 		cfg->flow = SF_AUTH_GIVEN_TOKEN;
 	} else {
-		return sf_error_new(
-		    SF_ERR_CONFIG, 0, NULL,
-		    "no Salesforce credentials: set SF_JWT_KEY_FILE, SF_CLIENT_ID and "
-		    "SF_USERNAME (JWT bearer), or SF_CLIENT_ID with SF_REFRESH_TOKEN, or "
-		    "SF_CLIENT_ID, SF_CLIENT_SECRET, SF_USERNAME and SF_PASSWORD, or "
-		    "SF_CLIENT_ID and SF_CLIENT_SECRET (client credentials), or "
-		    "SF_TARGET_ORG or --target-org (a Salesforce CLI org), or "
-		    "SF_INSTANCE_URL and SF_ACCESS_TOKEN");
+		return use_only_stored_login(cfg);
 	}
 	return NULL;
 }
 
 struct sf_error *sf_auth_config_from_env(struct sf_auth_config **out)
 {
-	return sf_auth_config_load(NULL, out);
+	return sf_auth_config_load(NULL, NULL, out);
 }
 
-struct sf_error *sf_auth_config_load(const char *target_org, struct sf_auth_config **out)
+struct sf_error *sf_auth_config_load(const char *target_org, const char *alias,
+				     struct sf_auth_config **out)
 {
 	*out = NULL;
 	struct sf_auth_config *cfg = g_new0(struct sf_auth_config, 1);
@@ -151,7 +208,7 @@ struct sf_error *sf_auth_config_load(const char *target_org, struct sf_auth_conf
 				   "SF_API_VERSION \"%s\" is not a version like \"60.0\"",
 				   cfg->api_version);
 	if (!err)
-		err = choose_flow(cfg);
+		err = choose_flow(cfg, alias);
 	if (!err && cfg->target_org_flag && !*cfg->target_org)
 		err = sf_error_new(SF_ERR_CONFIG, 0, NULL,
 				   "--target-org needs an alias or username");
@@ -188,6 +245,9 @@ struct sf_auth_config *sf_auth_config_copy(const struct sf_auth_config *cfg)
 	c->jwt_key_file = g_strdup(cfg->jwt_key_file);
 	c->target_org = g_strdup(cfg->target_org);
 	c->target_org_flag = cfg->target_org_flag;
+	c->stored_alias = g_strdup(cfg->stored_alias);
+	c->stored_path = g_strdup(cfg->stored_path);
+	c->stored_username = g_strdup(cfg->stored_username);
 	c->api_version = g_strdup(cfg->api_version);
 	return c;
 }
@@ -206,12 +266,20 @@ void sf_auth_config_free(struct sf_auth_config *cfg)
 	free_secret(cfg->access_token);
 	g_free(cfg->jwt_key_file);
 	g_free(cfg->target_org);
+	g_free(cfg->stored_alias);
+	g_free(cfg->stored_path);
+	g_free(cfg->stored_username);
 	g_free(cfg->api_version);
 	g_free(cfg);
 }
 
 char *sf_auth_describe(const struct sf_auth_config *cfg)
 {
+	if (cfg->stored_alias)
+		return g_strdup_printf("stored login \"%s\" (forcefs login, user %s, %s; %s)",
+				       cfg->stored_alias,
+				       cfg->stored_username ? cfg->stored_username : "unknown",
+				       cfg->login_url, cfg->stored_path);
 	switch (cfg->flow) {
 	case SF_AUTH_JWT:
 		return g_strdup_printf("JWT bearer (SF_JWT_KEY_FILE, user %s, audience %s)",

@@ -22,6 +22,11 @@
  *                      username (sf_cli.h), asked again after a 401; the
  *                      --target-org flag (sf_auth_config_load()) wins over every
  *                      variable, SF_TARGET_ORG comes after the four flows above
+ *   a stored login     (sf_login_store.h, made by `forcefs login`) -> refresh-token
+ *                      flow with the file's client id, login URL and refresh token:
+ *                      the one named by the --alias flag (after --target-org, before
+ *                      every variable), or, when no flow above is configured, the
+ *                      only one stored
  *   SF_API_VERSION     "60.0" by default
  *
  * Secrets (password, client secret, tokens) are wiped from memory when freed
@@ -60,6 +65,9 @@ struct sf_auth_config {
 	char *jwt_key_file;  /* SF_JWT_KEY_FILE (a path, never the key), or NULL */
 	char *target_org;    /* --target-org or SF_TARGET_ORG, or NULL */
 	bool target_org_flag; /* target_org came from --target-org */
+	char *stored_alias;  /* a stored login in use (forcefs login), or NULL */
+	char *stored_path;   /* its file */
+	char *stored_username; /* its user, or NULL */
 	char *api_version;   /* "60.0" (no leading 'v') */
 };
 
@@ -78,13 +86,19 @@ struct sf_session {
  * unencrypted PEM RSA private key (checked here, before anything is done). */
 struct sf_error *sf_auth_config_from_env(struct sf_auth_config **out);
 
-/* sf_auth_config_from_env() with the --target-org flag's value (NULL when not given):
- * a target org from the flag is used whatever SF_* variables are set. */
-struct sf_error *sf_auth_config_load(const char *target_org, struct sf_auth_config **out);
+/* sf_auth_config_from_env() with the --target-org and --alias flags' values (NULL when
+ * not given): a flag's login is used whatever SF_* variables are set; both at once is a
+ * config error. Without SF_* credentials the only stored login is used; with several a
+ * config error lists them. */
+struct sf_error *sf_auth_config_load(const char *target_org, const char *alias,
+				     struct sf_auth_config **out);
 
 /* Which login source is in use, for `forcefs status` and logs; never a secret:
  * "JWT bearer (SF_JWT_KEY_FILE, user test@example.com)",
- * "Salesforce CLI org \"dev\" (--target-org)", ... g_malloc'd. */
+ * "Salesforce CLI org \"dev\" (--target-org)",
+ * "stored login \"dev\" (forcefs login, user u@example.com, https://login.salesforce.com;
+ * PATH)",
+ * ... g_malloc'd. */
 char *sf_auth_describe(const struct sf_auth_config *cfg);
 
 /* A deep copy of `cfg`. */

@@ -1,5 +1,7 @@
 #include "sf_client.h"
 
+#include "sf_login_store.h"
+
 #include "log.h"
 
 #include <glib.h>
@@ -71,6 +73,18 @@ struct sf_error *sf_client_login(struct sf_client *client)
 		explicit_bzero(client->cfg->refresh_token, strlen(client->cfg->refresh_token));
 		g_free(client->cfg->refresh_token);
 		client->cfg->refresh_token = g_strdup(session->refresh_token);
+		struct sf_error *store_err =
+		    client->cfg->stored_alias
+			? sf_login_store_update_token(client->cfg->stored_alias,
+						      session->refresh_token)
+			: NULL;
+		if (store_err) {
+			log_warn("Salesforce rotated the refresh token of the stored login \"%s\" "
+				 "but it could not be stored (%s): run forcefs login again if the "
+				 "next run is refused",
+				 client->cfg->stored_alias, store_err->message);
+			sf_error_free(store_err);
+		}
 	}
 	sf_session_free(client->session);
 	client->session = session;

@@ -52,8 +52,10 @@ bool sync_env_backoff(struct sync_env *env, const char *what, const struct sf_er
 			 "the limit window",
 			 what, err->message, delay / 1000.0);
 	else if (cls == SYNC_RETRY_LOGIN)
-		log_error("%s: %s: fix the SF_* credentials; trying again in %.0f s", what,
-			  err->message, delay / 1000.0);
+		log_error(
+		    "%s: %s: fix the Salesforce login (forcefs status names its source); trying "
+		    "again in %.0f s",
+		    what, err->message, delay / 1000.0);
 	else
 		log_warn("%s: %s; retry %u in %.1f s", what, err->message, *attempt,
 			 delay / 1000.0);

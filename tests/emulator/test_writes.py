@@ -33,7 +33,7 @@ def test_get_patch_delete_record_roundtrip(client):
                        "LastModifiedDate" % rid).json()
     assert after["Title"] == "CTO" and after["Email"] == "trip@example.com"
     assert list(after) == ["attributes", "Title", "Email", "SystemModstamp",
-                           "LastModifiedDate"]
+                           "LastModifiedDate", "Id"]  # Salesforce adds the Id
     assert after["SystemModstamp"] > rec["SystemModstamp"] or \
         after["SystemModstamp"] == rec["SystemModstamp"]
     assert (client.delete("sobjects/Contact/" + rid).status) == 204

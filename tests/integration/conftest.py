@@ -8,6 +8,15 @@ import pytest
 import forcefs_harness as ft
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_stored_logins():
+    """The machine's own `forcefs login` logins never reach a test: an empty config home."""
+    home = tempfile.mkdtemp(prefix="forcefs-xdg-")
+    os.environ["XDG_CONFIG_HOME"] = home
+    yield
+    shutil.rmtree(home, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def pg():
     """One throwaway PostgreSQL cluster for the whole session."""

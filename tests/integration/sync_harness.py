@@ -92,6 +92,8 @@ class Org(EmulatorProcess):
         rec = self.rest("/services/data/v60.0/sobjects/%s/%s?fields=%s"
                         % (obj, sfid, ",".join(fields)))
         rec.pop("attributes", None)
+        if "Id" not in fields:
+            rec.pop("Id")  # Salesforce answers with the Id whatever fields asked for
         return rec
 
     def stats(self):

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-import forcefs_test as ft
+import forcefs_harness as ft
 
 ACME = "001000000000001AAA.json"
 ACME_WHERE = "sfid = '001000000000001AAA'"

@@ -96,6 +96,21 @@ def test_completion_completes_mount_options_from_help():
 def test_completion_completes_command_options():
     assert "--once" in complete(["forcefs", "sync", "--o"])
     assert complete(["forcefs", "status", "--j"]) == ["--json"]
+    assert complete(["forcefs", "login", "--dev"]) == ["--device"]
+    assert complete(["forcefs", "lo"]) == ["login", "logout"]
+
+
+def test_completion_completes_stored_aliases_for_logout(tmp_path):
+    d = tmp_path / "forcefs"
+    d.mkdir(mode=0o700)
+    for alias in ("dev", "prod"):
+        (d / ("login-%s.json" % alias)).write_text("{}")
+    old = os.environ.get("XDG_CONFIG_HOME")
+    os.environ["XDG_CONFIG_HOME"] = str(tmp_path)
+    try:
+        assert complete(["forcefs", "logout", ""]) == ["dev", "prod"]
+    finally:
+        os.environ["XDG_CONFIG_HOME"] = old
 
 
 def test_completion_offers_object_names_of_mounted_trees(pg, sample, mounts):

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-import forcefs_test as ft
+import forcefs_harness as ft
 
 ACME = "001000000000001AAA.json"
 

@@ -4,7 +4,7 @@ a refused write changes nothing and logs one line with the caller's uid."""
 import os
 import subprocess
 
-import forcefs_test as ft
+import forcefs_harness as ft
 
 ACME = "001000000000001AAA.json"
 NOBODY = 65534

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-import forcefs_test as ft
+import forcefs_harness as ft
 
 PASSWORD = "Hunter2Pw"
 TOKEN = "00DSecretTok"

@@ -3,6 +3,7 @@
 #include "sf_jwt.h"
 
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 static const char *const vars[] = {"SF_LOGIN_URL",     "SF_CLIENT_ID",	  "SF_CLIENT_SECRET",
@@ -193,7 +194,7 @@ static void test_login_source_precedence(void)
 	/* The flag wins, even over a half-set variable pair. */
 	set_env((const char *const[]){"SF_USERNAME=u", "SF_CLIENT_ID=c", "SF_REFRESH_TOKEN=rt",
 				      "SF_INSTANCE_URL=http://192.0.2.1", NULL});
-	struct sf_error *err = sf_auth_config_load("a b; c", &cfg);
+	struct sf_error *err = sf_auth_config_load("a b; c", NULL, &cfg);
 	g_assert_null(err);
 	g_assert_cmpint(cfg->flow, ==, SF_AUTH_SF_CLI);
 	g_assert_cmpstr(cfg->target_org, ==, "a b; c");
@@ -201,7 +202,7 @@ static void test_login_source_precedence(void)
 	g_assert_cmpstr(d, ==, "Salesforce CLI org \"a b; c\" (--target-org)");
 	g_free(d);
 	sf_auth_config_free(cfg);
-	err = sf_auth_config_load("", &cfg);
+	err = sf_auth_config_load("", NULL, &cfg);
 	g_assert_nonnull(err);
 	g_assert_cmpstr(err->message, ==, "--target-org needs an alias or username");
 	sf_error_free(err);
@@ -278,6 +279,9 @@ static void test_token_errors_never_quote_the_body(void)
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
+	/* No stored login of the machine's (forcefs login) takes part. */
+	char *config_home = g_dir_make_tmp("forcefs-auth-XXXXXX", NULL);
+	g_setenv("XDG_CONFIG_HOME", config_home, TRUE);
 	g_test_add_func("/sf_auth/token_errors_never_quote_the_body",
 			test_token_errors_never_quote_the_body);
 	g_test_add_func("/sf_auth/refresh_token_flow_with_defaults",
@@ -295,5 +299,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/sf_auth/jwt_base64url", test_jwt_base64url);
 	g_test_add_func("/sf_auth/login_source_precedence", test_login_source_precedence);
 	g_test_add_func("/sf_auth/jwt_flow_checks_the_key_first", test_jwt_flow_checks_the_key_first);
-	return g_test_run();
+	int rc = g_test_run();
+	g_rmdir(config_home);
+	g_free(config_home);
+	return rc;
 }

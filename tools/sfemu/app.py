@@ -9,7 +9,7 @@ import threading
 import time
 import urllib.parse
 
-from . import bulk, cometd, composite, control, org, query, rest
+from . import bulk, cometd, composite, control, identity, org, query, rest
 from .clock import Clock
 from .errors import ApiError, OAuthError, limit_exceeded, not_found, \
     session_invalid
@@ -66,7 +66,7 @@ _ROUTES = [
      "/composite/sobjects", True),
     ("DELETE", r"/composite/sobjects/?", composite.delete,
      "/composite/sobjects", True),
-    ("GET", r"/composite/sobjects/(?P<sobject>\w+)/?", composite.retrieve,
+    ("GET POST", r"/composite/sobjects/(?P<sobject>\w+)/?", composite.retrieve,
      "/composite/sobjects/{sobject}", False),
     ("PATCH", r"/composite/sobjects/(?P<sobject>\w+)/(?P<field>[^/]+)/?",
      composite.upsert, "/composite/sobjects/{sobject}/{field}", True),
@@ -261,6 +261,8 @@ class Emulator:
                     body = self.auth.token_request(req.form(), req.headers,
                                                    req.base_url)
                     return Response.json(200, body, [("Cache-Control", "no-cache,no-store")])
+                if path.rstrip("/") == "/services/oauth2/authorize" and req.method == "GET":
+                    return self.auth.users.authorize(req)
                 if path.rstrip("/") == "/services/oauth2/revoke" and req.method == "POST":
                     self.auth.revoke_request(req.form())
                     return Response.empty(200)
@@ -315,15 +317,4 @@ class Emulator:
 
     def _identity(self, req):
         user = self._authenticate(req)
-        u = next(x for x in org.users() if x["Id"] == user)
-        base = req.base_url
-        return Response.json(200, {
-            "id": "%s/id/%s/%s" % (base, org.ORG_ID, user),
-            "asserted_user": True, "user_id": user,
-            "organization_id": org.ORG_ID, "username": u["Username"],
-            "display_name": u["Name"], "email": u["Email"], "active": True,
-            "user_type": "STANDARD", "language": "en_US", "locale": "en_US",
-            "utcOffset": 0,
-            "urls": {"rest": base + "/services/data/v{version}/",
-                     "sobjects": base + "/services/data/v{version}/sobjects/",
-                     "query": base + "/services/data/v{version}/query/"}})
+        return Response.json(200, identity.identity(req, user))

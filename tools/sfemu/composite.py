@@ -204,12 +204,27 @@ def delete(app, req):
     return Response.json(200, _run(app, req, ids, op, all_or_none))
 
 
+def _retrieve_args(req):
+    """ids and fields: from the query string (GET) or the JSON body (POST, up to 2000)."""
+    if req.method == "GET":
+        ids = [i.strip() for i in (req.param("ids") or "").split(",") if i.strip()]
+        names = [n.strip() for n in (req.param("fields") or "").split(",") if n.strip()]
+        return ids, names
+    body = req.json()
+    ids = body.get("ids") if isinstance(body, dict) else None
+    names = body.get("fields") if isinstance(body, dict) else None
+    if not isinstance(ids, list) or not isinstance(names, list) or \
+            not all(isinstance(x, str) for x in ids + names):
+        raise ApiError(400, "JSON_PARSER_ERROR",
+                       "ids and fields must be arrays of strings")
+    return ids, names
+
+
 def retrieve(app, req, sobject):
     d = app.store.object_def(sobject)
     if d is None:
         raise not_found()
-    ids = [i.strip() for i in (req.param("ids") or "").split(",") if i.strip()]
-    names = [n.strip() for n in (req.param("fields") or "").split(",") if n.strip()]
+    ids, names = _retrieve_args(req)
     if not ids or not names:
         raise ApiError(400, "MISSING_ARGUMENT",
                        "ids and fields parameters are required")

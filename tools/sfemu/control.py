@@ -86,6 +86,8 @@ def _reset(app, data):
     app.clock.unfreeze()
     app.clock.set_precision(app.initial_precision)
     app.auth.restore_fixed_refresh()
+    app.auth.users.reset()
+    app.auth.rotate_refresh = False
     app.streaming.reset()
     if app.persist is not None:
         app.persist.snapshot()
@@ -270,6 +272,18 @@ def handle(app, req):
         except ValueError as e:
             raise ControlError("not a PEM certificate or public key: %s" % e)
         out = {"configured": pem is not None}
+    elif name == "refresh-rotation" and m == "POST":
+        rotate = _body(req).get("rotate")
+        if not isinstance(rotate, bool):
+            raise ControlError("rotate must be true or false")
+        app.auth.rotate_refresh = rotate
+        out = {"rotate": rotate}
+    elif name in ("device", "authorize") and m == "POST":
+        def fail(msg):
+            raise ControlError(msg)
+        flows = app.auth.users
+        out = (flows.control_device if name == "device" else flows.control_authorize)(
+            _body(req), fail)
     elif name in ("validation-rule", "validation-rules") and m in ("GET", "POST", "DELETE"):
         out = _validation_rule(app, req)
     elif name == "limits" and m in ("GET", "POST"):

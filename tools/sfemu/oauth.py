@@ -1,4 +1,5 @@
-"""OAuth 2.0 token endpoint: password, refresh-token, client-credentials, JWT bearer.
+"""OAuth 2.0 token endpoint: password, refresh-token, client-credentials, JWT bearer;
+the web server (PKCE) and device flows are in oauth_user.py.
 
 Credentials (all documented in docs/emulator.md):
   client id / secret      forcefs-test / forcefs-test
@@ -21,6 +22,7 @@ import urllib.parse
 
 from . import org
 from .errors import OAuthError
+from .oauth_user import UserFlows
 
 CLIENT_ID = "forcefs-test"
 CLIENT_SECRET = "forcefs-test"
@@ -47,6 +49,8 @@ class Auth:
         self.refresh = {FIXED_REFRESH_TOKEN: {"user": TEST_USER_ID,
                                               "revoked": False}}
         self.jwt_key = None   # the connected app's certificate (public key)
+        self.users = UserFlows(self, CLIENT_ID, TEST_USER_ID, now)
+        self.rotate_refresh = False   # refresh token rotation (a connected app setting)
 
     def set_jwt_certificate(self, pem):
         """The connected app's certificate or public key (PEM text), or None."""
@@ -163,10 +167,39 @@ class Auth:
             self.refresh[FIXED_REFRESH_TOKEN] = {"user": TEST_USER_ID,
                                                  "revoked": False}
 
+    def _signed_body(self, user_id, base_url, access, refresh, scope):
+        issued = str(int(self._now() * 1000))
+        ident = "%s/id/%s/%s" % (base_url, org.ORG_ID, user_id)
+        sig = base64.b64encode(hmac.new(CLIENT_SECRET.encode(),
+                                        (ident + issued).encode(),
+                                        hashlib.sha256).digest()).decode()
+        body = {"access_token": access}
+        if refresh:
+            body["refresh_token"] = refresh
+        body.update({"signature": sig, "scope": scope,
+                     "instance_url": base_url, "id": ident,
+                     "token_type": "Bearer", "issued_at": issued})
+        return body
+
+    def issue_with_refresh(self, user_id, base_url):
+        """A new session and refresh token for user_id (web server and device flows)."""
+        with self.lock:
+            refresh = "5Aep861" + secrets.token_urlsafe(60).replace(
+                "-", ".").replace("_", ".")
+            self.refresh[refresh] = {"user": user_id, "revoked": False}
+            access = self._new_access(user_id)
+        return self._signed_body(user_id, base_url, access, refresh, "refresh_token api")
+
     # --- the endpoint -------------------------------------------------
     def token_request(self, form, headers, base_url):
         """Handle POST /services/oauth2/token; returns the JSON body."""
         grant = form.get("grant_type")
+        if grant is None and form.get("response_type") == "device_code":
+            return self.users.device_start(form, base_url)
+        if grant == "authorization_code":
+            return self.users.exchange_code(form, base_url)
+        if grant == "device":
+            return self.users.device_poll(form, base_url)
         cid, secret = form.get("client_id"), form.get("client_secret")
         basic = headers.get("Authorization", "")
         if basic.lower().startswith("basic "):
@@ -211,22 +244,17 @@ class Auth:
                                      "expired access/refresh token")
                 user_id = rt["user"]
                 scope = "refresh_token api"
+                if self.rotate_refresh:
+                    # the used token dies; the answer carries its successor
+                    rt["revoked"] = True
+                    refresh_out = "5Aep861" + secrets.token_urlsafe(60).replace(
+                        "-", ".").replace("_", ".")
+                    self.refresh[refresh_out] = {"user": user_id, "revoked": False}
             else:
                 user_id = INTEGRATION_USER_ID
                 scope = "api"
             access = self._new_access(user_id)
-        issued = str(int(self._now() * 1000))
-        ident = "%s/id/%s/%s" % (base_url, org.ORG_ID, user_id)
-        sig = base64.b64encode(hmac.new(CLIENT_SECRET.encode(),
-                                        (ident + issued).encode(),
-                                        hashlib.sha256).digest()).decode()
-        body = {"access_token": access}
-        if refresh_out:
-            body["refresh_token"] = refresh_out
-        body.update({"signature": sig, "scope": scope,
-                     "instance_url": base_url, "id": ident,
-                     "token_type": "Bearer", "issued_at": issued})
-        return body
+        return self._signed_body(user_id, base_url, access, refresh_out, scope)
 
     def revoke_request(self, form):
         """POST /services/oauth2/revoke: revokes a refresh or access token."""

@@ -91,6 +91,18 @@ def child_relationships(store, d):
     return out
 
 
+MASTER_RECORD_TYPE_ID = "012000000000000AAA"
+
+
+def master_record_type(d, version):
+    """The Master record type every object has, with the fields Salesforce sends."""
+    return {"active": True, "available": True, "defaultRecordTypeMapping": True,
+            "developerName": "Master", "master": True, "name": "Master",
+            "recordTypeId": MASTER_RECORD_TYPE_ID,
+            "urls": {"layout": "/services/data/v%s/sobjects/%s/describe/layouts/%s"
+                               % (version, d.name, MASTER_RECORD_TYPE_ID)}}
+
+
 def describe(store, d, version, base_url):
     f = _flags(d, version, base_url)
     urls = dict(f["urls"])
@@ -112,9 +124,7 @@ def describe(store, d, version, base_url):
         "feedEnabled": f["feedEnabled"], "listviewable": None,
         "lookupLayoutable": None, "mergeable": f["mergeable"],
         "queryable": True,
-        "recordTypeInfos": [{"name": "Master", "available": True,
-                             "recordTypeId": "012000000000000AAA",
-                             "defaultRecordTypeMapping": True}],
+        "recordTypeInfos": [master_record_type(d, version)],
         "replicateable": True, "retrieveable": True, "searchLayoutable": None,
         "undeletable": f["undeletable"], "triggerable": True,
     }

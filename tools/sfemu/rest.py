@@ -51,15 +51,46 @@ def describe(app, req, sobject):
                                               req.base_url))
 
 
+# The standard keys of GET /limits, with a Developer Edition org's allocations: what
+# a client library that reads them finds (resources_limits.htm). Only DailyApiRequests
+# moves; the others are reported full.
+STANDARD_LIMITS = {
+    "ActiveScratchOrgs": 3, "AnalyticsExternalDataSizeMB": 40960,
+    "ConcurrentAsyncGetReportInstances": 200, "ConcurrentEinsteinDataInsightsStoryCreation": 5,
+    "ConcurrentEinsteinDiscoveryStoryCreation": 2, "ConcurrentSyncReportRuns": 20,
+    "DailyAnalyticsDataflowJobExecutions": 60, "DailyAnalyticsUploadedFilesSizeMB": 51200,
+    "DailyAsyncApexExecutions": 250000, "DailyAsyncApexTests": 500,
+    "DailyBulkApiBatches": 15000, "DailyBulkV2QueryFileStorageMB": 976562,
+    "DailyBulkV2QueryJobs": 10000, "DailyDeliveredPlatformEvents": 10000,
+    "DailyDurableGenericStreamingApiEvents": 10000, "DailyDurableStreamingApiEvents": 10000,
+    "DailyEinsteinDataInsightsStoryCreation": 1000,
+    "DailyEinsteinDiscoveryPredictAPICalls": 50000,
+    "DailyEinsteinDiscoveryPredictionsByCDC": 500000,
+    "DailyEinsteinDiscoveryStoryCreation": 100, "DailyFunctionsApiCallLimit": 235000,
+    "DailyGenericStreamingApiEvents": 10000, "DailyScratchOrgs": 6,
+    "DailyStandardVolumePlatformEvents": 10000, "DailyStreamingApiEvents": 10000,
+    "DailyWorkflowEmails": 1000, "DataStorageMB": 5,
+    "DurableStreamingApiConcurrentClients": 20, "FileStorageMB": 20,
+    "HourlyAsyncReportRuns": 1200, "HourlyDashboardRefreshes": 200,
+    "HourlyDashboardResults": 5000, "HourlyDashboardStatuses": 999999999,
+    "HourlyLongTermIdMapping": 100000, "HourlyManagedContentPublicRequests": 50000,
+    "HourlyODataCallout": 10000, "HourlyPublishedPlatformEvents": 50000,
+    "HourlyPublishedStandardVolumePlatformEvents": 1000, "HourlyShortTermIdMapping": 100000,
+    "HourlySyncReportRuns": 500, "HourlyTimeBasedWorkflow": 50, "MassEmail": 10,
+    "MonthlyEinsteinDiscoveryStoryCreation": 500,
+    "MonthlyPlatformEventsUsageEntitlement": 0, "Package2VersionCreates": 6,
+    "Package2VersionCreatesWithoutValidation": 500, "PermissionSets": 1500,
+    "PrivateConnectOutboundCalloutHourlyLimitMB": 0, "SingleEmail": 15,
+    "StreamingApiConcurrentClients": 20,
+}
+
+
 def limits(app, req):
     used = app.limits.state()
-    return Response.json(200, {
-        "DailyApiRequests": {"Max": used["limit"],
-                             "Remaining": max(0, used["limit"] - used["used"])},
-        "DailyBulkV2QueryJobs": {"Max": 10000, "Remaining": 10000},
-        "DailyBulkV2QueryFileStorageMB": {"Max": 976562, "Remaining": 976562},
-        "DataStorageMB": {"Max": 5, "Remaining": 5},
-    })
+    out = {k: {"Max": v, "Remaining": v} for k, v in STANDARD_LIMITS.items()}
+    out["DailyApiRequests"] = {"Max": used["limit"],
+                               "Remaining": max(0, used["limit"] - used["used"])}
+    return Response.json(200, dict(sorted(out.items())))
 
 
 # --------------------------------------------------------------------------
@@ -108,6 +139,8 @@ def create(app, req, d):
 # --------------------------------------------------------------------------
 
 def _select_fields(d, req):
+    """The fields of ?fields=, and Id after them when not asked for: Salesforce always
+    answers with the record's Id."""
     spec = req.param("fields")
     if not spec:
         return d.fields
@@ -122,7 +155,10 @@ def _select_fields(d, req):
                            "append the '__c' after the custom field name. "
                            "Please reference your WSDL or the describe call "
                            "for the appropriate names." % (name, d.name))
-        out.append(f)
+        if f not in out:
+            out.append(f)
+    if not any(f["name"] == "Id" for f in out):
+        out.append(d.field("Id"))
     return out
 
 
