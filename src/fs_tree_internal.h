@@ -13,6 +13,7 @@
 
 #include "db_conn.h"
 #include "db_schema.h"
+#include "fs_record_set.h"
 #include "fs_tree.h"
 
 #define OBJECT_SHIFT 40
@@ -21,29 +22,59 @@
 /* Listing cookies of scratch files: above every record's (row id + 3). */
 #define SCRATCH_COOKIE_BASE ((off_t)1 << 50)
 
-struct fs_record {
+/*
+ * What a record has only while something is going on with it: cached or served bytes,
+ * a write in progress, an error, a local write time. Allocated on first need and freed
+ * as soon as it is empty again (fs_record_cold_trim), so that the million records of a
+ * big object cost their 48-byte struct fs_record and a name (fs_record_set.h).
+ */
+struct fs_record_cold {
+	size_t object; /* the record: tree->objects[object], row id `id` */
 	int64_t id;
-	char name[48];	  /* canonical file name */
-	int64_t mtime_ms; /* -1 = unknown */
-	uint32_t size;	  /* exact rendered length, when sized */
-	bool sized;
-	uint32_t kernel_size;	 /* size last reported to the kernel, UINT32_MAX = none */
-	uint32_t version;	 /* bumped whenever the rendered bytes change */
-	uint32_t kernel_version; /* version whose pages the kernel may hold, 0 = none */
-	char lastop[16];
-	char *sf_error;		/* message from _hc_err, or NULL */
 	GBytes *content;	/* cached rendered bytes, or NULL */
-	GList lru_link;		/* in tree->lru while content != NULL */
+	GList lru_link;		/* in tree->lru while content != NULL (data: this) */
 	GBytes *served;		/* what the mount last served: the base of a merge */
-	GList served_link;	/* in tree->served_lru while served != NULL */
+	GList served_link;	/* in tree->served_lru while served != NULL (data: this) */
 	GString *pending;	/* written but not committed yet, or NULL */
 	bool pending_dirty;	/* pending differs from what is committed */
 	bool pending_too_big;	/* a write went past 1 MiB: the commit answers EFBIG */
 	uint16_t writers;	/* open writable handles (a record's pending bytes live
 				 * until the last of them is released) */
 	char *fs_error;		/* why forcefs refused the last write, or NULL */
+	char *sf_error;		/* message from _hc_err, or NULL */
+	char *lastop;		/* _hc_lastop when the tree's table of them is full */
 	int64_t local_write_ms; /* time of the last write committed here, or -1 */
 };
+
+/* The rare fields of a record, NULL/0/-1 when it has no cold state. */
+static inline GBytes *rec_content(const struct fs_record *rec)
+{
+	return rec->cold ? rec->cold->content : NULL;
+}
+static inline GBytes *rec_served(const struct fs_record *rec)
+{
+	return rec->cold ? rec->cold->served : NULL;
+}
+static inline GString *rec_pending(const struct fs_record *rec)
+{
+	return rec->cold ? rec->cold->pending : NULL;
+}
+static inline const char *rec_fs_error(const struct fs_record *rec)
+{
+	return rec->cold ? rec->cold->fs_error : NULL;
+}
+static inline const char *rec_sf_error(const struct fs_record *rec)
+{
+	return rec->cold ? rec->cold->sf_error : NULL;
+}
+static inline int64_t rec_local_write_ms(const struct fs_record *rec)
+{
+	return rec->cold ? rec->cold->local_write_ms : -1;
+}
+static inline bool rec_sized(const struct fs_record *rec)
+{
+	return rec->flags & FS_RECORD_SIZED;
+}
 
 /* A file kept in memory only: editor swap files, temporary files, new records. */
 struct fs_scratch {
@@ -69,8 +100,7 @@ struct fs_object_state {
 	GMutex load_lock; /* one load at a time per object */
 	bool names_loaded;
 	bool sizes_loaded;
-	GPtrArray *records;  /* struct fs_record*, sorted by id */
-	GHashTable *by_name; /* name -> struct fs_record* */
+	struct fs_record_set records; /* sorted by id, found by name too */
 	GPtrArray *bad_rows; /* char* lines for .errors: rows that cannot be shown */
 	GHashTable *scratch; /* name -> struct fs_scratch* */
 	GHashTable *aliases; /* name a user created -> int64 row id (g_new'd) */
@@ -91,7 +121,7 @@ struct fs_tree {
 	GMutex lock; /* guards every record, the LRU and the load flags */
 	struct fs_object_state *objects;
 	size_t nobjects;
-	GQueue lru; /* most recently used content at the head */
+	GQueue lru; /* most recently used content at the head (struct fs_record_cold) */
 	size_t cached_bytes;
 	int64_t mount_time_ms;
 	GHashTable *scratch_by_ino; /* uint64 ino -> struct fs_scratch* (one ref) */
@@ -99,6 +129,7 @@ struct fs_tree {
 	GArray *orphans;     /* struct fs_orphan: truncated records no writer holds open */
 	GQueue served_lru;   /* records with a merge base, most recent first */
 	size_t served_bytes; /* bytes of those bases (bounded like the cache) */
+	GPtrArray *lastops;  /* the distinct _hc_lastop values seen; code 0 is "" */
 };
 
 #define SCRATCH_INO_BASE (UINT64_C(1) << 62)
@@ -127,6 +158,21 @@ struct pending_inval {
 };
 
 /* Shared helpers of the two halves (tree lock held unless said otherwise). */
+/* The cold state of `rec`, allocated if it has none. */
+struct fs_record_cold *fs_record_cold(struct fs_tree *tree, const struct fs_object_state *os,
+				      struct fs_record *rec);
+/* Frees the cold state of `rec` if nothing is left in it. */
+void fs_record_cold_trim(struct fs_record *rec);
+/* Frees the cold state of a record that is going away (drops its cached bytes). */
+void fs_record_cold_free(struct fs_tree *tree, struct fs_record *rec);
+void fs_record_set_lastop(struct fs_tree *tree, const struct fs_object_state *os,
+			  struct fs_record *rec, const char *lastop);
+const char *fs_record_lastop(const struct fs_tree *tree, const struct fs_record *rec);
+static inline const char *fs_record_name(const struct fs_object_state *os,
+					 const struct fs_record *rec)
+{
+	return fs_record_set_name(&os->records, rec);
+}
 struct fs_object_state *fs_tree_object_of_ino(struct fs_tree *tree, uint64_t ino, uint64_t *local);
 struct fs_record *fs_tree_find_record(const struct fs_object_state *os, int64_t id);
 uint64_t fs_tree_record_ino(const struct fs_object_state *os, int64_t id);
@@ -141,7 +187,8 @@ int fs_tree_ensure_loaded(struct fs_tree *tree, struct fs_object_state *os, bool
 int fs_tree_fetch(struct fs_tree *tree, struct fs_object_state *os, const int64_t *ids, size_t nids,
 		  struct error *err);
 /* The content cache, an LRU bounded by options.cache_bytes (tree lock held). */
-void fs_tree_cache_put(struct fs_tree *tree, struct fs_record *rec, GBytes *bytes);
+void fs_tree_cache_put(struct fs_tree *tree, const struct fs_object_state *os,
+		       struct fs_record *rec, GBytes *bytes);
 void fs_tree_cache_drop(struct fs_tree *tree, struct fs_record *rec);
 /* Where record `id` is, or would be inserted, in os->records (sorted by id). */
 guint fs_tree_find_index(const struct fs_object_state *os, int64_t id, bool *found);
@@ -175,7 +222,8 @@ void fs_row_copy_clear(struct fs_row_copy *copy);
 void fs_tree_apply_copy(struct fs_tree *tree, struct fs_object_state *os,
 			const struct fs_row_copy *copy);
 /* Remembers `bytes` as what the mount served for `rec` (the base of a later merge). */
-void fs_tree_set_served(struct fs_tree *tree, struct fs_record *rec, GBytes *bytes);
+void fs_tree_set_served(struct fs_tree *tree, const struct fs_object_state *os,
+			struct fs_record *rec, GBytes *bytes);
 void fs_tree_scratch_unref(struct fs_scratch *sc);
 /* Queues kernel invalidations (safe under the lock: they are sent by fs_notify). */
 void fs_tree_inval_inode(struct fs_tree *tree, uint64_t ino);

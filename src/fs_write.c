@@ -93,7 +93,7 @@ static struct fs_record *record_named(struct fs_object_state *os, const char *na
 {
 	if (g_hash_table_contains(os->hidden, name))
 		return NULL;
-	struct fs_record *rec = g_hash_table_lookup(os->by_name, name);
+	struct fs_record *rec = fs_record_set_named(&os->records, name);
 	if (rec)
 		return rec;
 	const int64_t *alias = g_hash_table_lookup(os->aliases, name);
@@ -105,7 +105,7 @@ static struct fs_record *hidden_record(struct fs_object_state *os, const char *n
 {
 	if (!g_hash_table_contains(os->hidden, name))
 		return NULL;
-	struct fs_record *rec = g_hash_table_lookup(os->by_name, name);
+	struct fs_record *rec = fs_record_set_named(&os->records, name);
 	if (rec)
 		return rec;
 	const int64_t *alias = g_hash_table_lookup(os->aliases, name);
@@ -156,10 +156,49 @@ static void scratch_remove_name(struct fs_tree *tree, struct fs_object_state *os
 
 /* --- commits ------------------------------------------------------------------------ */
 
-static void set_record_error(struct fs_record *rec, const char *message)
+static void set_record_error(struct fs_tree *tree, struct fs_object_state *os,
+			     struct fs_record *rec, const char *message)
 {
-	g_free(rec->fs_error);
-	rec->fs_error = message ? g_strdup(message) : NULL;
+	if (!message && !rec_fs_error(rec))
+		return;
+	struct fs_record_cold *cold = fs_record_cold(tree, os, rec);
+	g_free(cold->fs_error);
+	cold->fs_error = message ? g_strdup(message) : NULL;
+	fs_record_cold_trim(rec);
+}
+
+/* Forgets what was written to a record and not committed (tree lock held). */
+static void drop_pending(struct fs_record *rec)
+{
+	struct fs_record_cold *cold = rec->cold;
+	if (!cold || !cold->pending)
+		return;
+	g_string_free(cold->pending, TRUE);
+	cold->pending = NULL;
+	cold->pending_dirty = cold->pending_too_big = false;
+	fs_record_cold_trim(rec);
+}
+
+/* The pending bytes of a record, started from `current` if it has none (tree lock). */
+static GString *pending_of(struct fs_tree *tree, struct fs_object_state *os,
+			   struct fs_record *rec, GBytes *current)
+{
+	struct fs_record_cold *cold = fs_record_cold(tree, os, rec);
+	if (!cold->pending) {
+		gsize len = 0;
+		const char *cur = current ? g_bytes_get_data(current, &len) : "";
+		cold->pending = g_string_new_len(cur, (gssize)len);
+	}
+	return cold->pending;
+}
+
+/* Notes a write committed here now: the file's mtime (tree lock held). */
+static void note_local_write(struct fs_tree *tree, struct fs_object_state *os,
+			     struct fs_record *rec)
+{
+	fs_record_cold(tree, os, rec)->local_write_ms = now_ms();
+	if (rec_content(rec))
+		fs_tree_set_served(tree, os, rec, rec_content(rec));
 }
 
 /*
@@ -174,7 +213,7 @@ static int commit_update(struct fs_tree *tree, struct fs_object_state *os, int64
 				 g_bytes_get_size(mine), RECORD_MAX_BYTES);
 	g_mutex_lock(&tree->lock);
 	struct fs_record *rec = fs_tree_find_record(os, id);
-	GBytes *base = rec && rec->served ? g_bytes_ref(rec->served) : NULL;
+	GBytes *base = rec && rec_served(rec) ? g_bytes_ref(rec_served(rec)) : NULL;
 	g_mutex_unlock(&tree->lock);
 	if (!rec)
 		return error_set(err, ENOENT, "the record no longer exists");
@@ -190,9 +229,9 @@ static int commit_update(struct fs_tree *tree, struct fs_object_state *os, int64
 	g_mutex_lock(&tree->lock);
 	rec = fs_tree_find_record(os, id);
 	if (rec) {
-		set_record_error(rec, rc ? err->message : NULL);
+		set_record_error(tree, os, rec, rc ? err->message : NULL);
 		if (rc == 0 && changed)
-			rec->local_write_ms = now_ms();
+			fs_record_cold(tree, os, rec)->local_write_ms = now_ms();
 	}
 	g_mutex_unlock(&tree->lock);
 	if (rc) {
@@ -206,8 +245,8 @@ static int commit_update(struct fs_tree *tree, struct fs_object_state *os, int64
 	fs_row_copy_clear(&written.copy);
 	g_mutex_lock(&tree->lock);
 	rec = fs_tree_find_record(os, id);
-	if (rec && rec->content)
-		fs_tree_set_served(tree, rec, rec->content);
+	if (rec && rec_content(rec))
+		fs_tree_set_served(tree, os, rec, rec_content(rec));
 	g_mutex_unlock(&tree->lock);
 	log_debug("%s/%s: committed%s", os->obj->table, name, changed ? "" : " (no change)");
 	return 0;
@@ -222,17 +261,17 @@ static int commit_pending(struct fs_tree *tree, struct fs_object_state *os, int6
 	struct fs_record *rec = fs_tree_find_record(os, id);
 	GBytes *mine = NULL;
 	char name[48] = "";
-	bool too_big = rec && rec->pending && rec->pending_too_big;
-	if (rec && rec->pending && rec->pending_dirty && rec->pending->len > 0 && !too_big) {
-		mine = g_bytes_new(rec->pending->str, rec->pending->len);
-		g_strlcpy(name, rec->name, sizeof(name));
+	const GString *pending = rec ? rec_pending(rec) : NULL;
+	bool too_big = pending && rec->cold->pending_too_big;
+	if (pending && rec->cold->pending_dirty && pending->len > 0 && !too_big) {
+		mine = g_bytes_new(pending->str, pending->len);
+		g_strlcpy(name, fs_record_name(os, rec), sizeof(name));
 	}
 	if (too_big) {
-		set_record_error(rec, "content over 1 MiB (1048576 bytes)");
-		log_warn("%s/%s: content over 1 MiB (1048576 bytes)", os->obj->table, rec->name);
-		g_string_free(rec->pending, TRUE);
-		rec->pending = NULL;
-		rec->pending_dirty = rec->pending_too_big = false;
+		log_warn("%s/%s: content over 1 MiB (1048576 bytes)", os->obj->table,
+			 fs_record_name(os, rec));
+		drop_pending(rec);
+		set_record_error(tree, os, rec, "content over 1 MiB (1048576 bytes)");
 	}
 	g_mutex_unlock(&tree->lock);
 	if (too_big) {
@@ -248,11 +287,8 @@ static int commit_pending(struct fs_tree *tree, struct fs_object_state *os, int6
 		 * database again, and the user's content is still in their editor. */
 		g_mutex_lock(&tree->lock);
 		rec = fs_tree_find_record(os, id);
-		if (rec && rec->pending) {
-			g_string_free(rec->pending, TRUE);
-			rec->pending = NULL;
-			rec->pending_dirty = false;
-		}
+		if (rec)
+			drop_pending(rec);
 		g_mutex_unlock(&tree->lock);
 		fs_tree_inval_inode(tree, fs_tree_record_ino(os, id));
 	}
@@ -301,11 +337,8 @@ static int commit_insert(struct fs_tree *tree, struct fs_object_state *os, struc
 	if (sc->name)
 		scratch_remove_name(tree, os, sc);
 	struct fs_record *rec = fs_tree_find_record(os, new_id);
-	if (rec) {
-		rec->local_write_ms = now_ms();
-		if (rec->content)
-			fs_tree_set_served(tree, rec, rec->content);
-	}
+	if (rec)
+		note_local_write(tree, os, rec);
 	g_mutex_unlock(&tree->lock);
 	/* The kernel still maps the name to the scratch inode: have it look again. */
 	fs_tree_inval_entry(tree, os->dir_ino, name);
@@ -366,12 +399,10 @@ static int open_record(struct fs_tree *tree, struct fs_object_state *os, int64_t
 		g_mutex_lock(&tree->lock);
 		struct fs_record *rec = fs_tree_find_record(os, id);
 		if (rec) {
-			rec->writers++;
+			fs_record_cold(tree, os, rec)->writers++;
 			if (truncate || (flags & O_TRUNC)) {
-				if (!rec->pending)
-					rec->pending = g_string_new(NULL);
-				g_string_truncate(rec->pending, 0);
-				rec->pending_dirty = true;
+				g_string_truncate(pending_of(tree, os, rec, NULL), 0);
+				rec->cold->pending_dirty = true;
 			}
 		}
 		g_mutex_unlock(&tree->lock);
@@ -386,20 +417,18 @@ static int open_record(struct fs_tree *tree, struct fs_object_state *os, int64_t
  * is told, in .errors and the log, that nothing was saved. Tree lock held; returns
  * whether anything was dropped (the caller then invalidates the kernel's copy).
  */
-static bool drop_unsaved(struct fs_object_state *os, struct fs_record *rec)
+static bool drop_unsaved(struct fs_tree *tree, struct fs_object_state *os, struct fs_record *rec)
 {
-	if (!rec->pending || rec->writers > 0)
+	if (!rec_pending(rec) || rec->cold->writers > 0)
 		return false;
-	const char *why = rec->pending->len == 0
+	const char *why = rec->cold->pending->len == 0
 			      ? "the file was emptied and nothing was written to it within 2 s: "
 				"nothing was saved, it shows the record again"
 			      : "the file was cut short and nothing was written to it within 2 s: "
 				"nothing was saved, it shows the record again";
-	set_record_error(rec, why);
-	log_warn("%s/%s: %s", os->obj->table, rec->name, why);
-	g_string_free(rec->pending, TRUE);
-	rec->pending = NULL;
-	rec->pending_dirty = rec->pending_too_big = false;
+	log_warn("%s/%s: %s", os->obj->table, fs_record_name(os, rec), why);
+	drop_pending(rec);
+	set_record_error(tree, os, rec, why);
 	return true;
 }
 
@@ -520,8 +549,9 @@ GBytes *fs_tree_read(struct fs_tree *tree, struct fs_handle *h, off_t off, size_
 	} else if (h->record_id) {
 		struct fs_record *rec =
 		    fs_tree_find_record(&tree->objects[h->object], h->record_id);
-		if (rec && rec->pending && h->writable)
-			out = slice(rec->pending->str, rec->pending->len, off, size);
+		const GString *pending = rec ? rec_pending(rec) : NULL;
+		if (pending && h->writable)
+			out = slice(pending->str, pending->len, off, size);
 	}
 	g_mutex_unlock(&tree->lock);
 	if (!out && !h->snapshot) {
@@ -592,22 +622,17 @@ ssize_t fs_tree_write(struct fs_tree *tree, struct fs_handle *h, off_t off, cons
 			h->scratch->mtime = now_ts();
 		}
 	} else {
-		struct fs_record *rec =
-		    fs_tree_find_record(&tree->objects[h->object], h->record_id);
+		struct fs_object_state *os = &tree->objects[h->object];
+		struct fs_record *rec = fs_tree_find_record(os, h->record_id);
 		if (!rec) {
 			rc = -ENOENT;
 		} else {
-			if (!rec->pending) {
-				gsize len;
-				const char *cur = g_bytes_get_data(h->snapshot, &len);
-				rec->pending = g_string_new_len(cur, (gssize)len);
-			}
-			rc = write_into(rec->pending, h->append, off, data, size, RECORD_MAX_BYTES,
-					err);
+			GString *pending = pending_of(tree, os, rec, h->snapshot);
+			rc = write_into(pending, h->append, off, data, size, RECORD_MAX_BYTES, err);
 			if (rc > 0)
-				rec->pending_dirty = true;
+				rec->cold->pending_dirty = true;
 			if (rc == -EFBIG)
-				rec->pending_too_big = true;
+				rec->cold->pending_too_big = true;
 		}
 	}
 	g_mutex_unlock(&tree->lock);
@@ -665,7 +690,7 @@ void fs_tree_expire_orphans(struct fs_tree *tree)
 		g_array_remove_index_fast(tree->orphans, i);
 		struct fs_object_state *os = &tree->objects[o.object];
 		struct fs_record *rec = fs_tree_find_record(os, o.id);
-		if (rec && drop_unsaved(os, rec))
+		if (rec && drop_unsaved(tree, os, rec))
 			g_array_append_val(expired, o);
 	}
 	g_mutex_unlock(&tree->lock);
@@ -684,13 +709,14 @@ void fs_tree_release(struct fs_tree *tree, struct fs_handle *h)
 	fs_tree_scratch_unref(h->scratch);
 	struct fs_object_state *os = h->record_id ? &tree->objects[h->object] : NULL;
 	struct fs_record *rec = os ? fs_tree_find_record(os, h->record_id) : NULL;
-	if (rec && h->writable) {
-		if (rec->writers > 0)
-			rec->writers--;
+	if (rec && h->writable && rec->cold) {
+		if (rec->cold->writers > 0)
+			rec->cold->writers--;
 		/* Pending bytes no writer will commit any more: `truncate -s 0 f` or `: > f`
 		 * may still be followed by `cat x >> f`, so they wait a moment. */
-		if (rec->pending && rec->writers == 0)
+		if (rec->cold->pending && rec->cold->writers == 0)
 			add_orphan(tree, os, rec);
+		fs_record_cold_trim(rec);
 	}
 	g_mutex_unlock(&tree->lock);
 	if (h->snapshot)
@@ -753,16 +779,11 @@ int fs_tree_setattr(struct fs_tree *tree, uint64_t ino, struct fs_handle *h,
 		g_mutex_lock(&tree->lock);
 		struct fs_record *rec = fs_tree_find_record(os, id);
 		if (rec) {
-			if (!rec->pending) {
-				gsize len;
-				const char *cur = g_bytes_get_data(content.bytes, &len);
-				rec->pending = g_string_new_len(cur, (gssize)len);
-			}
-			resize(rec->pending, (size_t)attr->st_size);
-			rec->pending_dirty = true;
+			resize(pending_of(tree, os, rec, content.bytes), (size_t)attr->st_size);
+			rec->cold->pending_dirty = true;
 			/* truncate(2) with no writer open: no close will come to commit it, but
 			 * a writer may follow (`truncate -s 0 f; cat x >> f`). */
-			if (rec->writers == 0)
+			if (rec->cold->writers == 0)
 				add_orphan(tree, os, rec);
 		}
 		g_mutex_unlock(&tree->lock);
