@@ -105,17 +105,17 @@ static struct fs_record *apply_row(struct fs_tree *tree, struct fs_object_state 
 	rec->mtime_ms = row->mtime_ms;
 	fs_record_set_lastop(tree, os, rec, row->lastop);
 	char *sf_error = sf_error_message(row->hc_err);
-	if (sf_error || rec_sf_error(rec)) {
+	if (sf_error || rec_sf_error(os, rec)) {
 		struct fs_record_cold *cold = fs_record_cold(tree, os, rec);
 		g_free(cold->sf_error);
 		cold->sf_error = sf_error;
-		fs_record_cold_trim(rec);
+		fs_record_cold_trim(os, rec);
 	}
 	if (!rendered)
 		return rec;
 
 	gsize len = g_bytes_get_size(rendered);
-	GBytes *cached = rec_content(rec);
+	GBytes *cached = rec_content(os, rec);
 	bool changed = !rec_sized(rec) || rec->size != len ||
 		       (cached && !g_bytes_equal(cached, rendered));
 	if (changed && rec_sized(rec)) {
@@ -128,7 +128,7 @@ static struct fs_record *apply_row(struct fs_tree *tree, struct fs_object_state 
 	if (keep_content)
 		fs_tree_cache_put(tree, os, rec, rendered);
 	else if (changed)
-		fs_tree_cache_drop(tree, rec);
+		fs_tree_cache_drop(tree, os, rec);
 	return rec;
 }
 
@@ -137,7 +137,7 @@ static void remove_record(struct fs_tree *tree, struct fs_object_state *os, guin
 {
 	struct fs_record *rec = fs_record_set_at(&os->records, at);
 	queue_inval(invals, 0, os->dir_ino, fs_record_name(os, rec));
-	fs_record_cold_free(tree, rec);
+	fs_record_cold_free(tree, os, rec);
 	fs_record_set_remove(&os->records, at);
 }
 
@@ -200,7 +200,7 @@ static bool keep_seen(struct fs_record *rec, void *data)
 	if (rec->flags & FS_RECORD_SEEN)
 		return true;
 	queue_inval(ctx->invals, 0, ctx->os->dir_ino, fs_record_name(ctx->os, rec));
-	fs_record_cold_free(ctx->tree, rec);
+	fs_record_cold_free(ctx->tree, ctx->os, rec);
 	return false;
 }
 

@@ -9,7 +9,7 @@
 #define SLOT_ID_MASK	   ((UINT64_C(1) << SLOT_ID_BITS) - 1)
 #define SLOT_MIN	   64u
 
-G_STATIC_ASSERT(sizeof(struct fs_record) == 48);
+G_STATIC_ASSERT(sizeof(struct fs_record) == 40);
 
 void fs_record_set_init(struct fs_record_set *set)
 {

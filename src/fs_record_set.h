@@ -1,9 +1,9 @@
 /*
  * fs_record_set: the records of one object, compact enough for millions of them
- * (docs/architecture.md, "Memory"). Each record is a fixed 48-byte struct in one array
+ * (docs/architecture.md, "Memory"). Each record is a fixed 40-byte struct in one array
  * sorted by row id; names live in an arena of 64 KiB blocks and are found through one
  * open-addressing index of row ids keyed by name. Nothing here is allocated per
- * record: about 85 bytes a record in all at a million records.
+ * record: about 80 bytes a record in all at a million records.
  *
  * A struct fs_record pointer stays valid until the next insert or remove (the array
  * moves); hold row ids, not pointers, across those. Names returned stay valid for the
@@ -18,18 +18,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Rare per-record state (cached bytes, open writers, errors): fs_tree_internal.h. */
-struct fs_record_cold;
-
 enum {
 	FS_RECORD_SIZED = 1 << 0, /* size is the exact rendered length */
 	FS_RECORD_SEEN = 1 << 1,  /* seen by the listing scan in progress */
+	FS_RECORD_COLD = 1 << 2,  /* has rare state (cached bytes, a writer...): the tree
+				   * keeps it in a side table (fs_tree_internal.h) */
 };
 
 struct fs_record {
 	int64_t id;
 	int64_t mtime_ms;	     /* -1 = unknown */
-	struct fs_record_cold *cold; /* NULL while the record has no rare state */
 	uint32_t name;		     /* reference into the set's name arena */
 	uint32_t size;		     /* exact rendered length, when FS_RECORD_SIZED */
 	uint32_t kernel_size;	     /* size last reported to the kernel, UINT32_MAX = none */

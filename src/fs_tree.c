@@ -84,44 +84,56 @@ static bool object_selected(const struct fs_tree_options *options, const char *t
 struct fs_record_cold *fs_record_cold(struct fs_tree *tree, const struct fs_object_state *os,
 				      struct fs_record *rec)
 {
-	if (!rec->cold) {
-		rec->cold = g_new0(struct fs_record_cold, 1);
-		rec->cold->object = (size_t)(os - tree->objects);
-		rec->cold->id = rec->id;
-		rec->cold->local_write_ms = -1;
+	struct fs_record_cold *c = rec_cold(os, rec);
+	if (!c) {
+		c = g_new0(struct fs_record_cold, 1);
+		c->object = (size_t)(os - tree->objects);
+		c->id = rec->id;
+		c->local_write_ms = -1;
+		g_hash_table_add(os->colds, c);
+		rec->flags |= FS_RECORD_COLD;
 	}
-	return rec->cold;
+	return c;
 }
 
-void fs_record_cold_trim(struct fs_record *rec)
+static void cold_forget(const struct fs_object_state *os, struct fs_record *rec,
+			struct fs_record_cold *c)
 {
-	const struct fs_record_cold *c = rec->cold;
+	g_hash_table_remove(os->colds, c);
+	rec->flags &= (uint8_t)~FS_RECORD_COLD;
+	g_free(c);
+}
+
+void fs_record_cold_trim(const struct fs_object_state *os, struct fs_record *rec)
+{
+	struct fs_record_cold *c = rec_cold(os, rec);
 	if (!c || c->content || c->served || c->pending || c->writers || c->fs_error ||
 	    c->sf_error || c->lastop || c->local_write_ms >= 0)
 		return;
-	g_free(rec->cold);
-	rec->cold = NULL;
+	cold_forget(os, rec, c);
 }
 
-static void cache_unlink(struct fs_tree *tree, struct fs_record *rec);
-static void served_unlink(struct fs_tree *tree, struct fs_record *rec);
+static void cache_unlink(struct fs_tree *tree, const struct fs_object_state *os,
+			 struct fs_record *rec);
+static void served_unlink(struct fs_tree *tree, const struct fs_object_state *os,
+			  struct fs_record *rec);
 
-void fs_record_cold_free(struct fs_tree *tree, struct fs_record *rec)
+void fs_record_cold_free(struct fs_tree *tree, const struct fs_object_state *os,
+			 struct fs_record *rec)
 {
-	struct fs_record_cold *c = rec->cold;
+	struct fs_record_cold *c = rec_cold(os, rec);
 	if (!c)
 		return;
 	if (c->content)
-		cache_unlink(tree, rec);
+		cache_unlink(tree, os, rec);
 	if (c->served)
-		served_unlink(tree, rec);
+		served_unlink(tree, os, rec);
 	if (c->pending)
 		g_string_free(c->pending, TRUE);
 	g_free(c->fs_error);
 	g_free(c->sf_error);
 	g_free(c->lastop);
-	g_free(c);
-	rec->cold = NULL;
+	cold_forget(os, rec, c);
 }
 
 /* _hc_lastop takes a handful of values (SYNCED, PENDING, FAILED...): each record keeps
@@ -134,30 +146,31 @@ void fs_record_set_lastop(struct fs_tree *tree, const struct fs_object_state *os
 {
 	if (!lastop)
 		lastop = "";
-	if (rec->cold && rec->cold->lastop) {
-		g_free(rec->cold->lastop);
-		rec->cold->lastop = NULL;
+	if (rec_cold(os, rec) && rec_cold(os, rec)->lastop) {
+		g_free(rec_cold(os, rec)->lastop);
+		rec_cold(os, rec)->lastop = NULL;
 	}
 	for (guint i = 0; i < tree->lastops->len; i++)
 		if (strcmp(g_ptr_array_index(tree->lastops, i), lastop) == 0) {
 			rec->lastop = (uint8_t)i;
-			fs_record_cold_trim(rec);
+			fs_record_cold_trim(os, rec);
 			return;
 		}
 	if (tree->lastops->len < LASTOP_IN_COLD) {
 		rec->lastop = (uint8_t)tree->lastops->len;
 		g_ptr_array_add(tree->lastops, g_strdup(lastop));
-		fs_record_cold_trim(rec);
+		fs_record_cold_trim(os, rec);
 		return;
 	}
 	rec->lastop = LASTOP_IN_COLD;
 	fs_record_cold(tree, os, rec)->lastop = g_strdup(lastop);
 }
 
-const char *fs_record_lastop(const struct fs_tree *tree, const struct fs_record *rec)
+const char *fs_record_lastop(const struct fs_tree *tree, const struct fs_object_state *os,
+			     const struct fs_record *rec)
 {
 	if (rec->lastop == LASTOP_IN_COLD)
-		return rec->cold->lastop;
+		return rec_cold(os, rec)->lastop;
 	return g_ptr_array_index(tree->lastops, rec->lastop);
 }
 
@@ -205,6 +218,7 @@ struct fs_tree *fs_tree_new(struct db_pool *pool, struct db_catalog *catalog,
 		os->dir_ino = dir_ino_of(tree->nobjects);
 		g_mutex_init(&os->load_lock);
 		fs_record_set_init(&os->records);
+		os->colds = g_hash_table_new(g_int64_hash, g_int64_equal);
 		os->bad_rows = g_ptr_array_new_with_free_func(g_free);
 		os->scratch =
 		    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, scratch_unref_cb);
@@ -227,8 +241,9 @@ void fs_tree_free(struct fs_tree *tree)
 	for (size_t i = 0; i < tree->nobjects; i++) {
 		struct fs_object_state *os = &tree->objects[i];
 		for (guint r = 0; r < fs_record_set_len(&os->records); r++)
-			fs_record_cold_free(tree, fs_record_set_at(&os->records, r));
+			fs_record_cold_free(tree, os, fs_record_set_at(&os->records, r));
 		fs_record_set_clear(&os->records);
+		g_hash_table_destroy(os->colds);
 		g_ptr_array_free(os->bad_rows, TRUE);
 		g_hash_table_destroy(os->scratch);
 		g_hash_table_destroy(os->aliases);
@@ -250,39 +265,44 @@ void fs_tree_free(struct fs_tree *tree)
 /* The record a cold state belongs to (every cold state has one). */
 static struct fs_record *owner_of(struct fs_tree *tree, const struct fs_record_cold *cold)
 {
-	struct fs_record *rec = fs_record_set_find(&tree->objects[cold->object].records, cold->id);
-	g_assert(rec && rec->cold == cold);
+	const struct fs_object_state *os = &tree->objects[cold->object];
+	struct fs_record *rec = fs_record_set_find(&os->records, cold->id);
+	g_assert(rec && rec_cold(os, rec) == cold);
 	return rec;
 }
 
-static void cache_unlink(struct fs_tree *tree, struct fs_record *rec)
+static void cache_unlink(struct fs_tree *tree, const struct fs_object_state *os,
+			 struct fs_record *rec)
 {
-	struct fs_record_cold *c = rec->cold;
+	struct fs_record_cold *c = rec_cold(os, rec);
 	g_queue_unlink(&tree->lru, &c->lru_link);
 	tree->cached_bytes -= g_bytes_get_size(c->content);
 	g_bytes_unref(c->content);
 	c->content = NULL;
 }
 
-void fs_tree_cache_drop(struct fs_tree *tree, struct fs_record *rec)
+void fs_tree_cache_drop(struct fs_tree *tree, const struct fs_object_state *os,
+			struct fs_record *rec)
 {
-	if (!rec_content(rec))
+	if (!rec_content(os, rec))
 		return;
-	cache_unlink(tree, rec);
-	fs_record_cold_trim(rec);
+	cache_unlink(tree, os, rec);
+	fs_record_cold_trim(os, rec);
 }
 
-static void cache_touch(struct fs_tree *tree, struct fs_record *rec)
+static void cache_touch(struct fs_tree *tree, const struct fs_object_state *os,
+			struct fs_record *rec)
 {
-	g_queue_unlink(&tree->lru, &rec->cold->lru_link);
-	g_queue_push_head_link(&tree->lru, &rec->cold->lru_link);
+	struct fs_record_cold *c = rec_cold(os, rec);
+	g_queue_unlink(&tree->lru, &c->lru_link);
+	g_queue_push_head_link(&tree->lru, &c->lru_link);
 }
 
 void fs_tree_cache_put(struct fs_tree *tree, const struct fs_object_state *os,
 		       struct fs_record *rec, GBytes *bytes)
 {
-	if (rec_content(rec))
-		cache_unlink(tree, rec);
+	if (rec_content(os, rec))
+		cache_unlink(tree, os, rec);
 	struct fs_record_cold *c = fs_record_cold(tree, os, rec);
 	c->content = g_bytes_ref(bytes);
 	c->lru_link.data = c;
@@ -293,7 +313,7 @@ void fs_tree_cache_put(struct fs_tree *tree, const struct fs_object_state *os,
 	while (tree->cached_bytes > tree->options.cache_bytes && tree->lru.length > 1) {
 		struct fs_record_cold *old = g_queue_peek_tail(&tree->lru);
 		g_assert(old->id != keep_id || old->object != keep_object);
-		fs_tree_cache_drop(tree, owner_of(tree, old));
+		fs_tree_cache_drop(tree, &tree->objects[old->object], owner_of(tree, old));
 	}
 }
 
@@ -321,9 +341,10 @@ void fs_tree_inval_entry(struct fs_tree *tree, uint64_t parent, const char *name
 		tree->notify.inval_entry(tree->notify.ctx, parent, name);
 }
 
-static void served_unlink(struct fs_tree *tree, struct fs_record *rec)
+static void served_unlink(struct fs_tree *tree, const struct fs_object_state *os,
+			  struct fs_record *rec)
 {
-	struct fs_record_cold *c = rec->cold;
+	struct fs_record_cold *c = rec_cold(os, rec);
 	g_queue_unlink(&tree->served_lru, &c->served_link);
 	tree->served_bytes -= g_bytes_get_size(c->served);
 	g_bytes_unref(c->served);
@@ -333,10 +354,10 @@ static void served_unlink(struct fs_tree *tree, struct fs_record *rec)
 void fs_tree_set_served(struct fs_tree *tree, const struct fs_object_state *os,
 			struct fs_record *rec, GBytes *bytes)
 {
-	if (rec_served(rec))
-		served_unlink(tree, rec);
+	if (rec_served(os, rec))
+		served_unlink(tree, os, rec);
 	if (!bytes) {
-		fs_record_cold_trim(rec);
+		fs_record_cold_trim(os, rec);
 		return;
 	}
 	struct fs_record_cold *c = fs_record_cold(tree, os, rec);
@@ -390,13 +411,13 @@ void fs_tree_fill_record(struct fs_tree *tree, const struct fs_object_state *os,
 	fill_common(tree, st, fs_tree_record_ino(os, rec->id));
 	st->st_mode = S_IFREG | (fs_tree_object_readonly(tree, os) ? 0444 : 0644);
 	st->st_nlink = 1;
-	const GString *pending = rec_pending(rec);
+	const GString *pending = rec_pending(os, rec);
 	uint32_t size = pending ? (uint32_t)pending->len : rec->size;
 	st->st_size = size;
 	st->st_blocks = (size + 511) / 512;
 	int64_t mtime = rec->mtime_ms >= 0 ? rec->mtime_ms : tree->mount_time_ms;
-	if (rec_local_write_ms(rec) > mtime)
-		mtime = rec_local_write_ms(rec);
+	if (rec_local_write_ms(os, rec) > mtime)
+		mtime = rec_local_write_ms(os, rec);
 	st->st_mtim = st->st_ctim = st->st_atim = ms_to_timespec(mtime);
 	rec->kernel_size = size;
 }
@@ -419,14 +440,14 @@ static GString *render_errors(const struct fs_tree *tree, const struct fs_object
 	GString *out = g_string_new(NULL);
 	for (guint i = 0; i < fs_record_set_len(&os->records); i++) {
 		const struct fs_record *rec = fs_record_set_at(&os->records, i);
-		if (!rec->cold)
+		if (!rec_cold(os, rec))
 			continue;
 		const char *name = fs_record_name(os, rec);
-		if (rec->cold->fs_error)
-			g_string_append_printf(out, "%s\tforcefs\t%s\n", name, rec->cold->fs_error);
-		if (rec->cold->sf_error && strcmp(fs_record_lastop(tree, rec), "FAILED") == 0)
+		if (rec_cold(os, rec)->fs_error)
+			g_string_append_printf(out, "%s\tforcefs\t%s\n", name, rec_cold(os, rec)->fs_error);
+		if (rec_cold(os, rec)->sf_error && strcmp(fs_record_lastop(tree, os, rec), "FAILED") == 0)
 			g_string_append_printf(out, "%s\tsalesforce\t%s\n", name,
-					       rec->cold->sf_error);
+					       rec_cold(os, rec)->sf_error);
 	}
 	GHashTableIter it;
 	gpointer key, value;
@@ -490,7 +511,7 @@ static GArray *ids_from(struct fs_object_state *os, guint at, int limit)
 	GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
 	for (guint i = at; i < fs_record_set_len(&os->records) && (int)ids->len < limit; i++) {
 		struct fs_record *next = fs_record_set_at(&os->records, i);
-		if (i == at || !rec_content(next))
+		if (i == at || !rec_content(os, next))
 			g_array_append_val(ids, next->id);
 	}
 	return ids;
@@ -751,12 +772,12 @@ int fs_tree_open_content(struct fs_tree *tree, uint64_t ino, int how, struct fs_
 		}
 		struct fs_record *rec = fs_record_set_at(&os->records, at);
 		bool sequential = attempt == 0 && note_access(os, at, 1);
-		if (rec_content(rec)) {
-			GBytes *content = rec->cold->content;
-			cache_touch(tree, rec);
-			if (served && rec->cold->served != content)
+		if (rec_content(os, rec)) {
+			GBytes *content = rec_cold(os, rec)->content;
+			cache_touch(tree, os, rec);
+			if (served && rec_cold(os, rec)->served != content)
 				fs_tree_set_served(tree, os, rec, content);
-			const GString *pending = rec->cold->pending;
+			const GString *pending = rec_cold(os, rec)->pending;
 			if (pending) {
 				/* Written but not committed: show what was written, uncached. */
 				out->bytes = g_bytes_new(pending->str, pending->len);
@@ -774,7 +795,7 @@ int fs_tree_open_content(struct fs_tree *tree, uint64_t ino, int how, struct fs_
 			g_mutex_unlock(&tree->lock);
 			return 0;
 		}
-		if ((how & FS_CONTENT_KERNEL_PAGES) && !rec_pending(rec) && rec_sized(rec) &&
+		if ((how & FS_CONTENT_KERNEL_PAGES) && !rec_pending(os, rec) && rec_sized(rec) &&
 		    rec->kernel_version == rec->version && rec->kernel_size == rec->size) {
 			/* Evicted here, but the kernel still caches exactly this version (a warm
 			 * grep -r): let it serve its pages; a read that misses them fetches. */
@@ -830,15 +851,15 @@ int fs_tree_getxattr(struct fs_tree *tree, uint64_t ino, const char *name, char 
 	if (!rec)
 		rc = -ENOENT;
 	else if (strcmp(name, "user.forcefs.state") == 0)
-		*value = g_strdup(fs_record_lastop(tree, rec)[0] ? fs_record_lastop(tree, rec)
+		*value = g_strdup(fs_record_lastop(tree, os, rec)[0] ? fs_record_lastop(tree, os, rec)
 								  : "SYNCED");
 	else if (strcmp(name, "user.forcefs.id") == 0)
 		*value = g_strdup_printf("%" PRId64, rec->id);
-	else if (strcmp(name, "user.forcefs.error") == 0 && rec_fs_error(rec))
-		*value = g_strdup(rec_fs_error(rec));
-	else if (strcmp(name, "user.forcefs.error") == 0 && rec_sf_error(rec) &&
-		 strcmp(fs_record_lastop(tree, rec), "FAILED") == 0)
-		*value = g_strdup(rec_sf_error(rec));
+	else if (strcmp(name, "user.forcefs.error") == 0 && rec_fs_error(os, rec))
+		*value = g_strdup(rec_fs_error(os, rec));
+	else if (strcmp(name, "user.forcefs.error") == 0 && rec_sf_error(os, rec) &&
+		 strcmp(fs_record_lastop(tree, os, rec), "FAILED") == 0)
+		*value = g_strdup(rec_sf_error(os, rec));
 	else
 		rc = -ENODATA;
 	g_mutex_unlock(&tree->lock);
@@ -855,8 +876,8 @@ int fs_tree_listxattr(struct fs_tree *tree, uint64_t ino, GString *names, struct
 	struct fs_record *rec = record_of_ino(tree, ino, &os);
 	if (rec) {
 		for (size_t i = 0; i < G_N_ELEMENTS(xattr_names); i++) {
-			if (i == 1 && !rec_fs_error(rec) &&
-			    !(rec_sf_error(rec) && strcmp(fs_record_lastop(tree, rec), "FAILED") == 0))
+			if (i == 1 && !rec_fs_error(os, rec) &&
+			    !(rec_sf_error(os, rec) && strcmp(fs_record_lastop(tree, os, rec), "FAILED") == 0))
 				continue;
 			g_string_append_len(names, xattr_names[i],
 					    (gssize)strlen(xattr_names[i]) + 1);

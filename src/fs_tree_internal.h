@@ -29,8 +29,9 @@
  * big object cost their 48-byte struct fs_record and a name (fs_record_set.h).
  */
 struct fs_record_cold {
-	size_t object; /* the record: tree->objects[object], row id `id` */
-	int64_t id;
+	int64_t id;    /* the record: row id `id` of tree->objects[object] (the key of
+			* os->colds: must stay first) */
+	size_t object;
 	GBytes *content;	/* cached rendered bytes, or NULL */
 	GList lru_link;		/* in tree->lru while content != NULL (data: this) */
 	GBytes *served;		/* what the mount last served: the base of a merge */
@@ -46,31 +47,13 @@ struct fs_record_cold {
 	int64_t local_write_ms; /* time of the last write committed here, or -1 */
 };
 
-/* The rare fields of a record, NULL/0/-1 when it has no cold state. */
-static inline GBytes *rec_content(const struct fs_record *rec)
-{
-	return rec->cold ? rec->cold->content : NULL;
-}
-static inline GBytes *rec_served(const struct fs_record *rec)
-{
-	return rec->cold ? rec->cold->served : NULL;
-}
-static inline GString *rec_pending(const struct fs_record *rec)
-{
-	return rec->cold ? rec->cold->pending : NULL;
-}
-static inline const char *rec_fs_error(const struct fs_record *rec)
-{
-	return rec->cold ? rec->cold->fs_error : NULL;
-}
-static inline const char *rec_sf_error(const struct fs_record *rec)
-{
-	return rec->cold ? rec->cold->sf_error : NULL;
-}
-static inline int64_t rec_local_write_ms(const struct fs_record *rec)
-{
-	return rec->cold ? rec->cold->local_write_ms : -1;
-}
+/* A field of a record's rare state, NULL/-1 when it has none (tree lock held). */
+#define REC_COLD_FIELD(name, type, none, field)                                          \
+	static inline type name(const struct fs_object_state *os, const struct fs_record *rec) \
+	{                                                                                \
+		const struct fs_record_cold *c = rec_cold(os, rec);                      \
+		return c ? c->field : none;                                              \
+	}
 static inline bool rec_sized(const struct fs_record *rec)
 {
 	return rec->flags & FS_RECORD_SIZED;
@@ -108,10 +91,27 @@ struct fs_object_state {
 	GHashTable *negatives; /* names the kernel was told do not exist (set, bounded by
 				* NEGATIVE_NAMES_MAX): a record appearing under one of them
 				* must invalidate that entry, whatever the entry timeout */
+	GHashTable *colds;   /* struct fs_record_cold of the records that have one, keyed by
+			      * row id (its first field): few, whatever the object's size */
 	GMutex write_lock;   /* one commit at a time per object (not under tree->lock) */
 	guint last_at[2];    /* index of the record looked up [0] and opened [1] last */
 	bool has_last[2];
 };
+
+/* The rare state of a record, or NULL (tree lock held). */
+static inline struct fs_record_cold *rec_cold(const struct fs_object_state *os,
+					      const struct fs_record *rec)
+{
+	if (!(rec->flags & FS_RECORD_COLD))
+		return NULL;
+	return g_hash_table_lookup(os->colds, &rec->id);
+}
+REC_COLD_FIELD(rec_content, GBytes *, NULL, content)
+REC_COLD_FIELD(rec_served, GBytes *, NULL, served)
+REC_COLD_FIELD(rec_pending, GString *, NULL, pending)
+REC_COLD_FIELD(rec_fs_error, const char *, NULL, fs_error)
+REC_COLD_FIELD(rec_sf_error, const char *, NULL, sf_error)
+REC_COLD_FIELD(rec_local_write_ms, int64_t, -1, local_write_ms)
 
 struct fs_tree {
 	struct db_pool *pool;
@@ -162,12 +162,14 @@ struct pending_inval {
 struct fs_record_cold *fs_record_cold(struct fs_tree *tree, const struct fs_object_state *os,
 				      struct fs_record *rec);
 /* Frees the cold state of `rec` if nothing is left in it. */
-void fs_record_cold_trim(struct fs_record *rec);
+void fs_record_cold_trim(const struct fs_object_state *os, struct fs_record *rec);
 /* Frees the cold state of a record that is going away (drops its cached bytes). */
-void fs_record_cold_free(struct fs_tree *tree, struct fs_record *rec);
+void fs_record_cold_free(struct fs_tree *tree, const struct fs_object_state *os,
+			 struct fs_record *rec);
 void fs_record_set_lastop(struct fs_tree *tree, const struct fs_object_state *os,
 			  struct fs_record *rec, const char *lastop);
-const char *fs_record_lastop(const struct fs_tree *tree, const struct fs_record *rec);
+const char *fs_record_lastop(const struct fs_tree *tree, const struct fs_object_state *os,
+			     const struct fs_record *rec);
 static inline const char *fs_record_name(const struct fs_object_state *os,
 					 const struct fs_record *rec)
 {
@@ -189,7 +191,8 @@ int fs_tree_fetch(struct fs_tree *tree, struct fs_object_state *os, const int64_
 /* The content cache, an LRU bounded by options.cache_bytes (tree lock held). */
 void fs_tree_cache_put(struct fs_tree *tree, const struct fs_object_state *os,
 		       struct fs_record *rec, GBytes *bytes);
-void fs_tree_cache_drop(struct fs_tree *tree, struct fs_record *rec);
+void fs_tree_cache_drop(struct fs_tree *tree, const struct fs_object_state *os,
+			struct fs_record *rec);
 /* Where record `id` is, or would be inserted, in os->records (sorted by id). */
 guint fs_tree_find_index(const struct fs_object_state *os, int64_t id, bool *found);
 /*

@@ -159,24 +159,24 @@ static void scratch_remove_name(struct fs_tree *tree, struct fs_object_state *os
 static void set_record_error(struct fs_tree *tree, struct fs_object_state *os,
 			     struct fs_record *rec, const char *message)
 {
-	if (!message && !rec_fs_error(rec))
+	if (!message && !rec_fs_error(os, rec))
 		return;
 	struct fs_record_cold *cold = fs_record_cold(tree, os, rec);
 	g_free(cold->fs_error);
 	cold->fs_error = message ? g_strdup(message) : NULL;
-	fs_record_cold_trim(rec);
+	fs_record_cold_trim(os, rec);
 }
 
 /* Forgets what was written to a record and not committed (tree lock held). */
-static void drop_pending(struct fs_record *rec)
+static void drop_pending(const struct fs_object_state *os, struct fs_record *rec)
 {
-	struct fs_record_cold *cold = rec->cold;
+	struct fs_record_cold *cold = rec_cold(os, rec);
 	if (!cold || !cold->pending)
 		return;
 	g_string_free(cold->pending, TRUE);
 	cold->pending = NULL;
 	cold->pending_dirty = cold->pending_too_big = false;
-	fs_record_cold_trim(rec);
+	fs_record_cold_trim(os, rec);
 }
 
 /* The pending bytes of a record, started from `current` if it has none (tree lock). */
@@ -197,8 +197,8 @@ static void note_local_write(struct fs_tree *tree, struct fs_object_state *os,
 			     struct fs_record *rec)
 {
 	fs_record_cold(tree, os, rec)->local_write_ms = now_ms();
-	if (rec_content(rec))
-		fs_tree_set_served(tree, os, rec, rec_content(rec));
+	if (rec_content(os, rec))
+		fs_tree_set_served(tree, os, rec, rec_content(os, rec));
 }
 
 /*
@@ -213,7 +213,7 @@ static int commit_update(struct fs_tree *tree, struct fs_object_state *os, int64
 				 g_bytes_get_size(mine), RECORD_MAX_BYTES);
 	g_mutex_lock(&tree->lock);
 	struct fs_record *rec = fs_tree_find_record(os, id);
-	GBytes *base = rec && rec_served(rec) ? g_bytes_ref(rec_served(rec)) : NULL;
+	GBytes *base = rec && rec_served(os, rec) ? g_bytes_ref(rec_served(os, rec)) : NULL;
 	g_mutex_unlock(&tree->lock);
 	if (!rec)
 		return error_set(err, ENOENT, "the record no longer exists");
@@ -245,8 +245,8 @@ static int commit_update(struct fs_tree *tree, struct fs_object_state *os, int64
 	fs_row_copy_clear(&written.copy);
 	g_mutex_lock(&tree->lock);
 	rec = fs_tree_find_record(os, id);
-	if (rec && rec_content(rec))
-		fs_tree_set_served(tree, os, rec, rec_content(rec));
+	if (rec && rec_content(os, rec))
+		fs_tree_set_served(tree, os, rec, rec_content(os, rec));
 	g_mutex_unlock(&tree->lock);
 	log_debug("%s/%s: committed%s", os->obj->table, name, changed ? "" : " (no change)");
 	return 0;
@@ -261,16 +261,16 @@ static int commit_pending(struct fs_tree *tree, struct fs_object_state *os, int6
 	struct fs_record *rec = fs_tree_find_record(os, id);
 	GBytes *mine = NULL;
 	char name[48] = "";
-	const GString *pending = rec ? rec_pending(rec) : NULL;
-	bool too_big = pending && rec->cold->pending_too_big;
-	if (pending && rec->cold->pending_dirty && pending->len > 0 && !too_big) {
+	const GString *pending = rec ? rec_pending(os, rec) : NULL;
+	bool too_big = pending && rec_cold(os, rec)->pending_too_big;
+	if (pending && rec_cold(os, rec)->pending_dirty && pending->len > 0 && !too_big) {
 		mine = g_bytes_new(pending->str, pending->len);
 		g_strlcpy(name, fs_record_name(os, rec), sizeof(name));
 	}
 	if (too_big) {
 		log_warn("%s/%s: content over 1 MiB (1048576 bytes)", os->obj->table,
 			 fs_record_name(os, rec));
-		drop_pending(rec);
+		drop_pending(os, rec);
 		set_record_error(tree, os, rec, "content over 1 MiB (1048576 bytes)");
 	}
 	g_mutex_unlock(&tree->lock);
@@ -288,7 +288,7 @@ static int commit_pending(struct fs_tree *tree, struct fs_object_state *os, int6
 		g_mutex_lock(&tree->lock);
 		rec = fs_tree_find_record(os, id);
 		if (rec)
-			drop_pending(rec);
+			drop_pending(os, rec);
 		g_mutex_unlock(&tree->lock);
 		fs_tree_inval_inode(tree, fs_tree_record_ino(os, id));
 	}
@@ -402,7 +402,7 @@ static int open_record(struct fs_tree *tree, struct fs_object_state *os, int64_t
 			fs_record_cold(tree, os, rec)->writers++;
 			if (truncate || (flags & O_TRUNC)) {
 				g_string_truncate(pending_of(tree, os, rec, NULL), 0);
-				rec->cold->pending_dirty = true;
+				rec_cold(os, rec)->pending_dirty = true;
 			}
 		}
 		g_mutex_unlock(&tree->lock);
@@ -419,15 +419,15 @@ static int open_record(struct fs_tree *tree, struct fs_object_state *os, int64_t
  */
 static bool drop_unsaved(struct fs_tree *tree, struct fs_object_state *os, struct fs_record *rec)
 {
-	if (!rec_pending(rec) || rec->cold->writers > 0)
+	if (!rec_pending(os, rec) || rec_cold(os, rec)->writers > 0)
 		return false;
-	const char *why = rec->cold->pending->len == 0
+	const char *why = rec_cold(os, rec)->pending->len == 0
 			      ? "the file was emptied and nothing was written to it within 2 s: "
 				"nothing was saved, it shows the record again"
 			      : "the file was cut short and nothing was written to it within 2 s: "
 				"nothing was saved, it shows the record again";
 	log_warn("%s/%s: %s", os->obj->table, fs_record_name(os, rec), why);
-	drop_pending(rec);
+	drop_pending(os, rec);
 	set_record_error(tree, os, rec, why);
 	return true;
 }
@@ -547,9 +547,9 @@ GBytes *fs_tree_read(struct fs_tree *tree, struct fs_handle *h, off_t off, size_
 	if (h->scratch) {
 		out = slice(h->scratch->content->str, h->scratch->content->len, off, size);
 	} else if (h->record_id) {
-		struct fs_record *rec =
-		    fs_tree_find_record(&tree->objects[h->object], h->record_id);
-		const GString *pending = rec ? rec_pending(rec) : NULL;
+		const struct fs_object_state *ros = &tree->objects[h->object];
+		struct fs_record *rec = fs_tree_find_record(ros, h->record_id);
+		const GString *pending = rec ? rec_pending(ros, rec) : NULL;
 		if (pending && h->writable)
 			out = slice(pending->str, pending->len, off, size);
 	}
@@ -630,9 +630,9 @@ ssize_t fs_tree_write(struct fs_tree *tree, struct fs_handle *h, off_t off, cons
 			GString *pending = pending_of(tree, os, rec, h->snapshot);
 			rc = write_into(pending, h->append, off, data, size, RECORD_MAX_BYTES, err);
 			if (rc > 0)
-				rec->cold->pending_dirty = true;
+				rec_cold(os, rec)->pending_dirty = true;
 			if (rc == -EFBIG)
-				rec->cold->pending_too_big = true;
+				rec_cold(os, rec)->pending_too_big = true;
 		}
 	}
 	g_mutex_unlock(&tree->lock);
@@ -709,14 +709,14 @@ void fs_tree_release(struct fs_tree *tree, struct fs_handle *h)
 	fs_tree_scratch_unref(h->scratch);
 	struct fs_object_state *os = h->record_id ? &tree->objects[h->object] : NULL;
 	struct fs_record *rec = os ? fs_tree_find_record(os, h->record_id) : NULL;
-	if (rec && h->writable && rec->cold) {
-		if (rec->cold->writers > 0)
-			rec->cold->writers--;
+	if (rec && h->writable && rec_cold(os, rec)) {
+		if (rec_cold(os, rec)->writers > 0)
+			rec_cold(os, rec)->writers--;
 		/* Pending bytes no writer will commit any more: `truncate -s 0 f` or `: > f`
 		 * may still be followed by `cat x >> f`, so they wait a moment. */
-		if (rec->cold->pending && rec->cold->writers == 0)
+		if (rec_cold(os, rec)->pending && rec_cold(os, rec)->writers == 0)
 			add_orphan(tree, os, rec);
-		fs_record_cold_trim(rec);
+		fs_record_cold_trim(os, rec);
 	}
 	g_mutex_unlock(&tree->lock);
 	if (h->snapshot)
@@ -780,10 +780,10 @@ int fs_tree_setattr(struct fs_tree *tree, uint64_t ino, struct fs_handle *h,
 		struct fs_record *rec = fs_tree_find_record(os, id);
 		if (rec) {
 			resize(pending_of(tree, os, rec, content.bytes), (size_t)attr->st_size);
-			rec->cold->pending_dirty = true;
+			rec_cold(os, rec)->pending_dirty = true;
 			/* truncate(2) with no writer open: no close will come to commit it, but
 			 * a writer may follow (`truncate -s 0 f; cat x >> f`). */
-			if (rec->cold->writers == 0)
+			if (rec_cold(os, rec)->writers == 0)
 				add_orphan(tree, os, rec);
 		}
 		g_mutex_unlock(&tree->lock);
