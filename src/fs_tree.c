@@ -499,9 +499,14 @@ static int getattr_scratch(struct fs_tree *tree, uint64_t ino, struct stat *st, 
  */
 static bool note_access(struct fs_object_state *os, guint at, int kind)
 {
+	/* The same record again is the read that follows an open made on the kernel's
+	 * pages, which it had dropped: it continues the reader's sequence, if any. */
+	if (os->has_last[kind] && at == os->last_at[kind])
+		return os->was_sequential[kind];
 	bool sequential = os->has_last[kind] && at == os->last_at[kind] + 1;
 	os->last_at[kind] = at;
 	os->has_last[kind] = true;
+	os->was_sequential[kind] = sequential;
 	return sequential;
 }
 
@@ -820,6 +825,22 @@ int fs_tree_open_content(struct fs_tree *tree, uint64_t ino, int how, struct fs_
 			return rc;
 	}
 	return -ENOENT;
+}
+
+void fs_tree_forget(struct fs_tree *tree, uint64_t ino)
+{
+	uint64_t local;
+	struct fs_object_state *os =
+	    ino < SCRATCH_INO_BASE ? fs_tree_object_of_ino(tree, ino, &local) : NULL;
+	if (!os || local < 2)
+		return;
+	g_mutex_lock(&tree->lock);
+	struct fs_record *rec = fs_tree_find_record(os, (int64_t)local - 2);
+	if (rec) {
+		rec->kernel_version = 0;
+		rec->kernel_size = UINT32_MAX;
+	}
+	g_mutex_unlock(&tree->lock);
 }
 
 /* --- extended attributes ---------------------------------------------------------------- */

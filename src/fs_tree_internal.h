@@ -96,6 +96,7 @@ struct fs_object_state {
 	GMutex write_lock;   /* one commit at a time per object (not under tree->lock) */
 	guint last_at[2];    /* index of the record looked up [0] and opened [1] last */
 	bool has_last[2];
+	bool was_sequential[2]; /* whether that access continued a sequence */
 };
 
 /* The rare state of a record, or NULL (tree lock held). */

@@ -3,6 +3,7 @@ complete and exact, rows deleted elsewhere go and the rest stay findable by name
 the first read after mounting reads one indexed row, never the whole listing."""
 import json
 import os
+import subprocess
 import time
 
 import pytest
@@ -99,3 +100,26 @@ def test_first_read_after_mounting_reads_one_indexed_row(pg, big, mounts):
     assert len(os.listdir(m.path("account"))) == ROWS + 1
     lines = statements_since(pg, offset, big)
     assert sum("DECLARE forcefs_names" in line for line in lines) == 1, lines
+
+
+def grep_count(directory):
+    out = subprocess.run(["grep", "-r", "-c", "Account", directory], capture_output=True,
+                         text=True, check=True).stdout
+    return sorted(out.splitlines())
+
+
+def test_grep_after_the_kernel_evicted_its_inodes_fetches_in_batches(pg, big, mounts):
+    # A small content cache, so that most records are not in it after a pass: the next
+    # pass rests on the kernel's pages, until the kernel drops them with the inodes.
+    url = pg.url + "?options=-c%20log_statement%3Dall"
+    m = mounts(url, big, options=["cache_size=1"])
+    d = m.path("account")
+    first = grep_count(d)
+    assert len(first) == ROWS + 1
+    with open("/proc/sys/vm/drop_caches", "w") as f:
+        f.write("2\n")  # dentries and inodes: the kernel sends FORGET for each
+    offset = os.path.getsize(pg.log)
+    assert grep_count(d) == first
+    fetches = [line for line in statements_since(pg, offset, big) if "ANY($1" in line]
+    # One query per batch of 256 records (~100), not one per file (25,000).
+    assert len(fetches) <= ROWS // 100, len(fetches)
