@@ -1,7 +1,8 @@
 /*
- * fs_tree_internal: the structures shared by the read half (fs_tree.c) and the write
- * half (fs_write.c) of the tree. Not an API: nothing outside fs_tree*.c and fs_write.c
- * includes it. Every field is guarded by tree->lock unless said otherwise.
+ * fs_tree_internal: the structures shared by the read half (fs_tree.c, fs_load.c), the
+ * write half (fs_write.c) and the rare record state (fs_record_cold.c) of the tree. Not
+ * an API: nothing else includes it. Every field is guarded by tree->lock unless said
+ * otherwise.
  */
 #ifndef FORCEFS_FS_TREE_INTERNAL_H
 #define FORCEFS_FS_TREE_INTERNAL_H
@@ -12,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "db_conn.h"
+#include "db_records.h"
 #include "db_schema.h"
 #include "fs_record_set.h"
 #include "fs_tree.h"
@@ -194,6 +196,9 @@ void fs_tree_cache_put(struct fs_tree *tree, const struct fs_object_state *os,
 		       struct fs_record *rec, GBytes *bytes);
 void fs_tree_cache_drop(struct fs_tree *tree, const struct fs_object_state *os,
 			struct fs_record *rec);
+/* Marks `rec`'s cached bytes as used now (it has some). */
+void fs_tree_cache_touch(struct fs_tree *tree, const struct fs_object_state *os,
+			 struct fs_record *rec);
 /* Where record `id` is, or would be inserted, in os->records (sorted by id). */
 guint fs_tree_find_index(const struct fs_object_state *os, int64_t id, bool *found);
 /*
