@@ -19,7 +19,9 @@ its files live in the page cache). Warm means the same command run again at once
 Each measurement is taken --runs times; the table shows the median.
 
 Sections are functions registered with @section; each takes the Bench and returns
-rows: `read` (listing, grep -r, cat, peak memory, against memfs and tmpfs), `views`
+rows: `read` (listing, grep -r, cat, peak memory, against memfs and tmpfs), `read1m`
+(each read once, against memfs: made for `--records 1000000 --section read1m`, which
+stays under 15 minutes where `read` would take most of an hour), `views`
 (`ls .by/account/industry/<value>/` against `grep -l` over the same files) and `write`
 (sed -i over 1,000 records and rsync of 10,000 prepared files, against the same on
 tmpfs and one psql UPDATE per record) and `sync` (forcefs sync against the Salesforce
@@ -466,6 +468,67 @@ def read_section(b):
                      "tmpfs": None}, Below(100),
                     note="VmHWM of a fresh mount after the whole read workload once; "
                     "memfs holds every file in memory"))
+    return rows
+
+
+# --- section: read1m --------------------------------------------------------------------
+
+READ1M_RANDOM_READS = 1000
+
+
+def read1m_pass(b, target, sample):
+    """One fresh mount: the first read, random reads, ls -f, ls -l, then the peak memory;
+    a second fresh mount: grep -r cold and warm, then the peak memory again."""
+    v = {}
+    target.cold()
+    times = [cat_ms(os.path.join(target.dir, f)) for f in sample]
+    v["first"], v["reads"] = times[0], times[1:]
+    v["ls -f"] = run_timed("ls -f %s | wc -l" % shlex.quote(target.dir))[0]
+    v["ls -l"] = run_timed("ls -l %s > /dev/null" % shlex.quote(target.dir))[0]
+    v["peak"] = target.status("VmHWM")
+    target.cold()
+    grep = "grep -r -c Energy %s > /dev/null" % shlex.quote(target.dir)
+    v["grep cold"] = run_timed(grep)[0]
+    v["grep warm"] = run_timed(grep)[0]
+    v["peak grep"] = target.status("VmHWM")
+    log("  %s: first read %.2f ms, reads median %.3f ms, ls -f %.1f s, ls -l %.1f s, "
+        "VmHWM %.0f MB; grep -r cold %.1f s, warm %.1f s, VmHWM %.0f MB" % (
+            target.name, v["first"], median(v["reads"]), v["ls -f"], v["ls -l"],
+            v["peak"] or 0, v["grep cold"], v["grep warm"], v["peak grep"] or 0))
+    return v
+
+
+@section("read1m", "the read path once, sized for --records 1000000 (about 15 minutes in "
+         "all): first and random reads, ls -f, ls -l and peak memory on a fresh mount; cold "
+         "and warm grep -r on another; against memfs (3600 s timeouts, keep_cache)")
+def read1m_section(b):
+    sample = random.Random(1000).sample(b.names, min(READ1M_RANDOM_READS + 1, len(b.names)))
+    results = {name: read1m_pass(b, target, sample) for name, target in b.targets.items()
+               if isinstance(target, FuseMount)}
+
+    def values(key, fn=lambda x: x):
+        return {t: fn(v[key]) for t, v in results.items()}
+
+    n = len(b.names)
+    rows = [
+        Row("read1m", "cat 1 record, 1st after mount", "ms", values("first"), Below(1.0)),
+        Row("read1m", "random reads after mount, median", "ms", values("reads", median),
+            Below(1.0), note="%d different records read once each on a fresh mount, "
+            "before any listing" % (len(sample) - 1)),
+        Row("read1m", "random reads after mount, p99", "ms",
+            values("reads", lambda x: percentile(x, 99)), Below(1.0)),
+        Row("read1m", "ls -f | wc -l cold", "s", values("ls -f"), Ratio("memfs", 1.5)),
+        Row("read1m", "ls -l cold", "s", values("ls -l"), Ratio("memfs", 1.5)),
+        Row("read1m", "peak memory after ls -f, ls -l, reads", "MB", values("peak"),
+            Below(150), note="VmHWM after %d random reads, ls -f and ls -l of %d records "
+            "on a fresh mount; memfs holds every file in memory" % (len(sample), n)),
+        Row("read1m", "grep -r -c Energy cold", "s", values("grep cold"),
+            Ratio("memfs", 1.5)),
+        Row("read1m", "grep -r -c Energy warm", "s", values("grep warm"),
+            Ratio("memfs", 1.5)),
+        Row("read1m", "peak memory after grep -r", "MB", values("peak grep"), Below(150),
+            note="VmHWM of a fresh mount after a cold and a warm grep -r"),
+    ]
     return rows
 
 

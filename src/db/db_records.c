@@ -49,8 +49,8 @@ static int stream_query(PGconn *conn, const struct db_object *obj, const char *s
 	snprintf(what, sizeof(what), "reading %s", obj->table);
 	if (!PQsendQueryParams(conn, sql, nparams, NULL, params, NULL, NULL, 0))
 		return db_error(conn, NULL, what, err);
-	/* Rows with values are streamed one by one so a big table never sits in memory;
-	 * a names-only result is small (~60 bytes a row) and cheaper read whole. */
+	/* Rows with values are streamed one by one so a big table never sits in memory
+	 * (names-only listings go through scan_names()). */
 	if (with_values)
 		PQsetSingleRowMode(conn);
 	int rc = 0;
@@ -70,6 +70,53 @@ static int stream_query(PGconn *conn, const struct db_object *obj, const char *s
 	return rc;
 }
 
+/* Runs one statement that returns no rows (BEGIN, DECLARE, COMMIT). */
+static int exec_command(PGconn *conn, const char *sql, int nparams, const char *const *params,
+			const char *what, struct error *err)
+{
+	PGresult *res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
+	int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : db_error(conn, res, what, err);
+	PQclear(res);
+	return rc;
+}
+
+/* Rows a names-only listing holds in memory at a time (about 1 MB). */
+#define NAMES_FETCH_ROWS "10000"
+
+/*
+ * A names-only listing read through a cursor, NAMES_FETCH_ROWS rows at a time: one
+ * snapshot like a single query, but a million-row table is never in memory at once
+ * (read whole, its result alone took ~100 MB). On an error the connection is left
+ * inside the transaction, and db_release() does not lend it again.
+ */
+static int scan_names(PGconn *conn, const struct db_object *obj, const char *sql, int nparams,
+		      const char *const *params, db_row_fn fn, void *ctx, struct error *err)
+{
+	char what[300];
+	snprintf(what, sizeof(what), "reading %s", obj->table);
+	int rc = exec_command(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL,
+			      what, err);
+	char *declare = g_strdup_printf("DECLARE forcefs_names NO SCROLL CURSOR FOR %s", sql);
+	if (rc == 0)
+		rc = exec_command(conn, declare, nparams, params, what, err);
+	g_free(declare);
+	while (rc == 0) {
+		PGresult *res = PQexec(conn, "FETCH " NAMES_FETCH_ROWS " FROM forcefs_names");
+		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+			rc = db_error(conn, res, what, err);
+		} else if (PQntuples(res) == 0) {
+			PQclear(res);
+			break;
+		} else {
+			rc = db_records_emit(res, obj, false, fn, ctx);
+		}
+		PQclear(res);
+	}
+	if (rc == 0)
+		rc = exec_command(conn, "COMMIT", 0, NULL, what, err);
+	return rc;
+}
+
 int db_records_scan(PGconn *conn, const struct db_object *obj, int64_t from_id, int limit,
 		    bool with_values, db_row_fn fn, void *ctx, struct error *err)
 {
@@ -80,7 +127,9 @@ int db_records_scan(PGconn *conn, const struct db_object *obj, int64_t from_id, 
 	const char *params[] = {from, lim};
 	char *sql = g_strdup_printf("SELECT %s %s AND id >= $1 ORDER BY id %s", select,
 				    obj->from_where, limit > 0 ? "LIMIT $2" : "");
-	int rc = stream_query(conn, obj, sql, limit > 0 ? 2 : 1, params, with_values, fn, ctx, err);
+	int nparams = limit > 0 ? 2 : 1;
+	int rc = with_values ? stream_query(conn, obj, sql, nparams, params, true, fn, ctx, err)
+			     : scan_names(conn, obj, sql, nparams, params, fn, ctx, err);
 	g_free(sql);
 	return rc;
 }

@@ -65,10 +65,12 @@ static bool row_is_showable(struct fs_object_state *os, const struct db_row *row
 /*
  * Brings one record up to date with a row read from the database. `rendered` is the
  * row's file content when the values were read, else NULL. Queues the kernel
- * invalidations the change needs.
+ * invalidations the change needs. Returns the record (valid until the next insert or
+ * remove).
  */
-static void apply_row(struct fs_tree *tree, struct fs_object_state *os, const struct db_row *row,
-		      GBytes *rendered, bool keep_content, bool announce_new, GArray *invals)
+static struct fs_record *apply_row(struct fs_tree *tree, struct fs_object_state *os,
+				   const struct db_row *row, GBytes *rendered, bool keep_content,
+				   bool announce_new, GArray *invals)
 {
 	bool found;
 	guint at = fs_tree_find_index(os, row->id, &found);
@@ -76,65 +78,63 @@ static void apply_row(struct fs_tree *tree, struct fs_object_state *os, const st
 	char name[48];
 	canonical_name(row, name, sizeof(name));
 	if (found) {
-		rec = g_ptr_array_index(os->records, at);
-		if (strcmp(rec->name, name) != 0) {
-			g_hash_table_remove(os->by_name, rec->name);
-			queue_inval(invals, 0, os->dir_ino, rec->name);
-			g_strlcpy(rec->name, name, sizeof(rec->name));
-			g_hash_table_insert(os->by_name, rec->name, rec);
-			if (fs_tree_forget_negative(os, rec->name))
-				fs_tree_inval_entry(tree, os->dir_ino, rec->name);
+		rec = fs_record_set_at(&os->records, at);
+		if (strcmp(fs_record_name(os, rec), name) != 0) {
+			queue_inval(invals, 0, os->dir_ino, fs_record_name(os, rec));
+			fs_record_set_rename(&os->records, rec, name);
+			if (fs_tree_forget_negative(os, name))
+				fs_tree_inval_entry(tree, os->dir_ino, name);
 		}
 	} else {
-		rec = g_new0(struct fs_record, 1);
-		rec->id = row->id;
+		rec = fs_record_set_insert(&os->records, at, row->id, name);
 		rec->kernel_size = UINT32_MAX;
 		rec->version = 1;
-		rec->local_write_ms = -1;
-		g_strlcpy(rec->name, name, sizeof(rec->name));
-		g_ptr_array_insert(os->records, (gint)at, rec);
-		g_hash_table_insert(os->by_name, rec->name, rec);
 		/* A cached negative lookup of this name must go. The kernel holds negative
 		 * entries only for the names fs_tree_hold_negative() remembered, so those
 		 * are taken back even by a first listing load (which announces nothing
 		 * else: the kernel has not seen those names). */
-		if (fs_tree_forget_negative(os, rec->name))
-			fs_tree_inval_entry(tree, os->dir_ino, rec->name);
+		if (fs_tree_forget_negative(os, name))
+			fs_tree_inval_entry(tree, os->dir_ino, name);
 		else if (announce_new)
-			queue_inval(invals, 0, os->dir_ino, rec->name);
+			queue_inval(invals, 0, os->dir_ino, name);
 	}
 	rec->mtime_ms = row->mtime_ms;
-	g_strlcpy(rec->lastop, row->lastop ? row->lastop : "", sizeof(rec->lastop));
-	g_free(rec->sf_error);
-	rec->sf_error = sf_error_message(row->hc_err);
+	fs_record_set_lastop(tree, os, rec, row->lastop);
+	char *sf_error = sf_error_message(row->hc_err);
+	if (sf_error || rec_sf_error(os, rec)) {
+		struct fs_record_cold *cold = fs_record_cold(tree, os, rec);
+		g_free(cold->sf_error);
+		cold->sf_error = sf_error;
+		fs_record_cold_trim(os, rec);
+	}
 	if (!rendered)
-		return;
+		return rec;
 
 	gsize len = g_bytes_get_size(rendered);
-	bool changed = !rec->sized || rec->size != len ||
-		       (rec->content && !g_bytes_equal(rec->content, rendered));
-	if (changed && rec->sized) {
+	GBytes *cached = rec_content(os, rec);
+	bool changed = !rec_sized(rec) || rec->size != len ||
+		       (cached && !g_bytes_equal(cached, rendered));
+	if (changed && rec_sized(rec)) {
 		rec->version++;
 		if (rec->kernel_size != UINT32_MAX || rec->kernel_version)
 			queue_inval(invals, fs_tree_record_ino(os, rec->id), 0, NULL);
 	}
 	rec->size = (uint32_t)len;
-	rec->sized = true;
+	rec->flags |= FS_RECORD_SIZED;
 	if (keep_content)
-		fs_tree_cache_put(tree, rec, rendered);
+		fs_tree_cache_put(tree, os, rec, rendered);
 	else if (changed)
-		fs_tree_cache_drop(tree, rec);
+		fs_tree_cache_drop(tree, os, rec);
+	return rec;
 }
 
 static void remove_record(struct fs_tree *tree, struct fs_object_state *os, guint at,
 			  GArray *invals)
 {
-	struct fs_record *rec = g_ptr_array_index(os->records, at);
-	queue_inval(invals, 0, os->dir_ino, rec->name);
-	fs_tree_cache_drop(tree, rec);
-	fs_tree_set_served(tree, rec, NULL);
-	g_hash_table_remove(os->by_name, rec->name);
-	g_ptr_array_remove_index(os->records, at);
+	struct fs_record *rec = fs_record_set_at(&os->records, at);
+	queue_inval(invals, 0, os->dir_ino, fs_record_name(os, rec));
+	fs_record_cold_free(tree, os, rec);
+	fs_record_set_remove(&os->records, at);
 }
 
 static void send_invals(struct fs_tree *tree, GArray *invals)
@@ -155,7 +155,6 @@ struct load_ctx {
 	struct fs_tree *tree;
 	struct fs_object_state *os;
 	bool with_values;
-	GArray *rows_seen; /* int64 ids, in order */
 	GString *buf;
 	GArray *invals;
 	size_t budget; /* bytes of content the load may leave in the cache */
@@ -171,33 +170,47 @@ static GBytes *render_row(const struct db_object *obj, const struct db_row *row,
 static int load_row(const struct db_row *row, void *data)
 {
 	struct load_ctx *ctx = data;
-	g_array_append_val(ctx->rows_seen, row->id);
 	GBytes *rendered = ctx->with_values ? render_row(ctx->os->obj, row, ctx->buf) : NULL;
 	bool keep = rendered && ctx->budget >= g_bytes_get_size(rendered);
 	if (keep)
 		ctx->budget -= g_bytes_get_size(rendered);
 	g_mutex_lock(&ctx->tree->lock);
 	if (row_is_showable(ctx->os, row))
-		apply_row(ctx->tree, ctx->os, row, rendered, keep, false, ctx->invals);
+		apply_row(ctx->tree, ctx->os, row, rendered, keep, false, ctx->invals)->flags |=
+		    FS_RECORD_SEEN;
 	g_mutex_unlock(&ctx->tree->lock);
 	if (rendered)
 		g_bytes_unref(rendered);
 	return 0;
 }
 
-/* Removes the records a full scan did not see (deleted since the last load). */
-static void drop_unseen(struct fs_tree *tree, struct fs_object_state *os, GArray *seen,
-			GArray *invals)
+struct unseen_ctx {
+	struct fs_tree *tree;
+	struct fs_object_state *os;
+	GArray *invals;
+};
+
+static bool keep_seen(struct fs_record *rec, void *data)
 {
-	GHashTable *ids = g_hash_table_new(g_int64_hash, g_int64_equal);
-	for (guint i = 0; i < seen->len; i++)
-		g_hash_table_add(ids, &g_array_index(seen, int64_t, i));
-	for (guint i = os->records->len; i-- > 0;) {
-		struct fs_record *rec = g_ptr_array_index(os->records, i);
-		if (!g_hash_table_contains(ids, &rec->id))
-			remove_record(tree, os, i, invals);
-	}
-	g_hash_table_destroy(ids);
+	struct unseen_ctx *ctx = data;
+	if (rec->flags & FS_RECORD_SEEN)
+		return true;
+	queue_inval(ctx->invals, 0, ctx->os->dir_ino, fs_record_name(ctx->os, rec));
+	fs_record_cold_free(ctx->tree, ctx->os, rec);
+	return false;
+}
+
+/* Removes, in one pass, the records a full scan did not see (deleted since). */
+static void drop_unseen(struct fs_tree *tree, struct fs_object_state *os, GArray *invals)
+{
+	struct unseen_ctx ctx = {tree, os, invals};
+	fs_record_set_filter(&os->records, keep_seen, &ctx);
+}
+
+static void clear_seen(struct fs_object_state *os)
+{
+	for (guint i = 0; i < fs_record_set_len(&os->records); i++)
+		fs_record_set_at(&os->records, i)->flags &= (uint8_t)~FS_RECORD_SEEN;
 }
 
 /* Loads names (and with `sizes`, every record's size) unless already loaded. */
@@ -224,20 +237,20 @@ int fs_tree_ensure_loaded(struct fs_tree *tree, struct fs_object_state *os, bool
 			    .tree = tree,
 			    .os = os,
 			    .with_values = sizes,
-			    .rows_seen = g_array_new(FALSE, FALSE, sizeof(int64_t)),
 			    .buf = g_string_sized_new(4096),
 			    .invals = g_array_new(FALSE, TRUE, sizeof(struct pending_inval)),
 			    .budget = tree->options.cache_bytes / 2,
 			};
 			g_mutex_lock(&tree->lock);
 			g_ptr_array_set_size(os->bad_rows, 0);
-			bool had_records = os->records->len > 0;
+			bool had_records = fs_record_set_len(&os->records) > 0;
+			clear_seen(os);
 			g_mutex_unlock(&tree->lock);
 			rc = db_records_scan(conn, os->obj, 0, 0, sizes, load_row, &ctx, err);
 			db_release(tree->pool, conn);
 			g_mutex_lock(&tree->lock);
 			if (rc == 0) {
-				drop_unseen(tree, os, ctx.rows_seen, ctx.invals);
+				drop_unseen(tree, os, ctx.invals);
 				os->names_loaded = true;
 				if (sizes)
 					os->sizes_loaded = true;
@@ -248,7 +261,6 @@ int fs_tree_ensure_loaded(struct fs_tree *tree, struct fs_object_state *os, bool
 			if (!had_records)
 				g_array_set_size(ctx.invals, 0);
 			send_invals(tree, ctx.invals);
-			g_array_free(ctx.rows_seen, TRUE);
 			g_string_free(ctx.buf, TRUE);
 			if (rc)
 				log_error("%s", err->message);

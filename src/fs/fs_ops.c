@@ -514,9 +514,26 @@ static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_
 		       -fs_tree_rename(cfg->tree, parent, name, newparent, newname, flags, &err));
 }
 
+/* The kernel evicted inodes: what it cached for them (pages included) is gone. */
+static void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	fs_tree_forget(config_of(req)->tree, ino);
+	fuse_reply_none(req);
+}
+
+static void op_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
+{
+	struct fs_ops_config *cfg = config_of(req);
+	for (size_t i = 0; i < count; i++)
+		fs_tree_forget(cfg->tree, forgets[i].ino);
+	fuse_reply_none(req);
+}
+
 const struct fuse_lowlevel_ops fs_ops = {
     .init = op_init,
     .lookup = op_lookup,
+    .forget = op_forget,
+    .forget_multi = op_forget_multi,
     .getattr = op_getattr,
     .setattr = op_setattr,
     .opendir = op_opendir,

@@ -79,20 +79,6 @@ static bool object_selected(const struct fs_tree_options *options, const char *t
 	return false;
 }
 
-static void record_free(gpointer data)
-{
-	struct fs_record *rec = data;
-	if (rec->content)
-		g_bytes_unref(rec->content);
-	if (rec->served)
-		g_bytes_unref(rec->served);
-	if (rec->pending)
-		g_string_free(rec->pending, TRUE);
-	g_free(rec->sf_error);
-	g_free(rec->fs_error);
-	g_free(rec);
-}
-
 void fs_tree_scratch_unref(struct fs_scratch *sc)
 {
 	if (!sc || --sc->refs > 0)
@@ -127,6 +113,8 @@ struct fs_tree *fs_tree_new(struct db_pool *pool, struct db_catalog *catalog,
 	tree->scratch_by_ino =
 	    g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, scratch_unref_cb);
 	tree->next_scratch_ino = SCRATCH_INO_BASE;
+	tree->lastops = g_ptr_array_new_with_free_func(g_free);
+	g_ptr_array_add(tree->lastops, g_strdup(""));
 	tree->objects = g_new0(struct fs_object_state, catalog->nobjects);
 	for (size_t i = 0; i < catalog->nobjects; i++) {
 		if (!object_selected(options, catalog->objects[i].table))
@@ -135,8 +123,8 @@ struct fs_tree *fs_tree_new(struct db_pool *pool, struct db_catalog *catalog,
 		os->obj = &catalog->objects[i];
 		os->dir_ino = dir_ino_of(tree->nobjects);
 		g_mutex_init(&os->load_lock);
-		os->records = g_ptr_array_new_with_free_func(record_free);
-		os->by_name = g_hash_table_new(g_str_hash, g_str_equal);
+		fs_record_set_init(&os->records);
+		os->colds = g_hash_table_new(g_int64_hash, g_int64_equal);
 		os->bad_rows = g_ptr_array_new_with_free_func(g_free);
 		os->scratch =
 		    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, scratch_unref_cb);
@@ -168,8 +156,10 @@ void fs_tree_free(struct fs_tree *tree)
 	fs_delete_grace_free(tree->deletes);
 	for (size_t i = 0; i < tree->nobjects; i++) {
 		struct fs_object_state *os = &tree->objects[i];
-		g_hash_table_destroy(os->by_name);
-		g_ptr_array_free(os->records, TRUE);
+		for (guint r = 0; r < fs_record_set_len(&os->records); r++)
+			fs_record_cold_free(tree, os, fs_record_set_at(&os->records, r));
+		fs_record_set_clear(&os->records);
+		g_hash_table_destroy(os->colds);
 		g_ptr_array_free(os->bad_rows, TRUE);
 		g_hash_table_destroy(os->scratch);
 		g_hash_table_destroy(os->aliases);
@@ -180,65 +170,22 @@ void fs_tree_free(struct fs_tree *tree)
 	}
 	g_hash_table_destroy(tree->scratch_by_ino);
 	g_array_free(tree->orphans, TRUE);
+	g_ptr_array_free(tree->lastops, TRUE);
 	g_free(tree->objects);
 	g_mutex_clear(&tree->lock);
 	g_free(tree);
-}
-
-/* --- the content cache (tree lock held) --------------------------------------------- */
-
-void fs_tree_cache_drop(struct fs_tree *tree, struct fs_record *rec)
-{
-	if (!rec->content)
-		return;
-	g_queue_unlink(&tree->lru, &rec->lru_link);
-	tree->cached_bytes -= g_bytes_get_size(rec->content);
-	g_bytes_unref(rec->content);
-	rec->content = NULL;
-}
-
-static void cache_touch(struct fs_tree *tree, struct fs_record *rec)
-{
-	g_queue_unlink(&tree->lru, &rec->lru_link);
-	g_queue_push_head_link(&tree->lru, &rec->lru_link);
-}
-
-void fs_tree_cache_put(struct fs_tree *tree, struct fs_record *rec, GBytes *bytes)
-{
-	fs_tree_cache_drop(tree, rec);
-	rec->content = g_bytes_ref(bytes);
-	rec->lru_link.data = rec;
-	g_queue_push_head_link(&tree->lru, &rec->lru_link);
-	tree->cached_bytes += g_bytes_get_size(bytes);
-	while (tree->cached_bytes > tree->options.cache_bytes && tree->lru.length > 1) {
-		struct fs_record *old = g_queue_peek_tail(&tree->lru);
-		fs_tree_cache_drop(tree, old);
-	}
 }
 
 /* --- records (tree lock held) --------------------------------------------------------- */
 
 guint fs_tree_find_index(const struct fs_object_state *os, int64_t id, bool *found)
 {
-	guint lo = 0, hi = os->records->len;
-	while (lo < hi) {
-		guint mid = lo + (hi - lo) / 2;
-		const struct fs_record *r = g_ptr_array_index(os->records, mid);
-		if (r->id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*found = lo < os->records->len &&
-		 ((const struct fs_record *)g_ptr_array_index(os->records, lo))->id == id;
-	return lo;
+	return fs_record_set_find_index(&os->records, id, found);
 }
 
 struct fs_record *fs_tree_find_record(const struct fs_object_state *os, int64_t id)
 {
-	bool found;
-	guint i = fs_tree_find_index(os, id, &found);
-	return found ? g_ptr_array_index(os->records, i) : NULL;
+	return fs_record_set_find(&os->records, id);
 }
 
 void fs_tree_inval_inode(struct fs_tree *tree, uint64_t ino)
@@ -251,28 +198,6 @@ void fs_tree_inval_entry(struct fs_tree *tree, uint64_t parent, const char *name
 {
 	if (tree->notify.inval_entry)
 		tree->notify.inval_entry(tree->notify.ctx, parent, name);
-}
-
-void fs_tree_set_served(struct fs_tree *tree, struct fs_record *rec, GBytes *bytes)
-{
-	if (rec->served) {
-		g_queue_unlink(&tree->served_lru, &rec->served_link);
-		tree->served_bytes -= g_bytes_get_size(rec->served);
-		g_bytes_unref(rec->served);
-		rec->served = NULL;
-	}
-	if (!bytes)
-		return;
-	rec->served = g_bytes_ref(bytes);
-	rec->served_link.data = rec;
-	g_queue_push_head_link(&tree->served_lru, &rec->served_link);
-	tree->served_bytes += g_bytes_get_size(bytes);
-	/* Bases of records read long ago are forgotten (docs/editing.md): a quarter of the
-	 * cache budget keeps the bases of the thousands of records read last. */
-	while (tree->served_bytes > tree->options.cache_bytes / 4 && tree->served_lru.length > 1) {
-		struct fs_record *old = g_queue_peek_tail(&tree->served_lru);
-		fs_tree_set_served(tree, old, NULL);
-	}
 }
 
 /* --- attributes --------------------------------------------------------------------- */
@@ -312,12 +237,13 @@ void fs_tree_fill_record(struct fs_tree *tree, const struct fs_object_state *os,
 	st->st_mode =
 	    S_IFREG | ((fs_tree_object_readonly(tree, os) ? 0444 : 0666) & ~tree->options.umask);
 	st->st_nlink = 1;
-	uint32_t size = rec->pending ? (uint32_t)rec->pending->len : rec->size;
+	const GString *pending = rec_pending(os, rec);
+	uint32_t size = pending ? (uint32_t)pending->len : rec->size;
 	st->st_size = size;
 	st->st_blocks = (size + 511) / 512;
 	int64_t mtime = rec->mtime_ms >= 0 ? rec->mtime_ms : tree->mount_time_ms;
-	if (rec->local_write_ms > mtime)
-		mtime = rec->local_write_ms;
+	if (rec_local_write_ms(os, rec) > mtime)
+		mtime = rec_local_write_ms(os, rec);
 	st->st_mtim = st->st_ctim = st->st_atim = ms_to_timespec(mtime);
 	rec->kernel_size = size;
 }
@@ -335,16 +261,19 @@ void fs_tree_fill_scratch(struct fs_tree *tree, const struct fs_scratch *sc, str
 }
 
 /* The .errors text of an object (tree lock held). */
-static GString *render_errors(const struct fs_object_state *os)
+static GString *render_errors(const struct fs_tree *tree, const struct fs_object_state *os)
 {
 	GString *out = g_string_new(NULL);
-	for (guint i = 0; i < os->records->len; i++) {
-		const struct fs_record *rec = g_ptr_array_index(os->records, i);
-		if (rec->fs_error)
-			g_string_append_printf(out, "%s\tforcefs\t%s\n", rec->name, rec->fs_error);
-		if (rec->sf_error && strcmp(rec->lastop, "FAILED") == 0)
-			g_string_append_printf(out, "%s\tsalesforce\t%s\n", rec->name,
-					       rec->sf_error);
+	for (guint i = 0; i < fs_record_set_len(&os->records); i++) {
+		const struct fs_record *rec = fs_record_set_at(&os->records, i);
+		if (!rec_cold(os, rec))
+			continue;
+		const char *name = fs_record_name(os, rec);
+		if (rec_cold(os, rec)->fs_error)
+			g_string_append_printf(out, "%s\tforcefs\t%s\n", name, rec_cold(os, rec)->fs_error);
+		if (rec_cold(os, rec)->sf_error && strcmp(fs_record_lastop(tree, os, rec), "FAILED") == 0)
+			g_string_append_printf(out, "%s\tsalesforce\t%s\n", name,
+					       rec_cold(os, rec)->sf_error);
 	}
 	GHashTableIter it;
 	gpointer key, value;
@@ -365,7 +294,7 @@ static void fill_errors(struct fs_tree *tree, const struct fs_object_state *os, 
 	fill_common(tree, st, os->dir_ino + 1);
 	st->st_mode = S_IFREG | 0444;
 	st->st_nlink = 1;
-	GString *text = render_errors(os);
+	GString *text = render_errors(tree, os);
 	st->st_size = (off_t)text->len;
 	g_string_free(text, TRUE);
 	st->st_mtim = st->st_ctim = st->st_atim = ms_to_timespec(tree->mount_time_ms);
@@ -396,9 +325,14 @@ static int getattr_scratch(struct fs_tree *tree, uint64_t ino, struct stat *st, 
  */
 static bool note_access(struct fs_object_state *os, guint at, int kind)
 {
+	/* The same record again is the read that follows an open made on the kernel's
+	 * pages, which it had dropped: it continues the reader's sequence, if any. */
+	if (os->has_last[kind] && at == os->last_at[kind])
+		return os->was_sequential[kind];
 	bool sequential = os->has_last[kind] && at == os->last_at[kind] + 1;
 	os->last_at[kind] = at;
 	os->has_last[kind] = true;
+	os->was_sequential[kind] = sequential;
 	return sequential;
 }
 
@@ -406,12 +340,28 @@ static bool note_access(struct fs_object_state *os, guint at, int kind)
 static GArray *ids_from(struct fs_object_state *os, guint at, int limit)
 {
 	GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
-	for (guint i = at; i < os->records->len && (int)ids->len < limit; i++) {
-		struct fs_record *next = g_ptr_array_index(os->records, i);
-		if (i == at || !next->content)
+	for (guint i = at; i < fs_record_set_len(&os->records) && (int)ids->len < limit; i++) {
+		struct fs_record *next = fs_record_set_at(&os->records, i);
+		if (i == at || !rec_content(os, next))
 			g_array_append_val(ids, next->id);
 	}
 	return ids;
+}
+
+/*
+ * A record inode the tree does not know (the kernel kept it across a reload, or asks
+ * right after mounting): its one row is read by id, whatever the size of the table,
+ * rather than the whole listing. No lock held.
+ */
+static int fetch_if_unknown(struct fs_tree *tree, struct fs_object_state *os, int64_t id,
+			    struct error *err)
+{
+	g_mutex_lock(&tree->lock);
+	bool known = fs_tree_find_record(os, id) != NULL;
+	g_mutex_unlock(&tree->lock);
+	if (known || id < 1 || id > ROW_ID_MAX)
+		return 0;
+	return fs_tree_fetch(tree, os, &id, 1, err);
 }
 
 int fs_tree_getattr(struct fs_tree *tree, uint64_t ino, struct stat *st, struct error *err)
@@ -430,10 +380,7 @@ int fs_tree_getattr(struct fs_tree *tree, uint64_t ino, struct stat *st, struct 
 		fill_dir(tree, st, ino);
 		return 0;
 	}
-	g_mutex_lock(&tree->lock);
-	bool known = local == 1 || fs_tree_find_record(os, (int64_t)local - 2) != NULL;
-	g_mutex_unlock(&tree->lock);
-	int rc = known ? 0 : fs_tree_ensure_loaded(tree, os, false, err);
+	int rc = local == 1 ? 0 : fetch_if_unknown(tree, os, (int64_t)local - 2, err);
 	if (rc)
 		return rc;
 	g_mutex_lock(&tree->lock);
@@ -445,9 +392,9 @@ int fs_tree_getattr(struct fs_tree *tree, uint64_t ino, struct stat *st, struct 
 	} else {
 		bool found;
 		guint at = fs_tree_find_index(os, (int64_t)local - 2, &found);
-		struct fs_record *rec = found ? g_ptr_array_index(os->records, at) : NULL;
+		struct fs_record *rec = found ? fs_record_set_at(&os->records, at) : NULL;
 		bool sequential = found && note_access(os, at, 0);
-		if (rec && rec->sized) {
+		if (rec && rec_sized(rec)) {
 			fs_tree_fill_record(tree, os, rec, st);
 			rc = 0;
 		} else if (rec) {
@@ -465,7 +412,7 @@ int fs_tree_getattr(struct fs_tree *tree, uint64_t ino, struct stat *st, struct 
 		g_mutex_lock(&tree->lock);
 		struct fs_record *rec = fs_tree_find_record(os, (int64_t)local - 2);
 		rc = -ENOENT;
-		if (rec && rec->sized) {
+		if (rec && rec_sized(rec)) {
 			fs_tree_fill_record(tree, os, rec, st);
 			rc = 0;
 		}
@@ -495,7 +442,7 @@ int fs_tree_lookup(struct fs_tree *tree, uint64_t parent, const char *name, stru
 		return fs_tree_getattr(tree, os->dir_ino + 1, st, err);
 	g_mutex_lock(&tree->lock);
 	bool listed = os->names_loaded;
-	bool known = g_hash_table_contains(os->by_name, name) ||
+	bool known = fs_record_set_named(&os->records, name) ||
 		     g_hash_table_contains(os->scratch, name) ||
 		     g_hash_table_contains(os->aliases, name);
 	g_mutex_unlock(&tree->lock);
@@ -512,7 +459,7 @@ int fs_tree_lookup(struct fs_tree *tree, uint64_t parent, const char *name, stru
 	if (sc) {
 		scratch_ino = sc->ino;
 	} else if (!g_hash_table_contains(os->hidden, name)) {
-		struct fs_record *rec = g_hash_table_lookup(os->by_name, name);
+		struct fs_record *rec = fs_record_set_named(&os->records, name);
 		const int64_t *alias = g_hash_table_lookup(os->aliases, name);
 		if (rec)
 			id = rec->id;
@@ -576,14 +523,16 @@ int fs_tree_list(struct fs_tree *tree, uint64_t ino, off_t offset, bool with_att
 	bool found;
 	int64_t after = offset < 3 ? 0 : (int64_t)offset - 3;
 	guint at = fs_tree_find_index(os, after + 1, &found);
+	guint nrecords = fs_record_set_len(&os->records);
 	if (offset >= SCRATCH_COOKIE_BASE)
-		at = os->records->len;
-	for (guint i = at; i < os->records->len; i++) {
-		struct fs_record *rec = g_ptr_array_index(os->records, i);
-		if (g_hash_table_contains(os->hidden, rec->name))
+		at = nrecords;
+	bool any_hidden = g_hash_table_size(os->hidden) > 0;
+	for (guint i = at; i < nrecords; i++) {
+		struct fs_record *rec = fs_record_set_at(&os->records, i);
+		e.name = fs_record_name(os, rec);
+		if (any_hidden && g_hash_table_contains(os->hidden, e.name))
 			continue;
-		e.name = rec->name;
-		if (with_attrs && rec->sized) {
+		if (with_attrs && rec_sized(rec)) {
 			fs_tree_fill_record(tree, os, rec, &e.st);
 		} else {
 			fill_common(tree, &e.st, fs_tree_record_ino(os, rec->id));
@@ -621,7 +570,7 @@ static int open_errors(struct fs_tree *tree, struct fs_object_state *os, struct 
 	if (rc)
 		return rc;
 	g_mutex_lock(&tree->lock);
-	GString *text = render_errors(os);
+	GString *text = render_errors(tree, os);
 	g_mutex_unlock(&tree->lock);
 	out->keep_cache = false;
 	out->size_stale = true; /* always read it fresh */
@@ -641,10 +590,7 @@ int fs_tree_open_content(struct fs_tree *tree, uint64_t ino, int how, struct fs_
 	if (local == 1)
 		return open_errors(tree, os, out, err);
 	int64_t id = (int64_t)local - 2;
-	g_mutex_lock(&tree->lock);
-	bool known = fs_tree_find_record(os, id) != NULL;
-	g_mutex_unlock(&tree->lock);
-	int rc = known ? 0 : fs_tree_ensure_loaded(tree, os, false, err);
+	int rc = fetch_if_unknown(tree, os, id, err);
 	if (rc)
 		return rc;
 	for (int attempt = 0; attempt < 2; attempt++) {
@@ -655,30 +601,32 @@ int fs_tree_open_content(struct fs_tree *tree, uint64_t ino, int how, struct fs_
 			g_mutex_unlock(&tree->lock);
 			return -ENOENT;
 		}
-		struct fs_record *rec = g_ptr_array_index(os->records, at);
+		struct fs_record *rec = fs_record_set_at(&os->records, at);
 		bool sequential = attempt == 0 && note_access(os, at, 1);
-		if (rec->content) {
-			cache_touch(tree, rec);
-			if (served && rec->served != rec->content)
-				fs_tree_set_served(tree, rec, rec->content);
-			if (rec->pending) {
+		if (rec_content(os, rec)) {
+			GBytes *content = rec_cold(os, rec)->content;
+			fs_tree_cache_touch(tree, os, rec);
+			if (served && rec_cold(os, rec)->served != content)
+				fs_tree_set_served(tree, os, rec, content);
+			const GString *pending = rec_cold(os, rec)->pending;
+			if (pending) {
 				/* Written but not committed: show what was written, uncached. */
-				out->bytes = g_bytes_new(rec->pending->str, rec->pending->len);
+				out->bytes = g_bytes_new(pending->str, pending->len);
 				out->size_stale = true;
 				out->keep_cache = false;
 				rec->kernel_version = 0;
 				g_mutex_unlock(&tree->lock);
 				return 0;
 			}
-			out->bytes = g_bytes_ref(rec->content);
+			out->bytes = g_bytes_ref(content);
 			out->version = rec->version;
-			out->size_stale = rec->kernel_size != g_bytes_get_size(rec->content);
+			out->size_stale = rec->kernel_size != g_bytes_get_size(content);
 			out->keep_cache = !out->size_stale && rec->kernel_version == rec->version;
 			rec->kernel_version = out->size_stale ? 0 : rec->version;
 			g_mutex_unlock(&tree->lock);
 			return 0;
 		}
-		if ((how & FS_CONTENT_KERNEL_PAGES) && !rec->pending && rec->sized &&
+		if ((how & FS_CONTENT_KERNEL_PAGES) && !rec_pending(os, rec) && rec_sized(rec) &&
 		    rec->kernel_version == rec->version && rec->kernel_size == rec->size) {
 			/* Evicted here, but the kernel still caches exactly this version (a warm
 			 * grep -r): let it serve its pages; a read that misses them fetches. */
@@ -703,6 +651,22 @@ int fs_tree_open_content(struct fs_tree *tree, uint64_t ino, int how, struct fs_
 			return rc;
 	}
 	return -ENOENT;
+}
+
+void fs_tree_forget(struct fs_tree *tree, uint64_t ino)
+{
+	uint64_t local;
+	struct fs_object_state *os =
+	    ino < SCRATCH_INO_BASE ? fs_tree_object_of_ino(tree, ino, &local) : NULL;
+	if (!os || local < 2)
+		return;
+	g_mutex_lock(&tree->lock);
+	struct fs_record *rec = fs_tree_find_record(os, (int64_t)local - 2);
+	if (rec) {
+		rec->kernel_version = 0;
+		rec->kernel_size = UINT32_MAX;
+	}
+	g_mutex_unlock(&tree->lock);
 }
 
 /* --- extended attributes ---------------------------------------------------------------- */
@@ -734,14 +698,15 @@ int fs_tree_getxattr(struct fs_tree *tree, uint64_t ino, const char *name, char 
 	if (!rec)
 		rc = -ENOENT;
 	else if (strcmp(name, "user.forcefs.state") == 0)
-		*value = g_strdup(rec->lastop[0] ? rec->lastop : "SYNCED");
+		*value = g_strdup(fs_record_lastop(tree, os, rec)[0] ? fs_record_lastop(tree, os, rec)
+								  : "SYNCED");
 	else if (strcmp(name, "user.forcefs.id") == 0)
 		*value = g_strdup_printf("%" PRId64, rec->id);
-	else if (strcmp(name, "user.forcefs.error") == 0 && rec->fs_error)
-		*value = g_strdup(rec->fs_error);
-	else if (strcmp(name, "user.forcefs.error") == 0 && rec->sf_error &&
-		 strcmp(rec->lastop, "FAILED") == 0)
-		*value = g_strdup(rec->sf_error);
+	else if (strcmp(name, "user.forcefs.error") == 0 && rec_fs_error(os, rec))
+		*value = g_strdup(rec_fs_error(os, rec));
+	else if (strcmp(name, "user.forcefs.error") == 0 && rec_sf_error(os, rec) &&
+		 strcmp(fs_record_lastop(tree, os, rec), "FAILED") == 0)
+		*value = g_strdup(rec_sf_error(os, rec));
 	else
 		rc = -ENODATA;
 	g_mutex_unlock(&tree->lock);
@@ -758,8 +723,8 @@ int fs_tree_listxattr(struct fs_tree *tree, uint64_t ino, GString *names, struct
 	struct fs_record *rec = record_of_ino(tree, ino, &os);
 	if (rec) {
 		for (size_t i = 0; i < G_N_ELEMENTS(xattr_names); i++) {
-			if (i == 1 && !rec->fs_error &&
-			    !(rec->sf_error && strcmp(rec->lastop, "FAILED") == 0))
+			if (i == 1 && !rec_fs_error(os, rec) &&
+			    !(rec_sf_error(os, rec) && strcmp(fs_record_lastop(tree, os, rec), "FAILED") == 0))
 				continue;
 			g_string_append_len(names, xattr_names[i],
 					    (gssize)strlen(xattr_names[i]) + 1);
@@ -787,7 +752,7 @@ bool fs_tree_object_loaded(struct fs_tree *tree, size_t index)
 	/* Records fetched one by one before the listing was loaded are watched too, and so
 	 * are names the kernel holds a negative entry for: they must be taken back. */
 	const struct fs_object_state *os = &tree->objects[index];
-	bool loaded = os->names_loaded || os->records->len > 0 ||
+	bool loaded = os->names_loaded || fs_record_set_len(&os->records) > 0 ||
 		      g_hash_table_size(os->negatives) > 0;
 	g_mutex_unlock(&tree->lock);
 	return loaded;

@@ -185,6 +185,13 @@ bool fs_tree_is_dir(uint64_t ino);
  * not be cached at all.
  */
 bool fs_tree_hold_negative(struct fs_tree *tree, uint64_t parent, const char *name);
+/*
+ * The kernel evicted inode `ino` (FORGET), and its pages with it: the next open must
+ * not count on them, so it takes the record's bytes (in batches for a reader going
+ * through the listing) instead of one fetch per file at the first read. At a million
+ * records the kernel evicts inodes between two `grep -r`.
+ */
+void fs_tree_forget(struct fs_tree *tree, uint64_t ino);
 bool fs_tree_attr_volatile(uint64_t ino);
 
 /* The watcher's entry points (any thread, never inside a FUSE request). */

@@ -1,7 +1,8 @@
 /*
- * fs_tree_internal: the structures shared by the read half (fs_tree.c) and the write
- * half (fs_write.c) of the tree. Not an API: nothing outside fs_tree*.c and fs_write.c
- * includes it. Every field is guarded by tree->lock unless said otherwise.
+ * fs_tree_internal: the structures shared by the read half (fs_tree.c, fs_load.c), the
+ * write half (fs_write.c) and the rare record state (fs_record_cold.c) of the tree. Not
+ * an API: nothing else includes it. Every field is guarded by tree->lock unless said
+ * otherwise.
  */
 #ifndef FORCEFS_FS_TREE_INTERNAL_H
 #define FORCEFS_FS_TREE_INTERNAL_H
@@ -12,8 +13,10 @@
 #include <sys/stat.h>
 
 #include "db_conn.h"
+#include "db_records.h"
 #include "db_schema.h"
 #include "fs_delete_grace.h"
+#include "fs_record_set.h"
 #include "fs_tree.h"
 
 #define OBJECT_SHIFT 40
@@ -22,29 +25,42 @@
 /* Listing cookies of scratch files: above every record's (row id + 3). */
 #define SCRATCH_COOKIE_BASE ((off_t)1 << 50)
 
-struct fs_record {
-	int64_t id;
-	char name[48];	  /* canonical file name */
-	int64_t mtime_ms; /* -1 = unknown */
-	uint32_t size;	  /* exact rendered length, when sized */
-	bool sized;
-	uint32_t kernel_size;	 /* size last reported to the kernel, UINT32_MAX = none */
-	uint32_t version;	 /* bumped whenever the rendered bytes change */
-	uint32_t kernel_version; /* version whose pages the kernel may hold, 0 = none */
-	char lastop[16];
-	char *sf_error;		/* message from _hc_err, or NULL */
+/*
+ * What a record has only while something is going on with it: cached or served bytes,
+ * a write in progress, an error, a local write time. Allocated on first need and freed
+ * as soon as it is empty again (fs_record_cold_trim), so that the million records of a
+ * big object cost their 48-byte struct fs_record and a name (fs_record_set.h).
+ */
+struct fs_record_cold {
+	int64_t id;    /* the record: row id `id` of tree->objects[object] (the key of
+			* os->colds: must stay first) */
+	size_t object;
 	GBytes *content;	/* cached rendered bytes, or NULL */
-	GList lru_link;		/* in tree->lru while content != NULL */
+	GList lru_link;		/* in tree->lru while content != NULL (data: this) */
 	GBytes *served;		/* what the mount last served: the base of a merge */
-	GList served_link;	/* in tree->served_lru while served != NULL */
+	GList served_link;	/* in tree->served_lru while served != NULL (data: this) */
 	GString *pending;	/* written but not committed yet, or NULL */
 	bool pending_dirty;	/* pending differs from what is committed */
 	bool pending_too_big;	/* a write went past 1 MiB: the commit answers EFBIG */
 	uint16_t writers;	/* open writable handles (a record's pending bytes live
 				 * until the last of them is released) */
 	char *fs_error;		/* why forcefs refused the last write, or NULL */
+	char *sf_error;		/* message from _hc_err, or NULL */
+	char *lastop;		/* _hc_lastop when the tree's table of them is full */
 	int64_t local_write_ms; /* time of the last write committed here, or -1 */
 };
+
+/* A field of a record's rare state, NULL/-1 when it has none (tree lock held). */
+#define REC_COLD_FIELD(name, type, none, field)                                          \
+	static inline type name(const struct fs_object_state *os, const struct fs_record *rec) \
+	{                                                                                \
+		const struct fs_record_cold *c = rec_cold(os, rec);                      \
+		return c ? c->field : none;                                              \
+	}
+static inline bool rec_sized(const struct fs_record *rec)
+{
+	return rec->flags & FS_RECORD_SIZED;
+}
 
 /* A file kept in memory only: editor swap files, temporary files, new records. */
 struct fs_scratch {
@@ -70,8 +86,7 @@ struct fs_object_state {
 	GMutex load_lock; /* one load at a time per object */
 	bool names_loaded;
 	bool sizes_loaded;
-	GPtrArray *records;  /* struct fs_record*, sorted by id */
-	GHashTable *by_name; /* name -> struct fs_record* */
+	struct fs_record_set records; /* sorted by id, found by name too */
 	GPtrArray *bad_rows; /* char* lines for .errors: rows that cannot be shown */
 	GHashTable *scratch; /* name -> struct fs_scratch* */
 	GHashTable *aliases; /* name a user created -> int64 row id (g_new'd) */
@@ -79,10 +94,28 @@ struct fs_object_state {
 	GHashTable *negatives; /* names the kernel was told do not exist (set, bounded by
 				* NEGATIVE_NAMES_MAX): a record appearing under one of them
 				* must invalidate that entry, whatever the entry timeout */
+	GHashTable *colds;   /* struct fs_record_cold of the records that have one, keyed by
+			      * row id (its first field): few, whatever the object's size */
 	GMutex write_lock;   /* one commit at a time per object (not under tree->lock) */
 	guint last_at[2];    /* index of the record looked up [0] and opened [1] last */
 	bool has_last[2];
+	bool was_sequential[2]; /* whether that access continued a sequence */
 };
+
+/* The rare state of a record, or NULL (tree lock held). */
+static inline struct fs_record_cold *rec_cold(const struct fs_object_state *os,
+					      const struct fs_record *rec)
+{
+	if (!(rec->flags & FS_RECORD_COLD))
+		return NULL;
+	return g_hash_table_lookup(os->colds, &rec->id);
+}
+REC_COLD_FIELD(rec_content, GBytes *, NULL, content)
+REC_COLD_FIELD(rec_served, GBytes *, NULL, served)
+REC_COLD_FIELD(rec_pending, GString *, NULL, pending)
+REC_COLD_FIELD(rec_fs_error, const char *, NULL, fs_error)
+REC_COLD_FIELD(rec_sf_error, const char *, NULL, sf_error)
+REC_COLD_FIELD(rec_local_write_ms, int64_t, -1, local_write_ms)
 
 struct fs_tree {
 	struct db_pool *pool;
@@ -92,7 +125,7 @@ struct fs_tree {
 	GMutex lock; /* guards every record, the LRU and the load flags */
 	struct fs_object_state *objects;
 	size_t nobjects;
-	GQueue lru; /* most recently used content at the head */
+	GQueue lru; /* most recently used content at the head (struct fs_record_cold) */
 	size_t cached_bytes;
 	int64_t mount_time_ms;
 	GHashTable *scratch_by_ino; /* uint64 ino -> struct fs_scratch* (one ref) */
@@ -101,6 +134,7 @@ struct fs_tree {
 	GQueue served_lru;   /* records with a merge base, most recent first */
 	size_t served_bytes; /* bytes of those bases (bounded like the cache) */
 	struct fs_delete_grace *deletes; /* records rm hid whose delete waits */
+	GPtrArray *lastops;  /* the distinct _hc_lastop values seen; code 0 is "" */
 };
 
 #define SCRATCH_INO_BASE (UINT64_C(1) << 62)
@@ -129,6 +163,23 @@ struct pending_inval {
 };
 
 /* Shared helpers of the two halves (tree lock held unless said otherwise). */
+/* The cold state of `rec`, allocated if it has none. */
+struct fs_record_cold *fs_record_cold(struct fs_tree *tree, const struct fs_object_state *os,
+				      struct fs_record *rec);
+/* Frees the cold state of `rec` if nothing is left in it. */
+void fs_record_cold_trim(const struct fs_object_state *os, struct fs_record *rec);
+/* Frees the cold state of a record that is going away (drops its cached bytes). */
+void fs_record_cold_free(struct fs_tree *tree, const struct fs_object_state *os,
+			 struct fs_record *rec);
+void fs_record_set_lastop(struct fs_tree *tree, const struct fs_object_state *os,
+			  struct fs_record *rec, const char *lastop);
+const char *fs_record_lastop(const struct fs_tree *tree, const struct fs_object_state *os,
+			     const struct fs_record *rec);
+static inline const char *fs_record_name(const struct fs_object_state *os,
+					 const struct fs_record *rec)
+{
+	return fs_record_set_name(&os->records, rec);
+}
 struct fs_object_state *fs_tree_object_of_ino(struct fs_tree *tree, uint64_t ino, uint64_t *local);
 struct fs_record *fs_tree_find_record(const struct fs_object_state *os, int64_t id);
 uint64_t fs_tree_record_ino(const struct fs_object_state *os, int64_t id);
@@ -143,8 +194,13 @@ int fs_tree_ensure_loaded(struct fs_tree *tree, struct fs_object_state *os, bool
 int fs_tree_fetch(struct fs_tree *tree, struct fs_object_state *os, const int64_t *ids, size_t nids,
 		  struct error *err);
 /* The content cache, an LRU bounded by options.cache_bytes (tree lock held). */
-void fs_tree_cache_put(struct fs_tree *tree, struct fs_record *rec, GBytes *bytes);
-void fs_tree_cache_drop(struct fs_tree *tree, struct fs_record *rec);
+void fs_tree_cache_put(struct fs_tree *tree, const struct fs_object_state *os,
+		       struct fs_record *rec, GBytes *bytes);
+void fs_tree_cache_drop(struct fs_tree *tree, const struct fs_object_state *os,
+			struct fs_record *rec);
+/* Marks `rec`'s cached bytes as used now (it has some). */
+void fs_tree_cache_touch(struct fs_tree *tree, const struct fs_object_state *os,
+			 struct fs_record *rec);
 /* Where record `id` is, or would be inserted, in os->records (sorted by id). */
 guint fs_tree_find_index(const struct fs_object_state *os, int64_t id, bool *found);
 /*
@@ -177,7 +233,8 @@ void fs_row_copy_clear(struct fs_row_copy *copy);
 void fs_tree_apply_copy(struct fs_tree *tree, struct fs_object_state *os,
 			const struct fs_row_copy *copy);
 /* Remembers `bytes` as what the mount served for `rec` (the base of a later merge). */
-void fs_tree_set_served(struct fs_tree *tree, struct fs_record *rec, GBytes *bytes);
+void fs_tree_set_served(struct fs_tree *tree, const struct fs_object_state *os,
+			struct fs_record *rec, GBytes *bytes);
 void fs_tree_scratch_unref(struct fs_scratch *sc);
 /* Queues kernel invalidations (safe under the lock: they are sent by fs_notify). */
 void fs_tree_inval_inode(struct fs_tree *tree, uint64_t ino);

@@ -364,12 +364,17 @@ void fs_views_read(struct fs_views *v, fuse_req_t req, uint64_t ino, size_t size
 		fuse_reply_buf(req, NULL, 0);
 		return;
 	}
+	/* The reply completes the request, and with it the kernel may send RELEASE, which
+	 * another thread answers by freeing the handle's bytes while this writev() has not
+	 * returned yet: they are held until it has (ASan reads the buffer after the call). */
+	GBytes *bytes = g_bytes_ref(h->bytes);
 	gsize len;
-	const char *data = g_bytes_get_data(h->bytes, &len);
+	const char *data = g_bytes_get_data(bytes, &len);
 	if (off < 0 || (gsize)off >= len)
 		fuse_reply_buf(req, NULL, 0);
 	else
 		fuse_reply_buf(req, data + off, MIN(size, len - (gsize)off));
+	g_bytes_unref(bytes);
 }
 
 void fs_views_release(struct fs_views *v, fuse_req_t req, uint64_t ino, struct fuse_file_info *fi)

@@ -93,7 +93,7 @@ static struct fs_record *record_named(struct fs_object_state *os, const char *na
 {
 	if (g_hash_table_contains(os->hidden, name))
 		return NULL;
-	struct fs_record *rec = g_hash_table_lookup(os->by_name, name);
+	struct fs_record *rec = fs_record_set_named(&os->records, name);
 	if (rec)
 		return rec;
 	const int64_t *alias = g_hash_table_lookup(os->aliases, name);
@@ -105,7 +105,7 @@ static struct fs_record *hidden_record(struct fs_object_state *os, const char *n
 {
 	if (!g_hash_table_contains(os->hidden, name))
 		return NULL;
-	struct fs_record *rec = g_hash_table_lookup(os->by_name, name);
+	struct fs_record *rec = fs_record_set_named(&os->records, name);
 	if (rec)
 		return rec;
 	const int64_t *alias = g_hash_table_lookup(os->aliases, name);
@@ -202,10 +202,49 @@ static void scratch_remove_name(struct fs_tree *tree, struct fs_object_state *os
 
 /* --- commits ------------------------------------------------------------------------ */
 
-static void set_record_error(struct fs_record *rec, const char *message)
+static void set_record_error(struct fs_tree *tree, struct fs_object_state *os,
+			     struct fs_record *rec, const char *message)
 {
-	g_free(rec->fs_error);
-	rec->fs_error = message ? g_strdup(message) : NULL;
+	if (!message && !rec_fs_error(os, rec))
+		return;
+	struct fs_record_cold *cold = fs_record_cold(tree, os, rec);
+	g_free(cold->fs_error);
+	cold->fs_error = message ? g_strdup(message) : NULL;
+	fs_record_cold_trim(os, rec);
+}
+
+/* Forgets what was written to a record and not committed (tree lock held). */
+static void drop_pending(const struct fs_object_state *os, struct fs_record *rec)
+{
+	struct fs_record_cold *cold = rec_cold(os, rec);
+	if (!cold || !cold->pending)
+		return;
+	g_string_free(cold->pending, TRUE);
+	cold->pending = NULL;
+	cold->pending_dirty = cold->pending_too_big = false;
+	fs_record_cold_trim(os, rec);
+}
+
+/* The pending bytes of a record, started from `current` if it has none (tree lock). */
+static GString *pending_of(struct fs_tree *tree, struct fs_object_state *os,
+			   struct fs_record *rec, GBytes *current)
+{
+	struct fs_record_cold *cold = fs_record_cold(tree, os, rec);
+	if (!cold->pending) {
+		gsize len = 0;
+		const char *cur = current ? g_bytes_get_data(current, &len) : "";
+		cold->pending = g_string_new_len(cur, (gssize)len);
+	}
+	return cold->pending;
+}
+
+/* Notes a write committed here now: the file's mtime (tree lock held). */
+static void note_local_write(struct fs_tree *tree, struct fs_object_state *os,
+			     struct fs_record *rec)
+{
+	fs_record_cold(tree, os, rec)->local_write_ms = now_ms();
+	if (rec_content(os, rec))
+		fs_tree_set_served(tree, os, rec, rec_content(os, rec));
 }
 
 /*
@@ -220,7 +259,7 @@ static int commit_update(struct fs_tree *tree, struct fs_object_state *os, int64
 				 g_bytes_get_size(mine), RECORD_MAX_BYTES);
 	g_mutex_lock(&tree->lock);
 	struct fs_record *rec = fs_tree_find_record(os, id);
-	GBytes *base = rec && rec->served ? g_bytes_ref(rec->served) : NULL;
+	GBytes *base = rec && rec_served(os, rec) ? g_bytes_ref(rec_served(os, rec)) : NULL;
 	g_mutex_unlock(&tree->lock);
 	if (!rec)
 		return error_set(err, ENOENT, "the record no longer exists");
@@ -236,9 +275,9 @@ static int commit_update(struct fs_tree *tree, struct fs_object_state *os, int64
 	g_mutex_lock(&tree->lock);
 	rec = fs_tree_find_record(os, id);
 	if (rec) {
-		set_record_error(rec, rc ? err->message : NULL);
+		set_record_error(tree, os, rec, rc ? err->message : NULL);
 		if (rc == 0 && changed)
-			rec->local_write_ms = now_ms();
+			fs_record_cold(tree, os, rec)->local_write_ms = now_ms();
 	}
 	g_mutex_unlock(&tree->lock);
 	if (rc) {
@@ -252,8 +291,8 @@ static int commit_update(struct fs_tree *tree, struct fs_object_state *os, int64
 	fs_row_copy_clear(&written.copy);
 	g_mutex_lock(&tree->lock);
 	rec = fs_tree_find_record(os, id);
-	if (rec && rec->content)
-		fs_tree_set_served(tree, rec, rec->content);
+	if (rec && rec_content(os, rec))
+		fs_tree_set_served(tree, os, rec, rec_content(os, rec));
 	g_mutex_unlock(&tree->lock);
 	log_debug("%s/%s: committed%s", os->obj->table, name, changed ? "" : " (no change)");
 	return 0;
@@ -268,17 +307,17 @@ static int commit_pending(struct fs_tree *tree, struct fs_object_state *os, int6
 	struct fs_record *rec = fs_tree_find_record(os, id);
 	GBytes *mine = NULL;
 	char name[48] = "";
-	bool too_big = rec && rec->pending && rec->pending_too_big;
-	if (rec && rec->pending && rec->pending_dirty && rec->pending->len > 0 && !too_big) {
-		mine = g_bytes_new(rec->pending->str, rec->pending->len);
-		g_strlcpy(name, rec->name, sizeof(name));
+	const GString *pending = rec ? rec_pending(os, rec) : NULL;
+	bool too_big = pending && rec_cold(os, rec)->pending_too_big;
+	if (pending && rec_cold(os, rec)->pending_dirty && pending->len > 0 && !too_big) {
+		mine = g_bytes_new(pending->str, pending->len);
+		g_strlcpy(name, fs_record_name(os, rec), sizeof(name));
 	}
 	if (too_big) {
-		set_record_error(rec, "content over 1 MiB (1048576 bytes)");
-		log_warn("%s/%s: content over 1 MiB (1048576 bytes)", os->obj->table, rec->name);
-		g_string_free(rec->pending, TRUE);
-		rec->pending = NULL;
-		rec->pending_dirty = rec->pending_too_big = false;
+		log_warn("%s/%s: content over 1 MiB (1048576 bytes)", os->obj->table,
+			 fs_record_name(os, rec));
+		drop_pending(os, rec);
+		set_record_error(tree, os, rec, "content over 1 MiB (1048576 bytes)");
 	}
 	g_mutex_unlock(&tree->lock);
 	if (too_big) {
@@ -294,11 +333,8 @@ static int commit_pending(struct fs_tree *tree, struct fs_object_state *os, int6
 		 * database again, and the user's content is still in their editor. */
 		g_mutex_lock(&tree->lock);
 		rec = fs_tree_find_record(os, id);
-		if (rec && rec->pending) {
-			g_string_free(rec->pending, TRUE);
-			rec->pending = NULL;
-			rec->pending_dirty = false;
-		}
+		if (rec)
+			drop_pending(os, rec);
 		g_mutex_unlock(&tree->lock);
 		fs_tree_inval_inode(tree, fs_tree_record_ino(os, id));
 	}
@@ -347,11 +383,8 @@ static int commit_insert(struct fs_tree *tree, struct fs_object_state *os, struc
 	if (sc->name)
 		scratch_remove_name(tree, os, sc);
 	struct fs_record *rec = fs_tree_find_record(os, new_id);
-	if (rec) {
-		rec->local_write_ms = now_ms();
-		if (rec->content)
-			fs_tree_set_served(tree, rec, rec->content);
-	}
+	if (rec)
+		note_local_write(tree, os, rec);
 	g_mutex_unlock(&tree->lock);
 	/* The kernel still maps the name to the scratch inode: have it look again. */
 	fs_tree_inval_entry(tree, os->dir_ino, name);
@@ -412,12 +445,10 @@ static int open_record(struct fs_tree *tree, struct fs_object_state *os, int64_t
 		g_mutex_lock(&tree->lock);
 		struct fs_record *rec = fs_tree_find_record(os, id);
 		if (rec) {
-			rec->writers++;
+			fs_record_cold(tree, os, rec)->writers++;
 			if (truncate || (flags & O_TRUNC)) {
-				if (!rec->pending)
-					rec->pending = g_string_new(NULL);
-				g_string_truncate(rec->pending, 0);
-				rec->pending_dirty = true;
+				g_string_truncate(pending_of(tree, os, rec, NULL), 0);
+				rec_cold(os, rec)->pending_dirty = true;
 			}
 		}
 		g_mutex_unlock(&tree->lock);
@@ -432,20 +463,18 @@ static int open_record(struct fs_tree *tree, struct fs_object_state *os, int64_t
  * is told, in .errors and the log, that nothing was saved. Tree lock held; returns
  * whether anything was dropped (the caller then invalidates the kernel's copy).
  */
-static bool drop_unsaved(struct fs_object_state *os, struct fs_record *rec)
+static bool drop_unsaved(struct fs_tree *tree, struct fs_object_state *os, struct fs_record *rec)
 {
-	if (!rec->pending || rec->writers > 0)
+	if (!rec_pending(os, rec) || rec_cold(os, rec)->writers > 0)
 		return false;
-	const char *why = rec->pending->len == 0
+	const char *why = rec_cold(os, rec)->pending->len == 0
 			      ? "the file was emptied and nothing was written to it within 2 s: "
 				"nothing was saved, it shows the record again"
 			      : "the file was cut short and nothing was written to it within 2 s: "
 				"nothing was saved, it shows the record again";
-	set_record_error(rec, why);
-	log_warn("%s/%s: %s", os->obj->table, rec->name, why);
-	g_string_free(rec->pending, TRUE);
-	rec->pending = NULL;
-	rec->pending_dirty = rec->pending_too_big = false;
+	log_warn("%s/%s: %s", os->obj->table, fs_record_name(os, rec), why);
+	drop_pending(os, rec);
+	set_record_error(tree, os, rec, why);
 	return true;
 }
 
@@ -569,10 +598,11 @@ GBytes *fs_tree_read(struct fs_tree *tree, struct fs_handle *h, off_t off, size_
 	if (h->scratch) {
 		out = slice(h->scratch->content->str, h->scratch->content->len, off, size);
 	} else if (h->record_id) {
-		struct fs_record *rec =
-		    fs_tree_find_record(&tree->objects[h->object], h->record_id);
-		if (rec && rec->pending && h->writable)
-			out = slice(rec->pending->str, rec->pending->len, off, size);
+		const struct fs_object_state *ros = &tree->objects[h->object];
+		struct fs_record *rec = fs_tree_find_record(ros, h->record_id);
+		const GString *pending = rec ? rec_pending(ros, rec) : NULL;
+		if (pending && h->writable)
+			out = slice(pending->str, pending->len, off, size);
 	}
 	g_mutex_unlock(&tree->lock);
 	if (!out && !h->snapshot) {
@@ -647,22 +677,17 @@ ssize_t fs_tree_write(struct fs_tree *tree, struct fs_handle *h, off_t off, cons
 			h->scratch->mtime = now_ts();
 		}
 	} else {
-		struct fs_record *rec =
-		    fs_tree_find_record(&tree->objects[h->object], h->record_id);
+		struct fs_object_state *os = &tree->objects[h->object];
+		struct fs_record *rec = fs_tree_find_record(os, h->record_id);
 		if (!rec) {
 			rc = -ENOENT;
 		} else {
-			if (!rec->pending) {
-				gsize len;
-				const char *cur = g_bytes_get_data(h->snapshot, &len);
-				rec->pending = g_string_new_len(cur, (gssize)len);
-			}
-			rc = write_into(rec->pending, h->append, off, data, size, RECORD_MAX_BYTES,
-					err);
+			GString *pending = pending_of(tree, os, rec, h->snapshot);
+			rc = write_into(pending, h->append, off, data, size, RECORD_MAX_BYTES, err);
 			if (rc > 0)
-				rec->pending_dirty = true;
+				rec_cold(os, rec)->pending_dirty = true;
 			if (rc == -EFBIG)
-				rec->pending_too_big = true;
+				rec_cold(os, rec)->pending_too_big = true;
 		}
 	}
 	g_mutex_unlock(&tree->lock);
@@ -720,7 +745,7 @@ void fs_tree_expire_orphans(struct fs_tree *tree)
 		g_array_remove_index_fast(tree->orphans, i);
 		struct fs_object_state *os = &tree->objects[o.object];
 		struct fs_record *rec = fs_tree_find_record(os, o.id);
-		if (rec && drop_unsaved(os, rec))
+		if (rec && drop_unsaved(tree, os, rec))
 			g_array_append_val(expired, o);
 	}
 	g_mutex_unlock(&tree->lock);
@@ -739,13 +764,14 @@ void fs_tree_release(struct fs_tree *tree, struct fs_handle *h)
 	fs_tree_scratch_unref(h->scratch);
 	struct fs_object_state *os = h->record_id ? &tree->objects[h->object] : NULL;
 	struct fs_record *rec = os ? fs_tree_find_record(os, h->record_id) : NULL;
-	if (rec && h->writable) {
-		if (rec->writers > 0)
-			rec->writers--;
+	if (rec && h->writable && rec_cold(os, rec)) {
+		if (rec_cold(os, rec)->writers > 0)
+			rec_cold(os, rec)->writers--;
 		/* Pending bytes no writer will commit any more: `truncate -s 0 f` or `: > f`
 		 * may still be followed by `cat x >> f`, so they wait a moment. */
-		if (rec->pending && rec->writers == 0)
+		if (rec_cold(os, rec)->pending && rec_cold(os, rec)->writers == 0)
 			add_orphan(tree, os, rec);
+		fs_record_cold_trim(os, rec);
 	}
 	g_mutex_unlock(&tree->lock);
 	if (h->snapshot)
@@ -810,16 +836,11 @@ int fs_tree_setattr(struct fs_tree *tree, uint64_t ino, struct fs_handle *h,
 		g_mutex_lock(&tree->lock);
 		struct fs_record *rec = fs_tree_find_record(os, id);
 		if (rec) {
-			if (!rec->pending) {
-				gsize len;
-				const char *cur = g_bytes_get_data(content.bytes, &len);
-				rec->pending = g_string_new_len(cur, (gssize)len);
-			}
-			resize(rec->pending, (size_t)attr->st_size);
-			rec->pending_dirty = true;
+			resize(pending_of(tree, os, rec, content.bytes), (size_t)attr->st_size);
+			rec_cold(os, rec)->pending_dirty = true;
 			/* truncate(2) with no writer open: no close will come to commit it, but
 			 * a writer may follow (`truncate -s 0 f; cat x >> f`). */
-			if (rec->writers == 0)
+			if (rec_cold(os, rec)->writers == 0)
 				add_orphan(tree, os, rec);
 		}
 		g_mutex_unlock(&tree->lock);
@@ -921,7 +942,7 @@ void fs_tree_expire_deletes(struct fs_tree *tree)
 		g_hash_table_remove(os->hidden, d->name);
 		struct fs_record *rec = rc ? fs_tree_find_record(os, d->id) : NULL;
 		if (rec)
-			set_record_error(rec, why);
+			set_record_error(tree, os, rec, why);
 		if (rc)
 			fs_tree_forget_negative(os, d->name);
 		g_mutex_unlock(&tree->lock);

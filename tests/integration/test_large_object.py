@@ -1,0 +1,125 @@
+"""An object with more rows than one page of the names cursor (10,000): listings are
+complete and exact, rows deleted elsewhere go and the rest stay findable by name, and
+the first read after mounting reads one indexed row, never the whole listing."""
+import json
+import os
+import subprocess
+import time
+
+import pytest
+
+import forcefs_test as ft
+
+ROWS = 25000
+
+
+def sfid(i):
+    return "001%012dAAA" % i
+
+
+@pytest.fixture
+def big(pg, schema_name):
+    ft.create_schema(pg.url, schema_name, {"account": [("name", "varchar(255)")]})
+    s = ft.quote_ident(schema_name)
+    ft.psql(pg.url, f"""
+        INSERT INTO {s}.account (sfid, name, systemmodstamp, isdeleted)
+        SELECT '001' || lpad(i::text, 12, '0') || 'AAA', 'Account ' || i,
+               '2024-01-01 00:00:00', false
+        FROM generate_series(1, {ROWS}) AS i;
+    """)
+    return schema_name
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def test_listing_longer_than_one_fetch_is_complete_and_sizes_are_exact(pg, big, mounts):
+    m = mounts(pg.url, big)
+    names = os.listdir(m.path("account"))
+    records = sorted(n for n in names if n.endswith(".json"))
+    assert records == sorted(sfid(i) + ".json" for i in range(1, ROWS + 1))
+    for i in (1, 9999, 10000, 10001, 20000, ROWS):
+        p = m.path("account", sfid(i) + ".json")
+        data = read(p)
+        assert json.loads(data)["name"] == "Account %d" % i
+        assert os.stat(p).st_size == len(data)
+
+
+def test_rows_deleted_elsewhere_go_and_the_rest_stay_found_by_name(pg, big, mounts):
+    m = mounts(pg.url, big)
+    assert len(os.listdir(m.path("account"))) == ROWS + 1  # and .errors
+    gone = (2, 10001, 24999)
+    ft.psql(pg.url, f"DELETE FROM {ft.quote_ident(big)}.account WHERE id IN "
+                    "(SELECT id FROM " + ft.quote_ident(big) + ".account WHERE sfid IN (" +
+                    ",".join("'%s'" % sfid(i) for i in gone) + "))")
+    ft.wait_for(lambda: len(os.listdir(m.path("account"))) == ROWS + 1 - len(gone),
+                timeout=5, what="the deleted rows to go")
+    listed = set(os.listdir(m.path("account")))
+    for i in gone:
+        assert sfid(i) + ".json" not in listed
+        assert not os.path.exists(m.path("account", sfid(i) + ".json"))
+    # Names next to the deleted ones (and far from them) are still found by name.
+    for i in (1, 3, 10000, 10002, 24998, ROWS):
+        data = read(m.path("account", sfid(i) + ".json"))
+        assert json.loads(data)["name"] == "Account %d" % i
+
+
+def statements_since(pg, offset, schema):
+    """The server log's statements on `schema` since `offset`, each with its parameters."""
+    with open(pg.log, errors="replace") as f:
+        f.seek(offset)
+        text = f.read()
+    statements = []
+    for line in text.splitlines():
+        if schema in line:
+            statements.append(line)
+        elif "DETAIL:  parameters:" in line and statements:
+            statements[-1] += " " + line
+    print("\n".join(statements))
+    return statements
+
+
+def test_first_read_after_mounting_reads_one_indexed_row(pg, big, mounts):
+    # Every statement of the mount's connections goes to the server log.
+    url = pg.url + "?options=-c%20log_statement%3Dall"
+    offset = os.path.getsize(pg.log)
+    m = mounts(url, big)
+    p = m.path("account", sfid(12345) + ".json")
+    data = read(p)
+    assert json.loads(data)["name"] == "Account 12345"
+    assert os.stat(p).st_size == len(data)
+    time.sleep(1.2)  # two watcher passes
+    lines = statements_since(pg, offset, big)
+    assert any("sfid = $1" in line and sfid(12345) in line for line in lines), lines
+    # Neither the names listing (a cursor) nor the sizes listing (every row from an id).
+    assert not any("forcefs_names" in line for line in lines), lines
+    assert not any("id >= $1" in line for line in lines), lines
+    # A listing afterwards reads the names once, through the cursor.
+    assert len(os.listdir(m.path("account"))) == ROWS + 1
+    lines = statements_since(pg, offset, big)
+    assert sum("DECLARE forcefs_names" in line for line in lines) == 1, lines
+
+
+def grep_count(directory):
+    out = subprocess.run(["grep", "-r", "-c", "Account", directory], capture_output=True,
+                         text=True, check=True).stdout
+    return sorted(out.splitlines())
+
+
+def test_grep_after_the_kernel_evicted_its_inodes_fetches_in_batches(pg, big, mounts):
+    # A small content cache, so that most records are not in it after a pass: the next
+    # pass rests on the kernel's pages, until the kernel drops them with the inodes.
+    url = pg.url + "?options=-c%20log_statement%3Dall"
+    m = mounts(url, big, options=["cache_size=1"])
+    d = m.path("account")
+    first = grep_count(d)
+    assert len(first) == ROWS + 1
+    with open("/proc/sys/vm/drop_caches", "w") as f:
+        f.write("2\n")  # dentries and inodes: the kernel sends FORGET for each
+    offset = os.path.getsize(pg.log)
+    assert grep_count(d) == first
+    fetches = [line for line in statements_since(pg, offset, big) if "ANY($1" in line]
+    # One query per batch of 256 records (~100), not one per file (25,000).
+    assert len(fetches) <= ROWS // 100, len(fetches)
