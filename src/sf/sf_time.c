@@ -90,7 +90,11 @@ bool sf_time_parse(const char *text, int64_t *ms_out)
 		return false;
 	int64_t seconds =
 	    civil_days_from_date(y, mo, d) * 86400LL + h * 3600LL + mi * 60LL + s - off * 60LL;
-	*ms_out = seconds * 1000 + ms;
+	int64_t at = seconds * 1000 + ms;
+	/* An offset can carry 0001-01-01 or 9999-12-31 out of the years Salesforce has. */
+	if (at < FIRST_MS || at > LAST_MS)
+		return false;
+	*ms_out = at;
 	return true;
 }
 

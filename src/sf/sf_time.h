@@ -18,7 +18,8 @@
  * digits (kept to the millisecond, truncated), then one of "Z", "+hhmm",
  * "-hhmm", "+hh:mm", "-hh:mm", or "+hh". Years 0001..9999. Anything else, an
  * out-of-range field (month 13, February 30, hour 24, offset over 18 h) or
- * trailing text gives false and leaves *ms_out untouched. */
+ * trailing text, or a time outside 0001-01-01..9999-12-31 UTC once the offset is
+ * applied, gives false and leaves *ms_out untouched. */
 bool sf_time_parse(const char *text, int64_t *ms_out);
 
 /* Writes "YYYY-MM-DDTHH:MM:SS.mmmZ" (UTC) to `out`, the form SOQL datetime

@@ -48,6 +48,9 @@ static void test_rejects_malformed_datetimes(void)
 	    "2023-10-01T12:34:56Zjunk",
 	    "2023-10-01T12:34:56.000+0000 ",
 	    "0000-01-01T00:00:00Z",
+	    /* found by fuzz_ids_times: the offset carries them outside 0001..9999 UTC */
+	    "0001-01-01T03:34:00+12:34",
+	    "9999-12-31T23:00:00-01:00",
 	    "2023-1-01T12:34:56Z",
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
