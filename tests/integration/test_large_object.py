@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-import forcefs_test as ft
+import forcefs_harness as ft
 
 ROWS = 25000
 
