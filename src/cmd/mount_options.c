@@ -169,7 +169,7 @@ void mount_options_help(FILE *out)
 	for (size_t i = 0; i < NOPTIONS; i++) {
 		const struct option_spec *o = &options[i];
 		char *usage = o->arg ? g_strdup_printf("%s=%s", o->name, o->arg) : g_strdup(o->name);
-		fprintf(out, "  -o %-18s %s", usage, o->help);
+		fprintf(out, "  -o %-21s  %s", usage, o->help);
 		if (o->kind == OPTION_UINT || o->kind == OPTION_SECONDS)
 			fprintf(out, " (%g)", o->value);
 		else if (o->kind == OPTION_OCTAL)
