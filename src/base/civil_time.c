@@ -35,3 +35,25 @@ void civil_date_from_days(long days, long *year, int *month, int *day)
 	*month = (int)(mp < 10 ? mp + 3 : mp - 9);
 	*year = yoe + era * 400 + (*month <= 2);
 }
+
+bool civil_scan_digits(const char **p, int n, int *out)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		char c = (*p)[i];
+		if (c < '0' || c > '9')
+			return false;
+		v = v * 10 + (c - '0');
+	}
+	*p += n;
+	*out = v;
+	return true;
+}
+
+bool civil_scan_char(const char **p, char c)
+{
+	if (**p != c)
+		return false;
+	(*p)++;
+	return true;
+}

@@ -22,4 +22,11 @@ long civil_days_from_date(long year, int month, int day);
 /* The date of day number `days`. */
 void civil_date_from_days(long days, long *year, int *month, int *day);
 
+/* Scanning the text of dates and times (what sf_time and validate_time read).
+ * civil_scan_digits(): exactly `n` ASCII digits at *p into *out, advancing *p; false
+ * (and *p unchanged) otherwise. civil_scan_char(): whether *p starts with `c`, and if so
+ * steps over it. */
+bool civil_scan_digits(const char **p, int n, int *out);
+bool civil_scan_char(const char **p, char c);
+
 #endif

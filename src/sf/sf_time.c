@@ -12,33 +12,10 @@
 #define FIRST_MS (-719162LL * MS_PER_DAY)
 #define LAST_MS (2932897LL * MS_PER_DAY - 1)
 
-/* Reads exactly `n` digits at *p into *out and advances *p. */
-static bool digits(const char **p, int n, int *out)
-{
-	int v = 0;
-	for (int i = 0; i < n; i++) {
-		char c = (*p)[i];
-		if (c < '0' || c > '9')
-			return false;
-		v = v * 10 + (c - '0');
-	}
-	*p += n;
-	*out = v;
-	return true;
-}
-
-static bool literal(const char **p, char c)
-{
-	if (**p != c)
-		return false;
-	(*p)++;
-	return true;
-}
-
 /* Reads "Z", "+hh", "+hhmm" or "+hh:mm" (or "-"), giving the offset in minutes. */
 static bool offset(const char **p, int *minutes)
 {
-	if (literal(p, 'Z')) {
+	if (civil_scan_char(p, 'Z')) {
 		*minutes = 0;
 		return true;
 	}
@@ -47,14 +24,14 @@ static bool offset(const char **p, int *minutes)
 	if (!sign)
 		return false;
 	(*p)++;
-	if (!digits(p, 2, &hh))
+	if (!civil_scan_digits(p, 2, &hh))
 		return false;
 	if (**p == ':') {
 		(*p)++;
-		if (!digits(p, 2, &mm))
+		if (!civil_scan_digits(p, 2, &mm))
 			return false;
 	} else if (**p) {
-		if (!digits(p, 2, &mm))
+		if (!civil_scan_digits(p, 2, &mm))
 			return false;
 	}
 	if (hh > 18 || mm > 59)
@@ -69,11 +46,11 @@ bool sf_time_parse(const char *text, int64_t *ms_out)
 		return false;
 	const char *p = text;
 	int y, mo, d, h, mi, s, ms = 0, off;
-	if (!digits(&p, 4, &y) || !literal(&p, '-') || !digits(&p, 2, &mo) || !literal(&p, '-') ||
-	    !digits(&p, 2, &d) || !literal(&p, 'T') || !digits(&p, 2, &h) || !literal(&p, ':') ||
-	    !digits(&p, 2, &mi) || !literal(&p, ':') || !digits(&p, 2, &s))
+	if (!civil_scan_digits(&p, 4, &y) || !civil_scan_char(&p, '-') || !civil_scan_digits(&p, 2, &mo) || !civil_scan_char(&p, '-') ||
+	    !civil_scan_digits(&p, 2, &d) || !civil_scan_char(&p, 'T') || !civil_scan_digits(&p, 2, &h) || !civil_scan_char(&p, ':') ||
+	    !civil_scan_digits(&p, 2, &mi) || !civil_scan_char(&p, ':') || !civil_scan_digits(&p, 2, &s))
 		return false;
-	if (literal(&p, '.')) {
+	if (civil_scan_char(&p, '.')) {
 		int n = 0;
 		while (p[n] >= '0' && p[n] <= '9')
 			n++;

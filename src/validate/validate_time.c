@@ -26,34 +26,11 @@ static const char *const month_names[] = {"January",   "February", "March",    "
 					  "May",       "June",	   "July",     "August",
 					  "September", "October",  "November", "December"};
 
-/* Reads exactly `n` ASCII digits at *p into *out and advances *p. */
-static bool read_digits(const char **p, int n, int *out)
-{
-	int v = 0;
-	for (int i = 0; i < n; i++) {
-		char c = (*p)[i];
-		if (c < '0' || c > '9')
-			return false;
-		v = v * 10 + (c - '0');
-	}
-	*p += n;
-	*out = v;
-	return true;
-}
-
-static bool read_char(const char **p, char c)
-{
-	if (**p != c)
-		return false;
-	(*p)++;
-	return true;
-}
-
 /* YYYY-MM-DD, the form only. */
 static bool read_date(const char **p, int *year, int *month, int *day)
 {
-	return read_digits(p, 4, year) && read_char(p, '-') && read_digits(p, 2, month) &&
-	       read_char(p, '-') && read_digits(p, 2, day);
+	return civil_scan_digits(p, 4, year) && civil_scan_char(p, '-') && civil_scan_digits(p, 2, month) &&
+	       civil_scan_char(p, '-') && civil_scan_digits(p, 2, day);
 }
 
 /* Whether the date exists; `bc` years count back from 1 BC (astronomical year 0). */
@@ -83,8 +60,8 @@ static bool check_date(int year, int month, int day, bool bc, GString *why)
 /* HH:MM:SS[.fraction], the form only (the number of fraction digits is checked later). */
 static bool read_clock(const char **p, struct clock_time *t)
 {
-	if (!(read_digits(p, 2, &t->hour) && read_char(p, ':') && read_digits(p, 2, &t->minute) &&
-	      read_char(p, ':') && read_digits(p, 2, &t->second)))
+	if (!(civil_scan_digits(p, 2, &t->hour) && civil_scan_char(p, ':') && civil_scan_digits(p, 2, &t->minute) &&
+	      civil_scan_char(p, ':') && civil_scan_digits(p, 2, &t->second)))
 		return false;
 	t->fraction = NULL;
 	t->nfraction = 0;
@@ -145,26 +122,26 @@ static int read_zone(const char **p, int *minutes)
 {
 	if (**p == '\0')
 		return 0;
-	if (read_char(p, 'Z')) {
+	if (civil_scan_char(p, 'Z')) {
 		*minutes = 0;
 		return 1;
 	}
 	int sign;
-	if (read_char(p, '+'))
+	if (civil_scan_char(p, '+'))
 		sign = 1;
-	else if (read_char(p, '-'))
+	else if (civil_scan_char(p, '-'))
 		sign = -1;
 	else
 		return -1;
 	int hours, mins = 0;
-	if (!read_digits(p, 2, &hours))
+	if (!civil_scan_digits(p, 2, &hours))
 		return -1;
 	if (**p == ':') {
 		(*p)++;
-		if (!read_digits(p, 2, &mins))
+		if (!civil_scan_digits(p, 2, &mins))
 			return -1;
 	} else if (**p >= '0' && **p <= '9') {
-		if (!read_digits(p, 2, &mins))
+		if (!civil_scan_digits(p, 2, &mins))
 			return -1;
 	}
 	*minutes = sign * (hours * 60 + mins);
@@ -213,7 +190,7 @@ static bool timestamp_bc(const char *text, GString *sql, GString *why)
 	const char *p = text;
 	int year, month, day;
 	struct clock_time t;
-	if (!read_date(&p, &year, &month, &day) || !read_char(&p, ' ') || !read_clock(&p, &t))
+	if (!read_date(&p, &year, &month, &day) || !civil_scan_char(&p, ' ') || !read_clock(&p, &t))
 		return false;
 	if (strcmp(p, " BC") != 0 && strcmp(p, "+00 BC") != 0)
 		return false;
@@ -238,7 +215,7 @@ bool validate_time_timestamp(const char *text, bool with_zone, GString *sql, GSt
 	struct clock_time t;
 	if (!read_date(&p, &year, &month, &day))
 		return false;
-	if (!read_char(&p, 'T') && !read_char(&p, ' '))
+	if (!civil_scan_char(&p, 'T') && !civil_scan_char(&p, ' '))
 		return false;
 	if (!read_clock(&p, &t))
 		return false;
