@@ -9,7 +9,8 @@
 #include <string.h>
 
 #include "db_records.h"
-#include "fs_tree_internal.h"
+#include "fs_load.h"
+#include "fs_record_cold.h"
 #include "hc_conventions.h"
 #include "log.h"
 #include "record_render.h"

@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "fs_tree_internal.h"
+#include "fs_record_cold.h"
 
 /* --- the rare state of a record ------------------------------------------------------ */
 

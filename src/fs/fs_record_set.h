@@ -22,7 +22,7 @@ enum {
 	FS_RECORD_SIZED = 1 << 0, /* size is the exact rendered length */
 	FS_RECORD_SEEN = 1 << 1,  /* seen by the listing scan in progress */
 	FS_RECORD_COLD = 1 << 2,  /* has rare state (cached bytes, a writer...): the tree
-				   * keeps it in a side table (fs_tree_internal.h) */
+				   * keeps it in a side table (fs_model.h) */
 };
 
 struct fs_record {

@@ -7,298 +7,12 @@
 #include <time.h>
 
 #include "db_records.h"
-#include "fs_tree_internal.h"
+#include "fs_attr.h"
+#include "fs_load.h"
+#include "fs_model.h"
+#include "fs_record_cold.h"
 #include "log.h"
 #include "record_render.h"
-
-/* --- inode numbers ----------------------------------------------------------------- */
-
-static uint64_t dir_ino_of(size_t index)
-{
-	return (uint64_t)(index + 1) << OBJECT_SHIFT;
-}
-
-uint64_t fs_tree_record_ino(const struct fs_object_state *os, int64_t id)
-{
-	return os->dir_ino + (uint64_t)id + 2;
-}
-
-bool fs_tree_hold_negative(struct fs_tree *tree, uint64_t parent, const char *name)
-{
-	if (parent == FS_ROOT_INO)
-		return true; /* the objects are fixed for the life of the mount */
-	uint64_t local;
-	struct fs_object_state *os = fs_tree_object_of_ino(tree, parent, &local);
-	if (!os || local != 0)
-		return false;
-	g_mutex_lock(&tree->lock);
-	bool held = g_hash_table_contains(os->negatives, name);
-	if (!held && g_hash_table_size(os->negatives) < NEGATIVE_NAMES_MAX) {
-		g_hash_table_add(os->negatives, g_strdup(name));
-		held = true;
-	}
-	g_mutex_unlock(&tree->lock);
-	return held;
-}
-
-bool fs_tree_forget_negative(struct fs_object_state *os, const char *name)
-{
-	return g_hash_table_remove(os->negatives, name);
-}
-
-bool fs_tree_attr_volatile(uint64_t ino)
-{
-	return ino < SCRATCH_INO_BASE && (ino & ((UINT64_C(1) << OBJECT_SHIFT) - 1)) == 1;
-}
-
-bool fs_tree_is_dir(uint64_t ino)
-{
-	return ino == FS_ROOT_INO ||
-	       (ino < SCRATCH_INO_BASE && (ino & ((UINT64_C(1) << OBJECT_SHIFT) - 1)) == 0);
-}
-
-/* Splits an inode into its object and the offset inside it (0 dir, 1 .errors, 2+ row). */
-struct fs_object_state *fs_tree_object_of_ino(struct fs_tree *tree, uint64_t ino, uint64_t *local)
-{
-	uint64_t index = (ino >> OBJECT_SHIFT);
-	if (ino == FS_ROOT_INO || index == 0 || index > tree->nobjects)
-		return NULL;
-	*local = ino & ((UINT64_C(1) << OBJECT_SHIFT) - 1);
-	return &tree->objects[index - 1];
-}
-
-/* --- construction -------------------------------------------------------------- */
-
-static bool object_selected(const struct fs_tree_options *options, const char *table)
-{
-	if (!options->only_objects)
-		return true;
-	for (char **p = options->only_objects; *p; p++)
-		if (strcmp(*p, table) == 0)
-			return true;
-	return false;
-}
-
-void fs_tree_scratch_unref(struct fs_scratch *sc)
-{
-	if (!sc || --sc->refs > 0)
-		return;
-	g_string_free(sc->content, TRUE);
-	g_free(sc->name);
-	g_free(sc->hides);
-	g_free(sc->error);
-	g_free(sc);
-}
-
-static void scratch_unref_cb(gpointer data)
-{
-	fs_tree_scratch_unref(data);
-}
-
-struct fs_tree *fs_tree_new(struct db_pool *pool, struct db_catalog *catalog,
-			    const struct fs_tree_options *options,
-			    const struct fs_tree_notify *notify)
-{
-	struct fs_tree *tree = g_new0(struct fs_tree, 1);
-	tree->pool = pool;
-	tree->catalog = catalog;
-	tree->options = *options;
-	if (notify)
-		tree->notify = *notify;
-	g_mutex_init(&tree->lock);
-	g_queue_init(&tree->lru);
-	g_queue_init(&tree->served_lru);
-	tree->orphans = g_array_new(FALSE, FALSE, sizeof(struct fs_orphan));
-	tree->deletes = fs_delete_grace_new(options->delete_delay_ms);
-	tree->scratch_by_ino =
-	    g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, scratch_unref_cb);
-	tree->next_scratch_ino = SCRATCH_INO_BASE;
-	tree->lastops = g_ptr_array_new_with_free_func(g_free);
-	g_ptr_array_add(tree->lastops, g_strdup(""));
-	tree->objects = g_new0(struct fs_object_state, catalog->nobjects);
-	for (size_t i = 0; i < catalog->nobjects; i++) {
-		if (!object_selected(options, catalog->objects[i].table))
-			continue;
-		struct fs_object_state *os = &tree->objects[tree->nobjects];
-		os->obj = &catalog->objects[i];
-		os->dir_ino = dir_ino_of(tree->nobjects);
-		g_mutex_init(&os->load_lock);
-		fs_record_set_init(&os->records);
-		os->colds = g_hash_table_new(g_int64_hash, g_int64_equal);
-		os->bad_rows = g_ptr_array_new_with_free_func(g_free);
-		os->scratch =
-		    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, scratch_unref_cb);
-		os->aliases = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-		os->hidden = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-		os->negatives = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-		g_mutex_init(&os->write_lock);
-		tree->nobjects++;
-	}
-	struct timespec now;
-	clock_gettime(CLOCK_REALTIME, &now);
-	tree->mount_time_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-	return tree;
-}
-
-void fs_tree_free(struct fs_tree *tree)
-{
-	if (!tree)
-		return;
-	GArray *undone = fs_pending_delete_array_new();
-	fs_delete_grace_take_all(tree->deletes, undone);
-	for (guint i = 0; i < undone->len; i++) {
-		struct fs_pending_delete *d = &g_array_index(undone, struct fs_pending_delete, i);
-		log_warn("%s/%s: not deleted: the mount ended before delete_delay passed, so the "
-			 "record is kept",
-			 tree->objects[d->object].obj->table, d->name);
-	}
-	g_array_free(undone, TRUE);
-	fs_delete_grace_free(tree->deletes);
-	for (size_t i = 0; i < tree->nobjects; i++) {
-		struct fs_object_state *os = &tree->objects[i];
-		for (guint r = 0; r < fs_record_set_len(&os->records); r++)
-			fs_record_cold_free(tree, os, fs_record_set_at(&os->records, r));
-		fs_record_set_clear(&os->records);
-		g_hash_table_destroy(os->colds);
-		g_ptr_array_free(os->bad_rows, TRUE);
-		g_hash_table_destroy(os->scratch);
-		g_hash_table_destroy(os->aliases);
-		g_hash_table_destroy(os->hidden);
-		g_hash_table_destroy(os->negatives);
-		g_mutex_clear(&os->load_lock);
-		g_mutex_clear(&os->write_lock);
-	}
-	g_hash_table_destroy(tree->scratch_by_ino);
-	g_array_free(tree->orphans, TRUE);
-	g_ptr_array_free(tree->lastops, TRUE);
-	g_free(tree->objects);
-	g_mutex_clear(&tree->lock);
-	g_free(tree);
-}
-
-/* --- records (tree lock held) --------------------------------------------------------- */
-
-guint fs_tree_find_index(const struct fs_object_state *os, int64_t id, bool *found)
-{
-	return fs_record_set_find_index(&os->records, id, found);
-}
-
-struct fs_record *fs_tree_find_record(const struct fs_object_state *os, int64_t id)
-{
-	return fs_record_set_find(&os->records, id);
-}
-
-void fs_tree_inval_inode(struct fs_tree *tree, uint64_t ino)
-{
-	if (tree->notify.inval_inode)
-		tree->notify.inval_inode(tree->notify.ctx, ino);
-}
-
-void fs_tree_inval_entry(struct fs_tree *tree, uint64_t parent, const char *name)
-{
-	if (tree->notify.inval_entry)
-		tree->notify.inval_entry(tree->notify.ctx, parent, name);
-}
-
-/* --- attributes --------------------------------------------------------------------- */
-
-static struct timespec ms_to_timespec(int64_t ms)
-{
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
-	return ts;
-}
-
-static void fill_common(const struct fs_tree *tree, struct stat *st, uint64_t ino)
-{
-	memset(st, 0, sizeof(*st));
-	st->st_ino = ino;
-	st->st_uid = tree->options.uid;
-	st->st_gid = tree->options.gid;
-	st->st_blksize = 4096;
-}
-
-static void fill_dir(const struct fs_tree *tree, struct stat *st, uint64_t ino)
-{
-	fill_common(tree, st, ino);
-	st->st_mode = S_IFDIR | (0777 & ~tree->options.umask);
-	st->st_nlink = 2;
-	st->st_mtim = st->st_ctim = st->st_atim = ms_to_timespec(tree->mount_time_ms);
-}
-
-bool fs_tree_object_readonly(const struct fs_tree *tree, const struct fs_object_state *os)
-{
-	return tree->options.readonly || os->obj->readonly;
-}
-
-void fs_tree_fill_record(struct fs_tree *tree, const struct fs_object_state *os,
-			 struct fs_record *rec, struct stat *st)
-{
-	fill_common(tree, st, fs_tree_record_ino(os, rec->id));
-	st->st_mode =
-	    S_IFREG | ((fs_tree_object_readonly(tree, os) ? 0444 : 0666) & ~tree->options.umask);
-	st->st_nlink = 1;
-	const GString *pending = rec_pending(os, rec);
-	uint32_t size = pending ? (uint32_t)pending->len : rec->size;
-	st->st_size = size;
-	st->st_blocks = (size + 511) / 512;
-	int64_t mtime = rec->mtime_ms >= 0 ? rec->mtime_ms : tree->mount_time_ms;
-	if (rec_local_write_ms(os, rec) > mtime)
-		mtime = rec_local_write_ms(os, rec);
-	st->st_mtim = st->st_ctim = st->st_atim = ms_to_timespec(mtime);
-	rec->kernel_size = size;
-}
-
-void fs_tree_fill_scratch(struct fs_tree *tree, const struct fs_scratch *sc, struct stat *st)
-{
-	fill_common(tree, st, sc->ino);
-	st->st_mode = S_IFREG | (sc->mode & 07777);
-	st->st_uid = sc->uid;
-	st->st_gid = sc->gid;
-	st->st_nlink = sc->name ? 1 : 0;
-	st->st_size = (off_t)sc->content->len;
-	st->st_blocks = (st->st_size + 511) / 512;
-	st->st_mtim = st->st_ctim = st->st_atim = sc->mtime;
-}
-
-/* The .errors text of an object (tree lock held). */
-static GString *render_errors(const struct fs_tree *tree, const struct fs_object_state *os)
-{
-	GString *out = g_string_new(NULL);
-	for (guint i = 0; i < fs_record_set_len(&os->records); i++) {
-		const struct fs_record *rec = fs_record_set_at(&os->records, i);
-		if (!rec_cold(os, rec))
-			continue;
-		const char *name = fs_record_name(os, rec);
-		if (rec_cold(os, rec)->fs_error)
-			g_string_append_printf(out, "%s\tforcefs\t%s\n", name, rec_cold(os, rec)->fs_error);
-		if (rec_cold(os, rec)->sf_error && strcmp(fs_record_lastop(tree, os, rec), "FAILED") == 0)
-			g_string_append_printf(out, "%s\tsalesforce\t%s\n", name,
-					       rec_cold(os, rec)->sf_error);
-	}
-	GHashTableIter it;
-	gpointer key, value;
-	g_hash_table_iter_init(&it, os->scratch);
-	while (g_hash_table_iter_next(&it, &key, &value)) {
-		const struct fs_scratch *sc = value;
-		if (sc->error)
-			g_string_append_printf(out, "%s\tforcefs\t%s\n", sc->name, sc->error);
-	}
-	for (guint i = 0; i < os->bad_rows->len; i++)
-		g_string_append_printf(out, "%s\n",
-				       (const char *)g_ptr_array_index(os->bad_rows, i));
-	return out;
-}
-
-static void fill_errors(struct fs_tree *tree, const struct fs_object_state *os, struct stat *st)
-{
-	fill_common(tree, st, os->dir_ino + 1);
-	st->st_mode = S_IFREG | 0444;
-	st->st_nlink = 1;
-	GString *text = render_errors(tree, os);
-	st->st_size = (off_t)text->len;
-	g_string_free(text, TRUE);
-	st->st_mtim = st->st_ctim = st->st_atim = ms_to_timespec(tree->mount_time_ms);
-}
 
 /* A scratch inode, or one that became a record when its content was inserted. */
 static int getattr_scratch(struct fs_tree *tree, uint64_t ino, struct stat *st, struct error *err)
@@ -367,7 +81,7 @@ static int fetch_if_unknown(struct fs_tree *tree, struct fs_object_state *os, in
 int fs_tree_getattr(struct fs_tree *tree, uint64_t ino, struct stat *st, struct error *err)
 {
 	if (ino == FS_ROOT_INO) {
-		fill_dir(tree, st, ino);
+		fs_tree_fill_dir(tree, st, ino);
 		return 0;
 	}
 	if (ino >= SCRATCH_INO_BASE)
@@ -377,7 +91,7 @@ int fs_tree_getattr(struct fs_tree *tree, uint64_t ino, struct stat *st, struct 
 	if (!os)
 		return -ENOENT;
 	if (local == 0) {
-		fill_dir(tree, st, ino);
+		fs_tree_fill_dir(tree, st, ino);
 		return 0;
 	}
 	int rc = local == 1 ? 0 : fetch_if_unknown(tree, os, (int64_t)local - 2, err);
@@ -387,7 +101,7 @@ int fs_tree_getattr(struct fs_tree *tree, uint64_t ino, struct stat *st, struct 
 	rc = -ENOENT;
 	GArray *ids = NULL;
 	if (local == 1) {
-		fill_errors(tree, os, st);
+		fs_tree_fill_errors(tree, os, st);
 		rc = 0;
 	} else {
 		bool found;
@@ -429,7 +143,7 @@ int fs_tree_lookup(struct fs_tree *tree, uint64_t parent, const char *name, stru
 	if (parent == FS_ROOT_INO) {
 		for (size_t i = 0; i < tree->nobjects; i++)
 			if (strcmp(tree->objects[i].obj->table, name) == 0) {
-				fill_dir(tree, st, tree->objects[i].dir_ino);
+				fs_tree_fill_dir(tree, st, tree->objects[i].dir_ino);
 				return 0;
 			}
 		return -ENOENT;
@@ -484,11 +198,11 @@ int fs_tree_list(struct fs_tree *tree, uint64_t ino, off_t offset, bool with_att
 		for (off_t i = offset; i < (off_t)tree->nobjects + 2; i++) {
 			if (i < 2) {
 				e.name = i == 0 ? "." : "..";
-				fill_dir(tree, &e.st, FS_ROOT_INO);
+				fs_tree_fill_dir(tree, &e.st, FS_ROOT_INO);
 			} else {
 				const struct fs_object_state *os = &tree->objects[i - 2];
 				e.name = os->obj->table;
-				fill_dir(tree, &e.st, os->dir_ino);
+				fs_tree_fill_dir(tree, &e.st, os->dir_ino);
 			}
 			e.cookie = i + 1;
 			if (fn(&e, ctx))
@@ -510,10 +224,10 @@ int fs_tree_list(struct fs_tree *tree, uint64_t ino, off_t offset, bool with_att
 	for (off_t i = offset; i < 3; i++) {
 		if (i < 2) {
 			e.name = i == 0 ? "." : "..";
-			fill_dir(tree, &e.st, i == 0 ? ino : FS_ROOT_INO);
+			fs_tree_fill_dir(tree, &e.st, i == 0 ? ino : FS_ROOT_INO);
 		} else {
 			e.name = ERRORS_NAME;
-			fill_errors(tree, os, &e.st);
+			fs_tree_fill_errors(tree, os, &e.st);
 		}
 		e.cookie = i + 1;
 		if (fn(&e, ctx))
@@ -535,7 +249,7 @@ int fs_tree_list(struct fs_tree *tree, uint64_t ino, off_t offset, bool with_att
 		if (with_attrs && rec_sized(rec)) {
 			fs_tree_fill_record(tree, os, rec, &e.st);
 		} else {
-			fill_common(tree, &e.st, fs_tree_record_ino(os, rec->id));
+			fs_tree_fill_common(tree, &e.st, fs_tree_record_ino(os, rec->id));
 			e.st.st_mode = S_IFREG;
 		}
 		e.cookie = (off_t)rec->id + 3;
@@ -570,7 +284,7 @@ static int open_errors(struct fs_tree *tree, struct fs_object_state *os, struct 
 	if (rc)
 		return rc;
 	g_mutex_lock(&tree->lock);
-	GString *text = render_errors(tree, os);
+	GString *text = fs_tree_render_errors(tree, os);
 	g_mutex_unlock(&tree->lock);
 	out->keep_cache = false;
 	out->size_stale = true; /* always read it fresh */
@@ -734,26 +448,52 @@ int fs_tree_listxattr(struct fs_tree *tree, uint64_t ino, GString *names, struct
 	return rec ? 0 : -ENOENT;
 }
 
-/* --- the watcher's side ---------------------------------------------------------------- */
+/* --- read ---------------------------------------------------------------------------- */
 
-size_t fs_tree_object_count(const struct fs_tree *tree)
+static GBytes *slice(const char *data, size_t len, off_t off, size_t size)
 {
-	return tree->nobjects;
+	if (off < 0 || (size_t)off >= len)
+		return g_bytes_new(NULL, 0);
+	size_t n = len - (size_t)off < size ? len - (size_t)off : size;
+	return g_bytes_new(data + off, n);
 }
 
-const struct db_object *fs_tree_object(const struct fs_tree *tree, size_t index)
+GBytes *fs_tree_read(struct fs_tree *tree, struct fs_handle *h, off_t off, size_t size)
 {
-	return tree->objects[index].obj;
-}
-
-bool fs_tree_object_loaded(struct fs_tree *tree, size_t index)
-{
+	GBytes *out = NULL;
 	g_mutex_lock(&tree->lock);
-	/* Records fetched one by one before the listing was loaded are watched too, and so
-	 * are names the kernel holds a negative entry for: they must be taken back. */
-	const struct fs_object_state *os = &tree->objects[index];
-	bool loaded = os->names_loaded || fs_record_set_len(&os->records) > 0 ||
-		      g_hash_table_size(os->negatives) > 0;
+	if (h->scratch) {
+		out = slice(h->scratch->content->str, h->scratch->content->len, off, size);
+	} else if (h->record_id) {
+		const struct fs_object_state *ros = &tree->objects[h->object];
+		struct fs_record *rec = fs_tree_find_record(ros, h->record_id);
+		const GString *pending = rec ? rec_pending(ros, rec) : NULL;
+		if (pending && h->writable)
+			out = slice(pending->str, pending->len, off, size);
+	}
 	g_mutex_unlock(&tree->lock);
-	return loaded;
+	if (!out && !h->snapshot) {
+		/* Opened on the kernel's pages, which it no longer has: fetch now. */
+		struct fs_content content;
+		struct error err = {0};
+		struct fs_object_state *os = &tree->objects[h->object];
+		if (fs_tree_open_content(tree, fs_tree_record_ino(os, h->record_id), 0, &content,
+					 &err) != 0)
+			return NULL;
+		if (content.version != h->version) {
+			/* The record changed since the open that trusted the kernel's pages: its
+			 * bytes would not match the pages the kernel still has. EIO, never a torn
+			 * file; the invalidation on its way makes the next open read anew. */
+			g_bytes_unref(content.bytes);
+			return NULL;
+		}
+		if (!g_atomic_pointer_compare_and_exchange(&h->snapshot, NULL, content.bytes))
+			g_bytes_unref(content.bytes);
+	}
+	if (!out) {
+		gsize len;
+		const char *data = g_bytes_get_data(h->snapshot, &len);
+		out = slice(data, len, off, size);
+	}
+	return out;
 }

@@ -17,6 +17,10 @@
  * Changes made by others reach the tree through fs_tree_refresh_records() and
  * fs_tree_forget_object(), which the watcher calls; the kernel caches are then
  * invalidated through the callback given to fs_tree_new().
+ *
+ * Behind this API: fs_model.c (the data and what it answers from memory), fs_attr.c
+ * (attributes), fs_load.c (filling the model from the database), fs_tree.c (lookups,
+ * listings, opens for reading, reads), fs_write.c (writes, scratch files, commit points).
  */
 #ifndef FORCEFS_FS_TREE_H
 #define FORCEFS_FS_TREE_H
@@ -119,7 +123,7 @@ int fs_tree_getxattr(struct fs_tree *tree, uint64_t ino, const char *name, char 
 /* NUL-separated names of the xattrs `ino` has (g_free). */
 int fs_tree_listxattr(struct fs_tree *tree, uint64_t ino, GString *names, struct error *err);
 
-/* --- writing (fs_write.c) ------------------------------------------------------------ */
+/* --- open files (fs_write.c; fs_tree_read in fs_tree.c) ---------------------------- */
 
 /* An open file. */
 struct fs_handle;

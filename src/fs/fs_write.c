@@ -20,7 +20,10 @@
 #include "db_fields.h"
 #include "fs_commit.h"
 #include "fs_tree.h"
-#include "fs_tree_internal.h"
+#include "fs_attr.h"
+#include "fs_load.h"
+#include "fs_model.h"
+#include "fs_record_cold.h"
 #include "log.h"
 
 #ifndef RENAME_NOREPLACE
@@ -32,16 +35,6 @@
 
 #define RECORD_MAX_BYTES  (1024 * 1024)
 #define SCRATCH_MAX_BYTES (64 * 1024 * 1024)
-
-struct fs_handle {
-	size_t object;
-	int64_t record_id;	    /* > 0: a record */
-	struct fs_scratch *scratch; /* a scratch file (one reference) */
-	GBytes *snapshot;	    /* what a record or .errors showed when opened */
-	uint32_t version;	    /* the record's version when opened */
-	bool writable;
-	bool append;
-};
 
 static int64_t now_ms(void)
 {
@@ -582,54 +575,6 @@ int fs_tree_create(struct fs_tree *tree, uint64_t parent, const char *name, mode
 }
 
 /* --- read, write ---------------------------------------------------------------------- */
-
-static GBytes *slice(const char *data, size_t len, off_t off, size_t size)
-{
-	if (off < 0 || (size_t)off >= len)
-		return g_bytes_new(NULL, 0);
-	size_t n = len - (size_t)off < size ? len - (size_t)off : size;
-	return g_bytes_new(data + off, n);
-}
-
-GBytes *fs_tree_read(struct fs_tree *tree, struct fs_handle *h, off_t off, size_t size)
-{
-	GBytes *out = NULL;
-	g_mutex_lock(&tree->lock);
-	if (h->scratch) {
-		out = slice(h->scratch->content->str, h->scratch->content->len, off, size);
-	} else if (h->record_id) {
-		const struct fs_object_state *ros = &tree->objects[h->object];
-		struct fs_record *rec = fs_tree_find_record(ros, h->record_id);
-		const GString *pending = rec ? rec_pending(ros, rec) : NULL;
-		if (pending && h->writable)
-			out = slice(pending->str, pending->len, off, size);
-	}
-	g_mutex_unlock(&tree->lock);
-	if (!out && !h->snapshot) {
-		/* Opened on the kernel's pages, which it no longer has: fetch now. */
-		struct fs_content content;
-		struct error err = {0};
-		struct fs_object_state *os = &tree->objects[h->object];
-		if (fs_tree_open_content(tree, fs_tree_record_ino(os, h->record_id), 0, &content,
-					 &err) != 0)
-			return NULL;
-		if (content.version != h->version) {
-			/* The record changed since the open that trusted the kernel's pages: its
-			 * bytes would not match the pages the kernel still has. EIO, never a torn
-			 * file; the invalidation on its way makes the next open read anew. */
-			g_bytes_unref(content.bytes);
-			return NULL;
-		}
-		if (!g_atomic_pointer_compare_and_exchange(&h->snapshot, NULL, content.bytes))
-			g_bytes_unref(content.bytes);
-	}
-	if (!out) {
-		gsize len;
-		const char *data = g_bytes_get_data(h->snapshot, &len);
-		out = slice(data, len, off, size);
-	}
-	return out;
-}
 
 /* Sets the length of `buf`, zero-filling when it grows (truncate(2)). */
 static void resize(GString *buf, size_t size)

@@ -40,9 +40,7 @@ LIBRARIES = {
     "libfuse": (("fuse_",), {"fs", "cmd"}),
 }
 
-KNOWN_CYCLES = [
-    {"fs_tree.c.o", "fs_load.c.o"},  # the fs model/loading split (issue 14, item 2)
-]
+KNOWN_CYCLES = []
 
 
 def read_archive(nm, path):

@@ -1,11 +1,12 @@
 /*
- * fs_tree_internal: the structures shared by the read half (fs_tree.c, fs_load.c), the
- * write half (fs_write.c) and the rare record state (fs_record_cold.c) of the tree. Not
- * an API: nothing else includes it. Every field is guarded by tree->lock unless said
- * otherwise.
+ * fs_model: the tree's data, shared by the files that serve it: inode numbers, the
+ * objects with their records (fs_record_set.h) and scratch files, the rare per-record
+ * state, open handles, and the kernel invalidations the model queues. It answers
+ * questions about what it holds and never reads the database (loading is fs_load.h).
+ * Not an API outside src/fs. Every field is guarded by tree->lock unless said otherwise.
  */
-#ifndef FORCEFS_FS_TREE_INTERNAL_H
-#define FORCEFS_FS_TREE_INTERNAL_H
+#ifndef FORCEFS_FS_MODEL_H
+#define FORCEFS_FS_MODEL_H
 
 #include <glib.h>
 #include <stdbool.h>
@@ -162,19 +163,17 @@ struct pending_inval {
 	char name[48];
 };
 
-/* Shared helpers of the two halves (tree lock held unless said otherwise). */
-/* The cold state of `rec`, allocated if it has none. */
-struct fs_record_cold *fs_record_cold(struct fs_tree *tree, const struct fs_object_state *os,
-				      struct fs_record *rec);
-/* Frees the cold state of `rec` if nothing is left in it. */
-void fs_record_cold_trim(const struct fs_object_state *os, struct fs_record *rec);
-/* Frees the cold state of a record that is going away (drops its cached bytes). */
-void fs_record_cold_free(struct fs_tree *tree, const struct fs_object_state *os,
-			 struct fs_record *rec);
-void fs_record_set_lastop(struct fs_tree *tree, const struct fs_object_state *os,
-			  struct fs_record *rec, const char *lastop);
-const char *fs_record_lastop(const struct fs_tree *tree, const struct fs_object_state *os,
-			     const struct fs_record *rec);
+/* An open file: a record (its pending bytes live in the record) or a scratch file. */
+struct fs_handle {
+	size_t object;
+	int64_t record_id;	    /* > 0: a record */
+	struct fs_scratch *scratch; /* a scratch file (one reference) */
+	GBytes *snapshot;	    /* what a record or .errors showed when opened */
+	uint32_t version;	    /* the record's version when opened */
+	bool writable;
+	bool append;
+};
+
 static inline const char *fs_record_name(const struct fs_object_state *os,
 					 const struct fs_record *rec)
 {
@@ -182,59 +181,10 @@ static inline const char *fs_record_name(const struct fs_object_state *os,
 }
 struct fs_object_state *fs_tree_object_of_ino(struct fs_tree *tree, uint64_t ino, uint64_t *local);
 struct fs_record *fs_tree_find_record(const struct fs_object_state *os, int64_t id);
-uint64_t fs_tree_record_ino(const struct fs_object_state *os, int64_t id);
-void fs_tree_fill_record(struct fs_tree *tree, const struct fs_object_state *os,
-			 struct fs_record *rec, struct stat *st);
-void fs_tree_fill_scratch(struct fs_tree *tree, const struct fs_scratch *sc, struct stat *st);
-bool fs_tree_object_readonly(const struct fs_tree *tree, const struct fs_object_state *os);
-/* Makes sure names (and with `sizes`, sizes) are loaded; takes the locks itself. */
-int fs_tree_ensure_loaded(struct fs_tree *tree, struct fs_object_state *os, bool sizes,
-			  struct error *err);
-/* Re-reads rows into the tree (no lock held); invalidates what changed. */
-int fs_tree_fetch(struct fs_tree *tree, struct fs_object_state *os, const int64_t *ids, size_t nids,
-		  struct error *err);
-/* The content cache, an LRU bounded by options.cache_bytes (tree lock held). */
-void fs_tree_cache_put(struct fs_tree *tree, const struct fs_object_state *os,
-		       struct fs_record *rec, GBytes *bytes);
-void fs_tree_cache_drop(struct fs_tree *tree, const struct fs_object_state *os,
-			struct fs_record *rec);
-/* Marks `rec`'s cached bytes as used now (it has some). */
-void fs_tree_cache_touch(struct fs_tree *tree, const struct fs_object_state *os,
-			 struct fs_record *rec);
 /* Where record `id` is, or would be inserted, in os->records (sorted by id). */
 guint fs_tree_find_index(const struct fs_object_state *os, int64_t id, bool *found);
-/*
- * Reads the one record a canonical name (<sfid>.json, local-<id>.json) stands for, so a
- * lookup right after mounting does not wait for the whole listing. No lock held.
- */
-int fs_tree_fetch_named(struct fs_tree *tree, struct fs_object_state *os, const char *name,
-			struct error *err);
-/*
- * A row read while writing (UPDATE ... RETURNING), kept until the transaction commits
- * and then applied to the tree like a fetched row: no second query for what was written.
- */
-struct fs_row_copy {
-	int64_t id;
-	char *sfid;
-	int64_t mtime_ms;
-	char *lastop;
-	char *hc_err;
-	GBytes *rendered;
-};
-/* A db_row_fn that fills the struct fs_row_copy `ctx` (for `obj`: set copy->obj first). */
-struct fs_row_copy_ctx {
-	const struct db_object *obj;
-	struct fs_row_copy copy;
-	bool got;
-};
-int fs_tree_copy_row(const struct db_row *row, void *ctx);
-void fs_row_copy_clear(struct fs_row_copy *copy);
-/* Applies a copied row (no lock held) and invalidates what changed. */
-void fs_tree_apply_copy(struct fs_tree *tree, struct fs_object_state *os,
-			const struct fs_row_copy *copy);
-/* Remembers `bytes` as what the mount served for `rec` (the base of a later merge). */
-void fs_tree_set_served(struct fs_tree *tree, const struct fs_object_state *os,
-			struct fs_record *rec, GBytes *bytes);
+uint64_t fs_tree_record_ino(const struct fs_object_state *os, int64_t id);
+bool fs_tree_object_readonly(const struct fs_tree *tree, const struct fs_object_state *os);
 void fs_tree_scratch_unref(struct fs_scratch *sc);
 /* Queues kernel invalidations (safe under the lock: they are sent by fs_notify). */
 void fs_tree_inval_inode(struct fs_tree *tree, uint64_t ino);
