@@ -18,6 +18,10 @@ int db_records_emit(const PGresult *res, const struct db_object *obj, bool with_
 		    db_row_fn fn, void *ctx)
 {
 	const char **values = g_newa(const char *, obj->nshown + 1);
+	/* versioned_list: xmin follows the values. */
+	int version_col = COL_FIRST_VALUE + (int)obj->nshown;
+	bool versioned = with_values && PQnfields(res) == version_col + 1 &&
+			 strcmp(PQfname(res, version_col), "xmin") == 0;
 	for (int r = 0; r < PQntuples(res); r++) {
 		struct db_row row = {
 		    .id = strtoll(PQgetvalue(res, r, COL_ID), NULL, 10),
@@ -27,6 +31,9 @@ int db_records_emit(const PGresult *res, const struct db_object *obj, bool with_
 				    : strtoll(PQgetvalue(res, r, COL_MTIME), NULL, 10),
 		    .lastop = nullable(res, r, COL_LASTOP),
 		    .hc_err = nullable(res, r, COL_ERR),
+		    .version = versioned && !PQgetisnull(res, r, version_col)
+				   ? (uint32_t)strtoul(PQgetvalue(res, r, version_col), NULL, 10)
+				   : 0,
 		};
 		if (with_values) {
 			for (size_t i = 0; i < obj->nshown; i++)
@@ -120,7 +127,7 @@ static int scan_names(PGconn *conn, const struct db_object *obj, const char *sql
 int db_records_scan(PGconn *conn, const struct db_object *obj, int64_t from_id, int limit,
 		    bool with_values, db_row_fn fn, void *ctx, struct error *err)
 {
-	const char *select = with_values ? obj->select_list : obj->names_list;
+	const char *select = with_values ? obj->versioned_list : obj->names_list;
 	char from[32], lim[32];
 	snprintf(from, sizeof(from), "%" G_GINT64_FORMAT, from_id);
 	snprintf(lim, sizeof(lim), "%d", limit);
@@ -143,7 +150,7 @@ int db_records_fetch(PGconn *conn, const struct db_object *obj, const int64_t *i
 	g_string_append_c(array, '}');
 	const char *params[] = {array->str};
 	char *sql = g_strdup_printf("SELECT %s %s AND id = ANY($1::int8[]) ORDER BY id",
-				    obj->select_list, obj->from_where);
+				    obj->versioned_list, obj->from_where);
 	int rc = stream_query(conn, obj, sql, 1, params, true, fn, ctx, err);
 	g_free(sql);
 	g_string_free(array, TRUE);
@@ -167,7 +174,7 @@ int db_records_fetch_one(PGconn *conn, const struct db_object *obj, const char *
 	char idtext[32];
 	snprintf(idtext, sizeof(idtext), "%" G_GINT64_FORMAT, id);
 	const char *params[] = {sfid ? sfid : idtext};
-	char *sql = g_strdup_printf("SELECT %s %s AND %s = $1", obj->select_list, obj->from_where,
+	char *sql = g_strdup_printf("SELECT %s %s AND %s = $1", obj->versioned_list, obj->from_where,
 				    sfid ? "sfid" : "id");
 	int rc = stream_query(conn, obj, sql, 1, params, true, fn, ctx, err);
 	g_free(sql);

@@ -21,6 +21,8 @@ struct db_row {
 	int64_t mtime_ms;	   /* systemmodstamp in ms since the epoch, or -1 when NULL */
 	const char *lastop;	   /* _hc_lastop, or NULL */
 	const char *hc_err;	   /* _hc_err, or NULL */
+	uint32_t version;	   /* the row version (xmin) when the query read it, else 0:
+				    * changes with every UPDATE of the row, whoever makes it */
 	const char *const *values; /* obj->nshown text values; NULL = SQL NULL; only
 				      when values were asked for */
 };

@@ -49,6 +49,7 @@ static void build_queries(PGconn *conn, const char *schema, struct db_object *ob
 		g_string_append_printf(sel, ", %s", q);
 		g_free(q);
 	}
+	obj->versioned_list = g_strdup_printf("%s, xmin", sel->str);
 	obj->select_list = g_string_free(sel, FALSE);
 
 	char *table = db_qualified_name(conn, schema, obj->table);
@@ -199,6 +200,7 @@ void db_catalog_free(struct db_catalog *cat)
 		g_free(obj->shown);
 		g_free(obj->select_list);
 		g_free(obj->names_list);
+		g_free(obj->versioned_list);
 		g_free(obj->from_where);
 		g_free(obj->table);
 	}

@@ -36,6 +36,7 @@ struct db_object {
 	bool readonly;	   /* Heroku Connect logs its writes as READONLY */
 	char *select_list; /* "id, sfid, mtime, lastop, err, shown..." for db_records */
 	char *names_list;  /* the same without the shown values */
+	char *versioned_list; /* select_list, then xmin: the row version (db_row.version) */
 	char *from_where;  /* FROM "schema"."table" WHERE <not deleted> */
 };
 

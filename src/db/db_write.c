@@ -1,6 +1,7 @@
 #include "db_write.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <glib.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,10 +135,11 @@ static int run_params(PGconn *conn, const char *sql, int nparams, const char *co
 }
 
 /* UPDATE of `nvalues` columns of row `id` (RETURNING the row when `returning`);
- * params[] gets the values then the id, which `idtext` holds. */
+ * params[] gets the values then the id, which `idtext` holds, then `version` when it is
+ * not NULL (the row must still be at that xmin). */
 static GString *update_sql(PGconn *conn, const struct db_object *obj, int64_t id,
 			   const struct db_value *values, size_t nvalues, bool returning,
-			   const char **params, char *idtext, size_t idsize)
+			   const char *version, const char **params, char *idtext, size_t idsize)
 {
 	char *table = db_qualified_name(conn, obj->schema_name, obj->table);
 	GString *sql = g_string_new(NULL);
@@ -151,10 +153,14 @@ static GString *update_sql(PGconn *conn, const struct db_object *obj, int64_t id
 	snprintf(idtext, idsize, "%" G_GINT64_FORMAT, id);
 	params[nvalues] = idtext;
 	g_string_append_printf(sql, " WHERE id = $%zu", nvalues + 1);
+	if (version) {
+		params[nvalues + 1] = version;
+		g_string_append_printf(sql, " AND xmin = $%zu::xid", nvalues + 2);
+	}
 	/* The row as written comes back with the UPDATE, so the caller shows exactly what
 	 * the database now holds (triggers included) without a second query. */
 	if (returning)
-		g_string_append_printf(sql, " RETURNING %s", obj->select_list);
+		g_string_append_printf(sql, " RETURNING %s", obj->versioned_list);
 	g_free(table);
 	return sql;
 }
@@ -167,8 +173,8 @@ int db_record_update(PGconn *conn, const struct db_object *obj, int64_t id,
 		return 0;
 	const char **params = g_new0(const char *, nvalues + 1);
 	char idtext[32];
-	GString *sql = update_sql(conn, obj, id, values, nvalues, written != NULL, params, idtext,
-				  sizeof(idtext));
+	GString *sql = update_sql(conn, obj, id, values, nvalues, written != NULL, NULL, params,
+				  idtext, sizeof(idtext));
 	PGresult *res = NULL;
 	int rc = run_params(conn, sql->str, (int)nvalues + 1, params, "writing the record",
 			    written ? &res : NULL, err);
@@ -189,8 +195,8 @@ int db_record_update_commit(PGconn *conn, const struct db_object *obj, int64_t i
 		return db_commit(conn, err);
 	const char **params = g_new0(const char *, nvalues + 1);
 	char idtext[32];
-	GString *sql = update_sql(conn, obj, id, values, nvalues, written != NULL, params, idtext,
-				  sizeof(idtext));
+	GString *sql = update_sql(conn, obj, id, values, nvalues, written != NULL, NULL, params,
+				  idtext, sizeof(idtext));
 	struct db_pipeline_stmt stmts[] = {
 	    {.sql = sql->str,
 	     .nparams = (int)nvalues + 1,
@@ -205,6 +211,32 @@ int db_record_update_commit(PGconn *conn, const struct db_object *obj, int64_t i
 	if (rc == 0 && written)
 		rc = db_records_emit(stmts[0].res, obj, true, written, ctx);
 	db_pipeline_clear(stmts, G_N_ELEMENTS(stmts));
+	g_string_free(sql, TRUE);
+	g_free(params);
+	return rc;
+}
+
+int db_record_update_if_version(PGconn *conn, const struct db_object *obj, int64_t id,
+				uint32_t version, const struct db_value *values, size_t nvalues,
+				db_row_fn written, void *ctx, struct error *err)
+{
+	if (nvalues == 0 || version == 0 || PQtransactionStatus(conn) != PQTRANS_IDLE)
+		return 1;
+	const char **params = g_new0(const char *, nvalues + 2);
+	char idtext[32], versiontext[16];
+	snprintf(versiontext, sizeof(versiontext), "%" PRIu32, version);
+	GString *sql = update_sql(conn, obj, id, values, nvalues, true, versiontext, params,
+				  idtext, sizeof(idtext));
+	PGresult *res = NULL;
+	int rc = run_params(conn, sql->str, (int)nvalues + 2, params, "writing the record", &res,
+			    err);
+	if (rc == 0) {
+		/* No row: it changed since `version` (or is gone); the UPDATE did nothing. */
+		rc = PQntuples(res) == 0 ? 1 : 0;
+		if (rc == 0 && written)
+			rc = db_records_emit(res, obj, true, written, ctx);
+		PQclear(res);
+	}
 	g_string_free(sql, TRUE);
 	g_free(params);
 	return rc;

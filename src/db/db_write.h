@@ -51,6 +51,17 @@ int db_record_update_commit(PGconn *conn, const struct db_object *obj, int64_t i
 int db_record_update(PGconn *conn, const struct db_object *obj, int64_t id,
 		     const struct db_value *values, size_t nvalues, db_row_fn written, void *ctx,
 		     struct error *err);
+/*
+ * The optimistic commit, one round trip: the UPDATE alone in autocommit (the connection
+ * must be outside a transaction), applied only if row `id` is still at row version
+ * `version` (db_row.version, its xmin when it was read), so nobody changed it since.
+ * Returns 0 when the row was written and committed (`written` saw it as the UPDATE left
+ * it), 1 when nothing was written because the row is no longer at that version, is gone,
+ * or there is nothing to write (nvalues 0, version 0), or -errno.
+ */
+int db_record_update_if_version(PGconn *conn, const struct db_object *obj, int64_t id,
+				uint32_t version, const struct db_value *values, size_t nvalues,
+				db_row_fn written, void *ctx, struct error *err);
 int db_record_insert(PGconn *conn, const struct db_object *obj, const struct db_value *values,
 		     size_t nvalues, int64_t *new_id, struct error *err);
 int db_record_delete(PGconn *conn, const struct db_object *obj, int64_t id, struct error *err);

@@ -64,6 +64,17 @@ static int conflict_error(const struct record_merge_result *merge,
 	return -ESTALE;
 }
 
+/* The columns and texts of validated values, for db_write (g_free it). */
+static struct db_value *db_values_of(const struct validate_values *values)
+{
+	struct db_value *dv = g_new0(struct db_value, values->n + 1);
+	for (size_t i = 0; i < values->n; i++) {
+		dv[i].column = values->columns[i];
+		dv[i].text = values->params[i];
+	}
+	return dv;
+}
+
 static int write_update(PGconn *conn, const struct fs_commit_target *t, int64_t id,
 			const struct record_parsed *mine, GBytes *base, bool *changed,
 			db_row_fn written, void *written_ctx, struct error *err)
@@ -113,11 +124,7 @@ static int write_update(PGconn *conn, const struct fs_commit_target *t, int64_t 
 	if (rc)
 		goto out;
 	*changed = values.n > 0;
-	struct db_value *dv = g_new0(struct db_value, values.n + 1);
-	for (size_t i = 0; i < values.n; i++) {
-		dv[i].column = values.columns[i];
-		dv[i].text = values.params[i];
-	}
+	struct db_value *dv = db_values_of(&values);
 	rc = db_record_update_commit(conn, t->obj, id, dv, values.n, written, written_ctx, err);
 	g_free(dv);
 out:
@@ -127,6 +134,54 @@ out:
 	record_parsed_free(theirs);
 	record_parsed_free(base_parsed);
 	g_string_free(ctx.rendered, TRUE);
+	return rc;
+}
+
+/*
+ * The optimistic commit, one round trip (docs/editing.md, "How a write is committed"):
+ * `base_version` is the row version `base` was rendered from. If the row is still at
+ * it, "theirs" is the base itself, so the merge, its checks and the fields to write are
+ * known before asking the database, and one UPDATE applying only at that version
+ * commits them. An edit that changes no field of the base is a no-op whatever the row
+ * holds now (the merge keeps theirs everywhere), so it asks nothing of the database.
+ * Returns 0 when committed or a no-op (*changed tells which); 1 when nothing was written
+ * and the caller must take the lock-and-merge path: the row changed, its version is
+ * unknown, or the edit is refused (that path then gives exactly the answer it always
+ * gave); or -errno of the UPDATE (refused by the database, which only judges a row still
+ * at that version).
+ */
+static int write_if_current(PGconn *conn, const struct fs_commit_target *t, int64_t id,
+			    const struct record_parsed *mine, GBytes *base, uint32_t base_version,
+			    bool *changed, db_row_fn written, void *written_ctx, struct error *err)
+{
+	if (!base)
+		return 1;
+	gsize len;
+	const char *data = g_bytes_get_data(base, &len);
+	struct record_parsed *base_parsed = record_parse(data, len, NULL);
+	if (!base_parsed)
+		return 1;
+	struct record_merge_result merge = {0};
+	struct validate_values values = {0};
+	struct error refused = {0};
+	record_merge(base_parsed, mine, base_parsed, &merge);
+	int rc = 1;
+	if (merge.unknown->len == 0 && merge.conflicts->len == 0 && merge.writes->len == 0) {
+		rc = 0;
+	} else if (base_version != 0 && merge.unknown->len == 0 && merge.conflicts->len == 0 &&
+		   validate_update(t->obj, t->meta,
+				   (const struct record_field *const *)merge.writes->pdata,
+				   merge.writes->len, &values, &refused) == 0 &&
+		   values.n > 0) {
+		struct db_value *dv = db_values_of(&values);
+		rc = db_record_update_if_version(conn, t->obj, id, base_version, dv, values.n,
+						 written, written_ctx, err);
+		g_free(dv);
+		*changed = rc == 0;
+	}
+	validate_values_clear(&values);
+	record_merge_result_clear(&merge);
+	record_parsed_free(base_parsed);
 	return rc;
 }
 
@@ -153,20 +208,26 @@ struct update_job {
 	int64_t id;
 	const struct record_parsed *mine;
 	GBytes *base;
+	uint32_t base_version;
 	bool *changed;
 	db_row_fn written;
 	void *written_ctx;
 };
 
-/* The update is its own transaction in two round trips: BEGIN with the lock, the UPDATE
- * with the COMMIT (db_record_begin_lock, db_record_update_commit). */
+/* The update is one UPDATE when the row is still the version the base came from
+ * (write_if_current), else its own transaction in two round trips: BEGIN with the
+ * lock, the UPDATE with the COMMIT (db_record_begin_lock, db_record_update_commit). */
 static int update_in_transaction(struct update_job *job, struct error *err)
 {
 	PGconn *conn = db_acquire(job->target->pool, err);
 	if (!conn)
 		return -err->code;
-	int rc = write_update(conn, job->target, job->id, job->mine, job->base, job->changed,
-			      job->written, job->written_ctx, err);
+	int rc =
+	    write_if_current(conn, job->target, job->id, job->mine, job->base, job->base_version,
+			     job->changed, job->written, job->written_ctx, err);
+	if (rc == 1)
+		rc = write_update(conn, job->target, job->id, job->mine, job->base, job->changed,
+				  job->written, job->written_ctx, err);
 	if (rc)
 		db_rollback(conn);
 	db_release(job->target->pool, conn);
@@ -174,13 +235,15 @@ static int update_in_transaction(struct update_job *job, struct error *err)
 }
 
 int fs_commit_update(const struct fs_commit_target *target, int64_t id, GBytes *mine, GBytes *base,
-		     bool *changed, db_row_fn written, void *written_ctx, struct error *err)
+		     uint32_t base_version, bool *changed, db_row_fn written, void *written_ctx,
+		     struct error *err)
 {
 	*changed = false;
 	struct record_parsed *parsed = parse_bytes(mine, err);
 	if (!parsed)
 		return -EINVAL;
-	struct update_job job = {target, id, parsed, base, changed, written, written_ctx};
+	struct update_job job = {target,       id,	parsed,	 base,
+				 base_version, changed, written, written_ctx};
 	int rc = update_in_transaction(&job, err);
 	record_parsed_free(parsed);
 	return rc;
@@ -198,11 +261,7 @@ static int insert_body(PGconn *conn, void *data, struct error *err)
 	struct validate_values values = {0};
 	int rc = validate_insert(job->target->obj, job->target->meta, job->mine, &values, err);
 	if (rc == 0) {
-		struct db_value *dv = g_new0(struct db_value, values.n + 1);
-		for (size_t i = 0; i < values.n; i++) {
-			dv[i].column = values.columns[i];
-			dv[i].text = values.params[i];
-		}
+		struct db_value *dv = db_values_of(&values);
 		rc = db_record_insert(conn, job->target->obj, dv, values.n, job->new_id, err);
 		g_free(dv);
 	}

@@ -1,7 +1,10 @@
 /*
  * fs_commit: turning the bytes a user wrote into one database transaction.
  *
- * update: parse what was written; lock and read the row as it is now ("theirs");
+ * update: parse what was written; when the row is still at the version the base was
+ *         read at, one UPDATE of the fields that differ from the base (applied only at
+ *         that version, in autocommit). Otherwise, or when that UPDATE finds the row
+ *         changed: lock and read the row as it is now ("theirs");
  *         three-way merge against what the mount last served ("base"); validate the
  *         fields the user changed; UPDATE only those; COMMIT. Fields changed by others
  *         since the base was served are kept; the same field changed on both sides to
@@ -33,13 +36,17 @@ struct fs_commit_target {
 };
 
 /*
- * Commits `mine` to row `id`; `written` (may be NULL) sees the row as the UPDATE left it,
+ * Commits `mine` to row `id`; `base_version` is the row version (db_row.version) `base` was
+ * rendered from, or 0 when unknown: with it, a row nobody changed since is written with
+ * one UPDATE and no lock (the result is the same as the lock-and-merge path's).
+ * `written` (may be NULL) sees the row as the UPDATE left it,
  * inside the transaction (keep a copy; apply it only once this returns 0). `base` is what the mount
  * last served of that row, or NULL when it served nothing the writer could have read (then every
  * difference from the current row is written). *changed tells whether anything was written at all.
  */
 int fs_commit_update(const struct fs_commit_target *target, int64_t id, GBytes *mine, GBytes *base,
-		     bool *changed, db_row_fn written, void *written_ctx, struct error *err);
+		     uint32_t base_version, bool *changed, db_row_fn written, void *written_ctx,
+		     struct error *err);
 
 /* Inserts `mine` as a new record; its row id goes to *new_id. */
 int fs_commit_insert(const struct fs_commit_target *target, GBytes *mine, int64_t *new_id,

@@ -123,9 +123,11 @@ static struct fs_record *apply_row(struct fs_tree *tree, struct fs_object_state 
 	rec->size = (uint32_t)len;
 	rec->flags |= FS_RECORD_SIZED;
 	if (keep_content)
-		fs_tree_cache_put(tree, os, rec, rendered);
+		fs_tree_cache_put(tree, os, rec, rendered, row->version);
 	else if (changed)
 		fs_tree_cache_drop(tree, os, rec);
+	else if (cached)
+		rec_cold(os, rec)->content_version = row->version; /* same bytes, this version */
 	return rec;
 }
 
@@ -304,6 +306,7 @@ int fs_tree_copy_row(const struct db_row *row, void *data)
 	ctx->copy.mtime_ms = row->mtime_ms;
 	ctx->copy.lastop = g_strdup(row->lastop);
 	ctx->copy.hc_err = g_strdup(row->hc_err);
+	ctx->copy.version = row->version;
 	ctx->copy.rendered = render_row(ctx->obj, row, buf);
 	ctx->got = true;
 	g_string_free(buf, TRUE);
@@ -329,6 +332,7 @@ void fs_tree_apply_copy(struct fs_tree *tree, struct fs_object_state *os,
 	    .mtime_ms = copy->mtime_ms,
 	    .lastop = copy->lastop,
 	    .hc_err = copy->hc_err,
+	    .version = copy->version,
 	};
 	GArray *invals = g_array_new(FALSE, TRUE, sizeof(struct pending_inval));
 	g_mutex_lock(&tree->lock);

@@ -31,6 +31,7 @@ struct fs_row_copy {
 	int64_t mtime_ms;
 	char *lastop;
 	char *hc_err;
+	uint32_t version;
 	GBytes *rendered;
 };
 /* A db_row_fn that fills the struct fs_row_copy `ctx` (for `obj`: set copy->obj first). */

@@ -37,6 +37,9 @@ struct fs_record_cold {
 			* os->colds: must stay first) */
 	size_t object;
 	GBytes *content;	/* cached rendered bytes, or NULL */
+	uint32_t content_version; /* row version (db_row.version) `content` renders, 0 = unknown */
+	uint32_t served_version;  /* row version `served` renders, 0 = unknown: it is never
+				   * newer than those bytes (an optimistic commit trusts it) */
 	GList lru_link;		/* in tree->lru while content != NULL (data: this) */
 	GBytes *served;		/* what the mount last served: the base of a merge */
 	GList served_link;	/* in tree->served_lru while served != NULL (data: this) */

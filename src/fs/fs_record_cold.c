@@ -122,6 +122,7 @@ static void cache_unlink(struct fs_tree *tree, const struct fs_object_state *os,
 	tree->cached_bytes -= g_bytes_get_size(c->content);
 	g_bytes_unref(c->content);
 	c->content = NULL;
+	c->content_version = 0;
 }
 
 void fs_tree_cache_drop(struct fs_tree *tree, const struct fs_object_state *os,
@@ -142,12 +143,13 @@ void fs_tree_cache_touch(struct fs_tree *tree, const struct fs_object_state *os,
 }
 
 void fs_tree_cache_put(struct fs_tree *tree, const struct fs_object_state *os,
-		       struct fs_record *rec, GBytes *bytes)
+		       struct fs_record *rec, GBytes *bytes, uint32_t row_version)
 {
 	if (rec_content(os, rec))
 		cache_unlink(tree, os, rec);
 	struct fs_record_cold *c = fs_record_cold(tree, os, rec);
 	c->content = g_bytes_ref(bytes);
+	c->content_version = row_version;
 	c->lru_link.data = c;
 	g_queue_push_head_link(&tree->lru, &c->lru_link);
 	tree->cached_bytes += g_bytes_get_size(bytes);
@@ -168,6 +170,7 @@ static void served_unlink(struct fs_tree *tree, const struct fs_object_state *os
 	tree->served_bytes -= g_bytes_get_size(c->served);
 	g_bytes_unref(c->served);
 	c->served = NULL;
+	c->served_version = 0;
 }
 
 void fs_tree_set_served(struct fs_tree *tree, const struct fs_object_state *os,
@@ -181,6 +184,7 @@ void fs_tree_set_served(struct fs_tree *tree, const struct fs_object_state *os,
 	}
 	struct fs_record_cold *c = fs_record_cold(tree, os, rec);
 	c->served = g_bytes_ref(bytes);
+	c->served_version = bytes == c->content ? c->content_version : 0;
 	c->served_link.data = c;
 	g_queue_push_head_link(&tree->served_lru, &c->served_link);
 	tree->served_bytes += g_bytes_get_size(bytes);

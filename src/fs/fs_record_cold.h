@@ -23,13 +23,14 @@ const char *fs_record_lastop(const struct fs_tree *tree, const struct fs_object_
 			     const struct fs_record *rec);
 /* The content cache, an LRU bounded by options.cache_bytes. */
 void fs_tree_cache_put(struct fs_tree *tree, const struct fs_object_state *os,
-		       struct fs_record *rec, GBytes *bytes);
+		       struct fs_record *rec, GBytes *bytes, uint32_t row_version);
 void fs_tree_cache_drop(struct fs_tree *tree, const struct fs_object_state *os,
 			struct fs_record *rec);
 /* Marks `rec`'s cached bytes as used now (it has some). */
 void fs_tree_cache_touch(struct fs_tree *tree, const struct fs_object_state *os,
 			 struct fs_record *rec);
-/* Remembers `bytes` as what the mount served for `rec` (the base of a later merge). */
+/* Remembers `bytes` as what the mount served for `rec` (the base of a later merge), with
+ * the row version of the cached content when `bytes` is that content. */
 void fs_tree_set_served(struct fs_tree *tree, const struct fs_object_state *os,
 			struct fs_record *rec, GBytes *bytes);
 

@@ -253,6 +253,7 @@ static int commit_update(struct fs_tree *tree, struct fs_object_state *os, int64
 	g_mutex_lock(&tree->lock);
 	struct fs_record *rec = fs_tree_find_record(os, id);
 	GBytes *base = rec && rec_served(os, rec) ? g_bytes_ref(rec_served(os, rec)) : NULL;
+	uint32_t base_version = base ? rec_cold(os, rec)->served_version : 0;
 	g_mutex_unlock(&tree->lock);
 	if (!rec)
 		return error_set(err, ENOENT, "the record no longer exists");
@@ -261,7 +262,8 @@ static int commit_update(struct fs_tree *tree, struct fs_object_state *os, int64
 	bool changed = false;
 	struct fs_row_copy_ctx written = {.obj = os->obj};
 	int rc =
-	    fs_commit_update(&target, id, mine, base, &changed, fs_tree_copy_row, &written, err);
+	    fs_commit_update(&target, id, mine, base, base_version, &changed, fs_tree_copy_row,
+			     &written, err);
 	if (base)
 		g_bytes_unref(base);
 
