@@ -48,6 +48,18 @@ def wait_for(predicate, timeout=10.0, interval=0.02, what="condition"):
     raise AssertionError("timed out after %.1fs waiting for %s" % (timeout, what))
 
 
+def read_text(path):
+    """The whole file as text."""
+    with open(path) as f:
+        return f.read()
+
+
+def write_text(path, text):
+    """One open, one write, one close: the file's content becomes `text`."""
+    with open(path, "w") as f:
+        f.write(text)
+
+
 def psql(url, sql, *params_unused):
     """Runs SQL as a user session (xmlbinary stays base64) and returns stdout rows."""
     out = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", url,

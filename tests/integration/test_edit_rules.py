@@ -12,14 +12,8 @@ ACME = "001000000000001AAA.json"
 GLOBEX = "001000000000002AAA.json"
 
 
-def read(path):
-    with open(path) as f:
-        return f.read()
-
-
-def write(path, text):
-    with open(path, "w") as f:
-        f.write(text)
+read = ft.read_text
+write = ft.write_text
 
 
 def expect_errno(code, fn, *args):

@@ -17,14 +17,8 @@ ACME = "001000000000001AAA.json"
 ACME_WHERE = "sfid = '001000000000001AAA'"
 
 
-def read(path):
-    with open(path) as f:
-        return f.read()
-
-
-def write(path, text):
-    with open(path, "w") as f:
-        f.write(text)
+read = ft.read_text
+write = ft.write_text
 
 
 def statements_since(pg, offset):
