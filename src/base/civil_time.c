@@ -57,3 +57,23 @@ bool civil_scan_char(const char **p, char c)
 	(*p)++;
 	return true;
 }
+
+bool civil_scan_offset(const char **p, int *hours, int *minutes)
+{
+	const char *at = *p;
+	int sign = *at == '+' ? 1 : *at == '-' ? -1 : 0;
+	int hh, mm = 0;
+	if (!sign)
+		return false;
+	at++;
+	if (!civil_scan_digits(&at, 2, &hh))
+		return false;
+	if (civil_scan_char(&at, ':') || (*at >= '0' && *at <= '9')) {
+		if (!civil_scan_digits(&at, 2, &mm))
+			return false;
+	}
+	*p = at;
+	*hours = sign * hh;
+	*minutes = sign * mm;
+	return true;
+}

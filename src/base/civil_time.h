@@ -28,5 +28,9 @@ void civil_date_from_days(long days, long *year, int *month, int *day);
  * steps over it. */
 bool civil_scan_digits(const char **p, int n, int *out);
 bool civil_scan_char(const char **p, char c);
+/* A UTC offset "+hh", "+hhmm" or "+hh:mm" (or "-") at *p: its hours and minutes, both
+ * carrying the sign, advancing *p; false (and *p unchanged) when malformed. The caller
+ * bounds the values. */
+bool civil_scan_offset(const char **p, int *hours, int *minutes);
 
 #endif

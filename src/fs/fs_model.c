@@ -199,13 +199,12 @@ void fs_tree_inval_entry(struct fs_tree *tree, uint64_t parent, const char *name
 		tree->notify.inval_entry(tree->notify.ctx, parent, name);
 }
 
-/* --- attributes --------------------------------------------------------------------- */
+/* --- what may be written ------------------------------------------------------------- */
 
 bool fs_tree_object_readonly(const struct fs_tree *tree, const struct fs_object_state *os)
 {
 	return tree->options.readonly || os->obj->readonly;
 }
-
 
 /* --- the watcher's side ---------------------------------------------------------------- */
 

@@ -2,17 +2,12 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <stdio.h>
 #include <string.h>
-#include <time.h>
 
-#include "db_records.h"
 #include "fs_attr.h"
 #include "fs_load.h"
 #include "fs_model.h"
 #include "fs_record_cold.h"
-#include "log.h"
-#include "record_render.h"
 
 /* A scratch inode, or one that became a record when its content was inserted. */
 static int getattr_scratch(struct fs_tree *tree, uint64_t ino, struct stat *st, struct error *err)

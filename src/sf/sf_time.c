@@ -3,6 +3,7 @@
 #include "civil_time.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -19,24 +20,10 @@ static bool offset(const char **p, int *minutes)
 		*minutes = 0;
 		return true;
 	}
-	int sign = **p == '+' ? 1 : **p == '-' ? -1 : 0;
-	int hh, mm = 0;
-	if (!sign)
+	int hh, mm;
+	if (!civil_scan_offset(p, &hh, &mm) || abs(hh) > 18 || abs(mm) > 59)
 		return false;
-	(*p)++;
-	if (!civil_scan_digits(p, 2, &hh))
-		return false;
-	if (**p == ':') {
-		(*p)++;
-		if (!civil_scan_digits(p, 2, &mm))
-			return false;
-	} else if (**p) {
-		if (!civil_scan_digits(p, 2, &mm))
-			return false;
-	}
-	if (hh > 18 || mm > 59)
-		return false;
-	*minutes = sign * (hh * 60 + mm);
+	*minutes = hh * 60 + mm;
 	return true;
 }
 
@@ -46,9 +33,12 @@ bool sf_time_parse(const char *text, int64_t *ms_out)
 		return false;
 	const char *p = text;
 	int y, mo, d, h, mi, s, ms = 0, off;
-	if (!civil_scan_digits(&p, 4, &y) || !civil_scan_char(&p, '-') || !civil_scan_digits(&p, 2, &mo) || !civil_scan_char(&p, '-') ||
-	    !civil_scan_digits(&p, 2, &d) || !civil_scan_char(&p, 'T') || !civil_scan_digits(&p, 2, &h) || !civil_scan_char(&p, ':') ||
-	    !civil_scan_digits(&p, 2, &mi) || !civil_scan_char(&p, ':') || !civil_scan_digits(&p, 2, &s))
+	if (!civil_scan_digits(&p, 4, &y) || !civil_scan_char(&p, '-') ||
+	    !civil_scan_digits(&p, 2, &mo) || !civil_scan_char(&p, '-') ||
+	    !civil_scan_digits(&p, 2, &d) || !civil_scan_char(&p, 'T') ||
+	    !civil_scan_digits(&p, 2, &h) || !civil_scan_char(&p, ':') ||
+	    !civil_scan_digits(&p, 2, &mi) || !civil_scan_char(&p, ':') ||
+	    !civil_scan_digits(&p, 2, &s))
 		return false;
 	if (civil_scan_char(&p, '.')) {
 		int n = 0;

@@ -9,6 +9,7 @@
  */
 #include "validate_time.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "civil_time.h"
@@ -29,8 +30,9 @@ static const char *const month_names[] = {"January",   "February", "March",    "
 /* YYYY-MM-DD, the form only. */
 static bool read_date(const char **p, int *year, int *month, int *day)
 {
-	return civil_scan_digits(p, 4, year) && civil_scan_char(p, '-') && civil_scan_digits(p, 2, month) &&
-	       civil_scan_char(p, '-') && civil_scan_digits(p, 2, day);
+	return civil_scan_digits(p, 4, year) && civil_scan_char(p, '-') &&
+	       civil_scan_digits(p, 2, month) && civil_scan_char(p, '-') &&
+	       civil_scan_digits(p, 2, day);
 }
 
 /* Whether the date exists; `bc` years count back from 1 BC (astronomical year 0). */
@@ -60,8 +62,9 @@ static bool check_date(int year, int month, int day, bool bc, GString *why)
 /* HH:MM:SS[.fraction], the form only (the number of fraction digits is checked later). */
 static bool read_clock(const char **p, struct clock_time *t)
 {
-	if (!(civil_scan_digits(p, 2, &t->hour) && civil_scan_char(p, ':') && civil_scan_digits(p, 2, &t->minute) &&
-	      civil_scan_char(p, ':') && civil_scan_digits(p, 2, &t->second)))
+	if (!(civil_scan_digits(p, 2, &t->hour) && civil_scan_char(p, ':') &&
+	      civil_scan_digits(p, 2, &t->minute) && civil_scan_char(p, ':') &&
+	      civil_scan_digits(p, 2, &t->second)))
 		return false;
 	t->fraction = NULL;
 	t->nfraction = 0;
@@ -126,26 +129,11 @@ static int read_zone(const char **p, int *minutes)
 		*minutes = 0;
 		return 1;
 	}
-	int sign;
-	if (civil_scan_char(p, '+'))
-		sign = 1;
-	else if (civil_scan_char(p, '-'))
-		sign = -1;
-	else
+	int hours, mins;
+	if (!civil_scan_offset(p, &hours, &mins))
 		return -1;
-	int hours, mins = 0;
-	if (!civil_scan_digits(p, 2, &hours))
-		return -1;
-	if (**p == ':') {
-		(*p)++;
-		if (!civil_scan_digits(p, 2, &mins))
-			return -1;
-	} else if (**p >= '0' && **p <= '9') {
-		if (!civil_scan_digits(p, 2, &mins))
-			return -1;
-	}
-	*minutes = sign * (hours * 60 + mins);
-	return hours > MAX_OFFSET_HOURS || mins > 59 ? -2 : 1;
+	*minutes = hours * 60 + mins;
+	return abs(hours) > MAX_OFFSET_HOURS || abs(mins) > 59 ? -2 : 1;
 }
 
 static bool is_infinity(const char *text)
