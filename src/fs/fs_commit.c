@@ -138,7 +138,7 @@ out:
 }
 
 /*
- * The optimistic commit, one round trip (docs/editing.md, "How a write is committed"):
+ * The optimistic commit, one round trip (docs/editing.md, "When a write reaches the database"):
  * `base_version` is the row version `base` was rendered from. If the row is still at
  * it, "theirs" is the base itself, so the merge, its checks and the fields to write are
  * known before asking the database, and one UPDATE applying only at that version
@@ -165,10 +165,11 @@ static int write_if_current(PGconn *conn, const struct fs_commit_target *t, int6
 	struct validate_values values = {0};
 	struct error refused = {0};
 	record_merge(base_parsed, mine, base_parsed, &merge);
+	bool mergeable = merge.unknown->len == 0 && merge.conflicts->len == 0;
 	int rc = 1;
-	if (merge.unknown->len == 0 && merge.conflicts->len == 0 && merge.writes->len == 0) {
+	if (mergeable && merge.writes->len == 0) {
 		rc = 0;
-	} else if (base_version != 0 && merge.unknown->len == 0 && merge.conflicts->len == 0 &&
+	} else if (mergeable && base_version != 0 &&
 		   validate_update(t->obj, t->meta,
 				   (const struct record_field *const *)merge.writes->pdata,
 				   merge.writes->len, &values, &refused) == 0 &&
@@ -242,8 +243,14 @@ int fs_commit_update(const struct fs_commit_target *target, int64_t id, GBytes *
 	struct record_parsed *parsed = parse_bytes(mine, err);
 	if (!parsed)
 		return -EINVAL;
-	struct update_job job = {target,       id,	parsed,	 base,
-				 base_version, changed, written, written_ctx};
+	struct update_job job = {.target = target,
+				 .id = id,
+				 .mine = parsed,
+				 .base = base,
+				 .base_version = base_version,
+				 .changed = changed,
+				 .written = written,
+				 .written_ctx = written_ctx};
 	int rc = update_in_transaction(&job, err);
 	record_parsed_free(parsed);
 	return rc;
