@@ -8,23 +8,21 @@
 #include "fs_load.h"
 #include "fs_model.h"
 #include "fs_record_cold.h"
+#include "fs_scratch.h"
 
 /* A scratch inode, or one that became a record when its content was inserted. */
 static int getattr_scratch(struct fs_tree *tree, uint64_t ino, struct stat *st, struct error *err)
 {
 	g_mutex_lock(&tree->lock);
-	struct fs_scratch *sc = g_hash_table_lookup(tree->scratch_by_ino, &ino);
-	int64_t record_id = sc ? sc->record_id : 0;
-	size_t object = sc ? sc->object : 0;
-	if (sc && record_id == 0)
+	struct fs_object_state *record_os;
+	int64_t record_id;
+	struct fs_scratch *sc = fs_scratch_by_ino(tree, ino, &record_os, &record_id);
+	if (sc)
 		fs_tree_fill_scratch(tree, sc, st);
 	g_mutex_unlock(&tree->lock);
-	if (!sc)
-		return -ENOENT;
-	if (record_id == 0)
-		return 0;
-	struct fs_object_state *os = &tree->objects[object];
-	return fs_tree_getattr(tree, fs_tree_record_ino(os, record_id), st, err);
+	if (record_id)
+		return fs_tree_getattr(tree, fs_tree_record_ino(record_os, record_id), st, err);
+	return sc ? 0 : -ENOENT;
 }
 
 /*
@@ -407,8 +405,9 @@ int fs_tree_getxattr(struct fs_tree *tree, uint64_t ino, const char *name, char 
 	if (!rec)
 		rc = -ENOENT;
 	else if (strcmp(name, "user.forcefs.state") == 0)
-		*value = g_strdup(fs_record_lastop(tree, os, rec)[0] ? fs_record_lastop(tree, os, rec)
-								  : "SYNCED");
+		*value =
+		    g_strdup(fs_record_lastop(tree, os, rec)[0] ? fs_record_lastop(tree, os, rec)
+								: "SYNCED");
 	else if (strcmp(name, "user.forcefs.id") == 0)
 		*value = g_strdup_printf("%" PRId64, rec->id);
 	else if (strcmp(name, "user.forcefs.error") == 0 && rec_fs_error(os, rec))
@@ -433,7 +432,8 @@ int fs_tree_listxattr(struct fs_tree *tree, uint64_t ino, GString *names, struct
 	if (rec) {
 		for (size_t i = 0; i < G_N_ELEMENTS(xattr_names); i++) {
 			if (i == 1 && !rec_fs_error(os, rec) &&
-			    !(rec_sf_error(os, rec) && strcmp(fs_record_lastop(tree, os, rec), "FAILED") == 0))
+			    !(rec_sf_error(os, rec) &&
+			      strcmp(fs_record_lastop(tree, os, rec), "FAILED") == 0))
 				continue;
 			g_string_append_len(names, xattr_names[i],
 					    (gssize)strlen(xattr_names[i]) + 1);

@@ -1,14 +1,13 @@
 /*
- * The write half of the tree: open files, scratch files, and the commit points of
+ * The write half of the tree: open files, renames, and the commit points of
  * docs/contract.md §5. What a user writes to a record collects in the record's `pending` buffer
  * and reaches the database only at a commit point: close (flush), fsync, or a rename
  * of a scratch file onto the record. Truncation and partial writes alone never do.
  *
- * Names that are not records (vim's `.x.swp` and `4913`, `x~`, `sedAbc123`, rsync's
- * `.x.json.Xy12Ab`, emacs's `#x#`) are scratch files: in memory, per directory, until
- * removed or unmounted. A new `*.json` name becomes a record when it is closed with
- * content. Renaming a record to a scratch name (an editor's backup) hides the record's
- * name until the editor writes it again; nothing in the database changes.
+ * Names that are not records are scratch files (fs_scratch.h). A new `*.json` name
+ * becomes a record when it is closed with content. Renaming a record to a scratch name
+ * (an editor's backup) hides the record's name until the editor writes it again;
+ * nothing in the database changes.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,12 +17,13 @@
 #include <time.h>
 
 #include "db_fields.h"
-#include "fs_commit.h"
-#include "fs_tree.h"
 #include "fs_attr.h"
+#include "fs_commit.h"
 #include "fs_load.h"
 #include "fs_model.h"
 #include "fs_record_cold.h"
+#include "fs_scratch.h"
+#include "fs_tree.h"
 #include "log.h"
 
 #ifndef RENAME_NOREPLACE
@@ -48,13 +48,6 @@ static struct timespec now_ts(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return ts;
-}
-
-/* A new file with this name is a record to insert; anything else is scratch. */
-static bool is_record_candidate(const char *name)
-{
-	return g_str_has_suffix(name, ".json") && strlen(name) > strlen(".json") &&
-	       name[0] != '.' && name[0] != '#';
 }
 
 static struct fs_object_state *dir_object(struct fs_tree *tree, uint64_t parent)
@@ -105,94 +98,6 @@ static struct fs_record *hidden_record(struct fs_object_state *os, const char *n
 	return alias ? fs_tree_find_record(os, *alias) : NULL;
 }
 
-/* --- bounds on scratch files (-o max_scratch_per_dir, max_scratch_files, max_pending) --- */
-
-/* 0, or -ENOSPC (logged) when `os` may not have one more scratch file. Tree lock held. */
-static int scratch_room(struct fs_tree *tree, struct fs_object_state *os, struct error *err)
-{
-	const struct fs_tree_options *o = &tree->options;
-	size_t here = g_hash_table_size(os->scratch), all = 0;
-	for (size_t i = 0; i < tree->nobjects; i++)
-		all += g_hash_table_size(tree->objects[i].scratch);
-	int rc = 0;
-	if (o->max_scratch_per_dir && here >= o->max_scratch_per_dir)
-		rc = error_set(err, ENOSPC,
-			       "%s/ already holds %zu files that are not records "
-			       "(-o max_scratch_per_dir=%u)",
-			       os->obj->table, here, o->max_scratch_per_dir);
-	else if (o->max_scratch_files && all >= o->max_scratch_files)
-		rc = error_set(err, ENOSPC,
-			       "the mount already holds %zu files that are not records "
-			       "(-o max_scratch_files=%u)",
-			       all, o->max_scratch_files);
-	if (rc)
-		log_warn("a new file was refused: %s", err->message);
-	return rc;
-}
-
-/* 0, or -ENOSPC when scratch files holding `more` bytes beyond what they hold now would
- * pass -o max_pending. Tree lock held. */
-static int scratch_bytes_room(struct fs_tree *tree, size_t more, struct error *err)
-{
-	size_t max = tree->options.max_scratch_bytes;
-	if (!max || more == 0)
-		return 0;
-	size_t held = 0;
-	GHashTableIter it;
-	gpointer value;
-	g_hash_table_iter_init(&it, tree->scratch_by_ino);
-	while (g_hash_table_iter_next(&it, NULL, &value))
-		held += ((struct fs_scratch *)value)->content->len;
-	if (held + more <= max)
-		return 0;
-	return error_set(err, ENOSPC,
-			 "files that are not records already hold %zu bytes (-o max_pending=%zu "
-			 "MiB)",
-			 held, max / (1024 * 1024));
-}
-
-static struct fs_scratch *scratch_new(struct fs_tree *tree, struct fs_object_state *os,
-				      const char *name, mode_t mode, uid_t uid, gid_t gid)
-{
-	struct fs_scratch *sc = g_new0(struct fs_scratch, 1);
-	sc->refs = 2; /* the directory's name and the inode table */
-	sc->ino = tree->next_scratch_ino++;
-	sc->object = object_index(tree, os);
-	sc->name = g_strdup(name);
-	sc->content = g_string_new(NULL);
-	sc->mode = mode & 07777;
-	sc->uid = uid;
-	sc->gid = gid;
-	sc->mtime = now_ts();
-	sc->record_candidate = is_record_candidate(name);
-	uint64_t *key = g_new(uint64_t, 1);
-	*key = sc->ino;
-	g_hash_table_insert(tree->scratch_by_ino, key, sc);
-	g_hash_table_insert(os->scratch, g_strdup(name), sc);
-	return sc;
-}
-
-/* Takes a scratch file's name away; it lives on while open. */
-static void scratch_remove_name(struct fs_tree *tree, struct fs_object_state *os,
-				struct fs_scratch *sc)
-{
-	if (sc->hides) {
-		g_hash_table_remove(os->hidden, sc->hides);
-		fs_tree_inval_entry(tree, os->dir_ino, sc->hides);
-		g_free(sc->hides);
-		sc->hides = NULL;
-	}
-	char *name = sc->name;
-	sc->name = NULL;
-	uint64_t ino = sc->ino;
-	/* An inserted file's inode keeps standing for its record; others go. */
-	bool drop_ino = g_hash_table_lookup(tree->scratch_by_ino, &ino) == sc && sc->record_id == 0;
-	if (drop_ino)
-		g_hash_table_remove(tree->scratch_by_ino, &ino);
-	g_hash_table_remove(os->scratch, name); /* drops the directory's reference */
-	g_free(name);
-}
-
 /* --- commits ------------------------------------------------------------------------ */
 
 static void set_record_error(struct fs_tree *tree, struct fs_object_state *os,
@@ -219,8 +124,8 @@ static void drop_pending(const struct fs_object_state *os, struct fs_record *rec
 }
 
 /* The pending bytes of a record, started from `current` if it has none (tree lock). */
-static GString *pending_of(struct fs_tree *tree, struct fs_object_state *os,
-			   struct fs_record *rec, GBytes *current)
+static GString *pending_of(struct fs_tree *tree, struct fs_object_state *os, struct fs_record *rec,
+			   GBytes *current)
 {
 	struct fs_record_cold *cold = fs_record_cold(tree, os, rec);
 	if (!cold->pending) {
@@ -261,9 +166,8 @@ static int commit_update(struct fs_tree *tree, struct fs_object_state *os, int64
 	struct fs_commit_target target = commit_target(tree, os);
 	bool changed = false;
 	struct fs_row_copy_ctx written = {.obj = os->obj};
-	int rc =
-	    fs_commit_update(&target, id, mine, base, base_version, &changed, fs_tree_copy_row,
-			     &written, err);
+	int rc = fs_commit_update(&target, id, mine, base, base_version, &changed, fs_tree_copy_row,
+				  &written, err);
 	if (base)
 		g_bytes_unref(base);
 
@@ -376,7 +280,7 @@ static int commit_insert(struct fs_tree *tree, struct fs_object_state *os, struc
 	g_hash_table_replace(os->aliases, g_strdup(name), id);
 	sc->record_id = new_id;
 	if (sc->name)
-		scratch_remove_name(tree, os, sc);
+		fs_scratch_remove_name(tree, os, sc);
 	struct fs_record *rec = fs_tree_find_record(os, new_id);
 	if (rec)
 		note_local_write(tree, os, rec);
@@ -482,17 +386,16 @@ int fs_tree_open(struct fs_tree *tree, uint64_t ino, int flags, struct fs_handle
 	int rc = 0;
 	if (ino >= SCRATCH_INO_BASE) {
 		g_mutex_lock(&tree->lock);
-		struct fs_scratch *sc = g_hash_table_lookup(tree->scratch_by_ino, &ino);
-		int64_t record_id = sc ? sc->record_id : 0;
-		size_t object = sc ? sc->object : 0;
-		if (sc && record_id == 0)
+		struct fs_object_state *record_os;
+		int64_t record_id;
+		struct fs_scratch *sc = fs_scratch_by_ino(tree, ino, &record_os, &record_id);
+		if (sc)
 			rc = open_scratch(tree, sc, flags, h, hints);
 		g_mutex_unlock(&tree->lock);
-		if (!sc)
+		if (record_id)
+			rc = open_record(tree, record_os, record_id, flags, false, h, hints, err);
+		else if (!sc)
 			rc = -ENOENT;
-		else if (record_id)
-			rc = open_record(tree, &tree->objects[object], record_id, flags, false, h,
-					 hints, err);
 	} else {
 		uint64_t local;
 		struct fs_object_state *os = fs_tree_object_of_ino(tree, ino, &local);
@@ -554,11 +457,11 @@ int fs_tree_create(struct fs_tree *tree, uint64_t parent, const char *name, mode
 		g_hash_table_remove(os->hidden, name);
 		fs_delete_grace_cancel(tree->deletes, object_index(tree, os), hidden->id);
 	} else if (!rec) {
-		if (is_record_candidate(name) && fs_tree_object_readonly(tree, os))
+		if (fs_scratch_is_record_name(name) && fs_tree_object_readonly(tree, os))
 			rc = error_set(err, EROFS, "object \"%s\" is read-only", os->obj->table);
-		else if ((rc = scratch_room(tree, os, err)) == 0)
-			rc = open_scratch(tree, scratch_new(tree, os, name, mode, uid, gid), flags,
-					  h, hints);
+		else if ((rc = fs_scratch_room(tree, os, err)) == 0)
+			rc = open_scratch(tree, fs_scratch_new(tree, os, name, mode, uid, gid),
+					  flags, h, hints);
 	}
 	uint64_t scratch_ino = h->scratch ? h->scratch->ino : 0;
 	g_mutex_unlock(&tree->lock);
@@ -615,7 +518,7 @@ ssize_t fs_tree_write(struct fs_tree *tree, struct fs_handle *h, off_t off, cons
 	if (h->scratch) {
 		size_t len = h->scratch->content->len;
 		size_t end = h->append ? len + size : (size_t)MAX(off, 0) + size;
-		rc = scratch_bytes_room(tree, end > len ? end - len : 0, err);
+		rc = fs_scratch_bytes_room(tree, end > len ? end - len : 0, err);
 		if (rc == 0)
 			rc = write_into(h->scratch->content, h->append, off, data, size,
 					SCRATCH_MAX_BYTES, err);
@@ -728,43 +631,47 @@ void fs_tree_release(struct fs_tree *tree, struct fs_handle *h)
 
 /* --- attributes ---------------------------------------------------------------------- */
 
+/* Sets a scratch file's attributes (tree lock held). */
+static int setattr_scratch(struct fs_tree *tree, struct fs_scratch *sc, const struct stat *attr,
+			   int to_set, struct error *err)
+{
+	int rc = 0;
+	if (to_set & FS_ATTR_SIZE) {
+		size_t len = sc->content->len, want = (size_t)MAX(attr->st_size, 0);
+		if (attr->st_size > SCRATCH_MAX_BYTES)
+			rc = -EFBIG;
+		else if ((rc = fs_scratch_bytes_room(tree, want > len ? want - len : 0, err)) == 0)
+			resize(sc->content, want);
+		sc->dirty = true;
+	}
+	if (to_set & FS_ATTR_MODE)
+		sc->mode = attr->st_mode & 07777;
+	if (to_set & FS_ATTR_UID)
+		sc->uid = attr->st_uid;
+	if (to_set & FS_ATTR_GID)
+		sc->gid = attr->st_gid;
+	if (to_set & FS_ATTR_MTIME)
+		sc->mtime = attr->st_mtim;
+	return rc;
+}
+
 int fs_tree_setattr(struct fs_tree *tree, uint64_t ino, struct fs_handle *h,
 		    const struct stat *attr, int to_set, struct stat *out, struct error *err)
 {
 	if (ino >= SCRATCH_INO_BASE) {
 		g_mutex_lock(&tree->lock);
-		struct fs_scratch *sc = g_hash_table_lookup(tree->scratch_by_ino, &ino);
-		int64_t record_id = sc ? sc->record_id : 0;
-		size_t object = sc ? sc->object : 0;
-		int rc = 0;
-		if (sc && record_id == 0) {
-			if (to_set & FS_ATTR_SIZE) {
-				size_t len = sc->content->len, want = (size_t)MAX(attr->st_size, 0);
-				if (attr->st_size > SCRATCH_MAX_BYTES)
-					rc = -EFBIG;
-				else if ((rc = scratch_bytes_room(tree, want > len ? want - len : 0,
-								  err)) == 0)
-					resize(sc->content, want);
-				sc->dirty = true;
-			}
-			if (to_set & FS_ATTR_MODE)
-				sc->mode = attr->st_mode & 07777;
-			if (to_set & FS_ATTR_UID)
-				sc->uid = attr->st_uid;
-			if (to_set & FS_ATTR_GID)
-				sc->gid = attr->st_gid;
-			if (to_set & FS_ATTR_MTIME)
-				sc->mtime = attr->st_mtim;
-		}
+		struct fs_object_state *record_os;
+		int64_t record_id;
+		struct fs_scratch *sc = fs_scratch_by_ino(tree, ino, &record_os, &record_id);
+		int rc = sc ? setattr_scratch(tree, sc, attr, to_set, err) : 0;
 		g_mutex_unlock(&tree->lock);
-		if (!sc)
-			return -ENOENT;
 		if (rc)
 			return rc;
-		if (record_id)
-			ino = fs_tree_record_ino(&tree->objects[object], record_id);
-		else
+		if (sc)
 			return fs_tree_getattr(tree, ino, out, err);
+		if (!record_id)
+			return -ENOENT;
+		ino = fs_tree_record_ino(record_os, record_id);
 	}
 	uint64_t local;
 	struct fs_object_state *os = fs_tree_object_of_ino(tree, ino, &local);
@@ -837,7 +744,7 @@ int fs_tree_unlink(struct fs_tree *tree, uint64_t parent, const char *name, stru
 	struct fs_record *rec = sc ? NULL : record_named(os, name);
 	int64_t id = rec ? rec->id : 0;
 	if (sc)
-		scratch_remove_name(tree, os, sc);
+		fs_scratch_remove_name(tree, os, sc);
 	g_mutex_unlock(&tree->lock);
 	if (sc)
 		return 0;
@@ -904,21 +811,6 @@ void fs_tree_expire_deletes(struct fs_tree *tree)
 	g_array_free(due, TRUE);
 }
 
-/* Renames a scratch file to another non-record name (replacing a scratch there). */
-static void rename_scratch(struct fs_tree *tree, struct fs_object_state *os, struct fs_scratch *sc,
-			   const char *newname)
-{
-	struct fs_scratch *old = g_hash_table_lookup(os->scratch, newname);
-	if (old && old != sc)
-		scratch_remove_name(tree, os, old);
-	sc->refs++; /* keep it alive across the re-keying */
-	g_hash_table_remove(os->scratch, sc->name);
-	g_free(sc->name);
-	sc->name = g_strdup(newname);
-	sc->record_candidate = is_record_candidate(newname);
-	g_hash_table_insert(os->scratch, g_strdup(newname), sc);
-}
-
 int fs_tree_rename(struct fs_tree *tree, uint64_t parent, const char *name, uint64_t newparent,
 		   const char *newname, unsigned int flags, struct error *err)
 {
@@ -965,7 +857,7 @@ int fs_tree_rename(struct fs_tree *tree, uint64_t parent, const char *name, uint
 
 	if (src_rec) {
 		/* A record may only move to a scratch name: an editor's backup. */
-		if (dst_id || (!dst_sc && is_record_candidate(newname))) {
+		if (dst_id || (!dst_sc && fs_scratch_is_record_name(newname))) {
 			g_mutex_unlock(&tree->lock);
 			return error_set(err, EPERM,
 					 "a record cannot be renamed to another record name");
@@ -976,16 +868,16 @@ int fs_tree_rename(struct fs_tree *tree, uint64_t parent, const char *name, uint
 		if (rc)
 			return rc;
 		g_mutex_lock(&tree->lock);
-		if (!dst_sc && (rc = scratch_room(tree, os, err)) != 0) {
+		if (!dst_sc && (rc = fs_scratch_room(tree, os, err)) != 0) {
 			g_mutex_unlock(&tree->lock);
 			g_bytes_unref(content.bytes);
 			return rc;
 		}
 		if (dst_sc)
-			scratch_remove_name(tree, os, dst_sc);
+			fs_scratch_remove_name(tree, os, dst_sc);
 		struct fs_record *rec = fs_tree_find_record(os, src_id);
 		struct fs_scratch *sc =
-		    scratch_new(tree, os, newname, 0644, tree->options.uid, tree->options.gid);
+		    fs_scratch_new(tree, os, newname, 0644, tree->options.uid, tree->options.gid);
 		gsize len;
 		const char *data = g_bytes_get_data(content.bytes, &len);
 		g_string_append_len(sc->content, data, (gssize)len);
@@ -1015,7 +907,7 @@ int fs_tree_rename(struct fs_tree *tree, uint64_t parent, const char *name, uint
 		g_bytes_unref(mine);
 		g_mutex_lock(&tree->lock);
 		if (rc == 0 && src_sc->name)
-			scratch_remove_name(tree, os, src_sc);
+			fs_scratch_remove_name(tree, os, src_sc);
 		if (rc == 0 || undeleted)
 			g_hash_table_remove(os->hidden, newname);
 		fs_tree_scratch_unref(src_sc);
@@ -1024,7 +916,7 @@ int fs_tree_rename(struct fs_tree *tree, uint64_t parent, const char *name, uint
 		fs_tree_inval_inode(tree, fs_tree_record_ino(os, dst_id));
 		return rc;
 	}
-	if (!dst_sc && is_record_candidate(newname)) {
+	if (!dst_sc && fs_scratch_is_record_name(newname)) {
 		if (fs_tree_object_readonly(tree, os)) {
 			g_mutex_unlock(&tree->lock);
 			return error_set(err, EROFS, "object \"%s\" is read-only", os->obj->table);
@@ -1034,12 +926,12 @@ int fs_tree_rename(struct fs_tree *tree, uint64_t parent, const char *name, uint
 		rc = commit_insert(tree, os, src_sc, newname, err);
 		g_mutex_lock(&tree->lock);
 		if (rc == 0 && src_sc->name)
-			scratch_remove_name(tree, os, src_sc);
+			fs_scratch_remove_name(tree, os, src_sc);
 		fs_tree_scratch_unref(src_sc);
 		g_mutex_unlock(&tree->lock);
 		return rc;
 	}
-	rename_scratch(tree, os, src_sc, newname);
+	fs_scratch_rename(tree, os, src_sc, newname);
 	g_mutex_unlock(&tree->lock);
 	return 0;
 }
