@@ -49,19 +49,15 @@ static void init_usage(FILE *out)
 	    "                   Heroku Connect's too (its own tables and triggers are left\n"
 	    "                   alone); needs no Salesforce login. See docs/views.md.\n"
 	    "  --objects A,B    objects to map, with all their fields (e.g. Account,Contact)\n"
-	    "  --mapping FILE   Heroku Connect's exported mapping JSON (default: FORCEFS_MAPPING)\n");
+	    "  --mapping FILE   Heroku Connect's exported mapping JSON (default: "
+	    "FORCEFS_MAPPING)\n");
 	cmd_args_help_common(out, 19);
 	fprintf(out,
-	    "  --api-version V  Salesforce API version (default: SF_API_VERSION, then %s)\n"
-	    "  --timeout S      how long to wait for each Salesforce answer (default %d)\n"
-	    "  --target-org A   log in with the Salesforce CLI's session of org A (alias or\n"
-	    "                   username; default: SF_TARGET_ORG), whatever SF_* is set\n"
-	    "  --alias NAME     log in with the login `forcefs login --alias NAME` stored,\n"
-	    "                   whatever SF_* is set (default: the only one stored, when no\n"
-	    "                   SF_* credentials are set)\n"
-	    "  -d, --debug      log each Salesforce request\n"
-	    "\n",
-	    SF_DEFAULT_API_VERSION, DEFAULT_TIMEOUT_SECONDS);
+		"  --api-version V  Salesforce API version (default: SF_API_VERSION, then %s)\n"
+		"  --timeout S      how long to wait for each Salesforce answer (default %d)\n",
+		SF_DEFAULT_API_VERSION, DEFAULT_TIMEOUT_SECONDS);
+	cmd_args_help_login(out, 19);
+	fputs("  -d, --debug      log each Salesforce request\n\n", out);
 	cmd_args_help_salesforce_login(out);
 }
 
@@ -70,8 +66,7 @@ struct init_args {
 	const char *mapping;
 	struct cmd_args_common common; /* --db, --schema */
 	const char *api_version;
-	const char *target_org;
-	const char *alias;
+	struct cmd_args_login login; /* --target-org, --alias */
 	long timeout_seconds;
 	bool debug;
 	bool history;
@@ -85,10 +80,9 @@ static int parse_args(int argc, char **argv, struct init_args *a, int *code)
 	    {"mapping", required_argument, NULL, 'M'},
 	    {"api-version", required_argument, NULL, 'A'},
 	    {"timeout", required_argument, NULL, 'T'},
-	    {"target-org", required_argument, NULL, 'G'},
-	    {"alias", required_argument, NULL, 'L'},
 	    {"debug", no_argument, NULL, 'd'},
 	    {"history", no_argument, NULL, 'H'},
+	    CMD_ARGS_LOGIN_OPTIONS,
 	    CMD_ARGS_COMMON_OPTIONS,
 	    {NULL, 0, NULL, 0},
 	};
@@ -105,12 +99,6 @@ static int parse_args(int argc, char **argv, struct init_args *a, int *code)
 			break;
 		case 'M':
 			a->mapping = optarg;
-			break;
-		case 'G':
-			a->target_org = optarg;
-			break;
-		case 'L':
-			a->alias = optarg;
 			break;
 		case 'A':
 			a->api_version = optarg;
@@ -136,7 +124,8 @@ static int parse_args(int argc, char **argv, struct init_args *a, int *code)
 			*code = EXIT_OK;
 			return -1;
 		default:
-			if (cmd_args_take_common(c, &a->common))
+			if (cmd_args_take_common(c, &a->common) ||
+			    cmd_args_take_login(c, &a->login))
 				break;
 			*code = cmd_args_usage_error("init", c, argv);
 			return -1;
@@ -159,11 +148,6 @@ static int parse_args(int argc, char **argv, struct init_args *a, int *code)
 }
 
 /* "60.0" or "v60.0". */
-static bool is_api_version(const char *v)
-{
-	return g_regex_match_simple("^v?[0-9]+\\.[0-9]+$", v, 0, 0);
-}
-
 /* The objects and fields to map: --mapping, then --objects, then FORCEFS_MAPPING. */
 static int load_mapping(const struct init_args *a, struct sync_mapping **out, int *code)
 {
@@ -230,7 +214,7 @@ static int describe_all(const struct init_args *a, const struct sync_mapping *ma
 			GPtrArray *tables)
 {
 	struct sf_auth_config *cfg;
-	struct sf_error *e = sf_auth_config_load(a->target_org, a->alias, &cfg);
+	struct sf_error *e = sf_auth_config_load(a->login.target_org, a->login.alias, &cfg);
 	if (e) {
 		report_sf_error("", e, NULL);
 		return -1;
@@ -346,9 +330,10 @@ static int install_history_only(PGconn *conn, const char *schema)
 	PGresult *res = NULL;
 	int rc = db_begin(conn, &err);
 	if (rc == 0) {
-		res = db_query(conn, "locking the schema for init",
-			       "SELECT pg_advisory_xact_lock(hashtext('forcefs init'), hashtext($1))",
-			       1, params, &err);
+		res =
+		    db_query(conn, "locking the schema for init",
+			     "SELECT pg_advisory_xact_lock(hashtext('forcefs init'), hashtext($1))",
+			     1, params, &err);
 		rc = res ? 0 : -err.code;
 		PQclear(res);
 	}
@@ -364,8 +349,8 @@ static int install_history_only(PGconn *conn, const char *schema)
 		die_msg("init: schema \"%s\" left as it was: %s", schema, err.message);
 	} else {
 		for (size_t i = 0; i < catalog->nobjects; i++)
-			printf("%s: %s\n", tables[i], created[i] ? "history trigger created"
-								: "history already kept");
+			printf("%s: %s\n", tables[i],
+			       created[i] ? "history trigger created" : "history already kept");
 		printf("schema \"%s\" keeps the history of its records in %s\n", schema,
 		       DB_HISTORY_TABLE);
 		fflush(stdout);
@@ -392,15 +377,8 @@ int cmd_init(int argc, char **argv)
 			schema, a.common.schema ? "" : " (from HEROKUCONNECT_SCHEMA)");
 		return a.common.schema ? EXIT_USAGE : EXIT_RUNTIME;
 	}
-	if (a.api_version) {
-		if (!is_api_version(a.api_version)) {
-			die_msg("init: invalid API version \"%.40s\": expected a number like 60.0",
-				a.api_version);
-			return EXIT_USAGE;
-		}
-		/* The flag takes the place of SF_API_VERSION, which sf_auth reads and checks. */
-		g_setenv("SF_API_VERSION", a.api_version, TRUE);
-	}
+	if ((code = cmd_args_api_version("init", a.api_version)) != 0)
+		return code;
 
 	struct sync_mapping *mapping = NULL;
 	if (!a.history && load_mapping(&a, &mapping, &code) < 0)
@@ -412,9 +390,8 @@ int cmd_init(int argc, char **argv)
 	PGconn *conn = NULL;
 	GPtrArray *tables = g_ptr_array_new_with_free_func((GDestroyNotify)db_init_table_free);
 
-	if (config_database_url(a.common.db, &url, &err) < 0) {
-		die_msg("init: %s", err.message);
-		exit_code = a.common.db ? EXIT_USAGE : EXIT_RUNTIME;
+	if ((code = cmd_args_database_url("init", &a.common, &url)) != 0) {
+		exit_code = code;
 		goto out;
 	}
 	conn = db_connect(url, "forcefs init", &err);

@@ -251,9 +251,9 @@ int cmd_mount(int argc, char **argv)
 		bool plain = strspn(shown_schema, "abcdefghijklmnopqrstuvwxyz"
 						  "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") ==
 			     strlen(shown_schema);
-		char *names = plain ? g_strdup_printf("subtype=forcefs,fsname=forcefs:%s",
-						      shown_schema)
-				    : g_strdup("subtype=forcefs,fsname=forcefs");
+		char *names =
+		    plain ? g_strdup_printf("subtype=forcefs,fsname=forcefs:%s", shown_schema)
+			  : g_strdup("subtype=forcefs,fsname=forcefs");
 		fuse_opt_add_arg(&args, "-o");
 		fuse_opt_add_arg(&args, names);
 		g_free(names);
@@ -276,11 +276,9 @@ int cmd_mount(int argc, char **argv)
 	struct fs_views *views = NULL;
 	bool mounted = false, handlers = false;
 
-	if (config_database_url(common.db, &url, &err) < 0) {
-		die_msg("mount: %s", err.message);
-		exit_code = common.db ? EXIT_USAGE : EXIT_RUNTIME;
+	if ((exit_code = cmd_args_database_url("mount", &common, &url)) != 0)
 		goto out;
-	}
+	exit_code = EXIT_RUNTIME;
 	const char *schema = config_schema(common.schema);
 	if (check_mountpoint(mountpoint) < 0)
 		goto out;

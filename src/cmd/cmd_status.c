@@ -194,14 +194,13 @@ int cmd_status(int argc, char **argv)
 {
 	static const struct option long_opts[] = {
 	    {"json", no_argument, NULL, 'j'},
-	    {"target-org", required_argument, NULL, 'G'},
-	    {"alias", required_argument, NULL, 'L'},
+	    CMD_ARGS_LOGIN_OPTIONS,
 	    CMD_ARGS_COMMON_OPTIONS,
 	    {NULL, 0, NULL, 0},
 	};
 	bool json = false;
 	struct cmd_args_common common = {0};
-	const char *target_org = NULL, *alias = NULL;
+	struct cmd_args_login login = {0};
 	optind = 1;
 	opterr = 0;
 	int c;
@@ -210,17 +209,11 @@ int cmd_status(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
-		case 'G':
-			target_org = optarg;
-			break;
-		case 'L':
-			alias = optarg;
-			break;
 		case 'h':
 			status_usage(stdout);
 			return EXIT_OK;
 		default:
-			if (cmd_args_take_common(c, &common))
+			if (cmd_args_take_common(c, &common) || cmd_args_take_login(c, &login))
 				break;
 			return cmd_args_usage_error("status", c, argv);
 		}
@@ -230,14 +223,13 @@ int cmd_status(int argc, char **argv)
 			argv[optind]);
 		return EXIT_USAGE;
 	}
-	struct error err = {0};
 	char *url = NULL;
-	if (config_database_url(common.db, &url, &err) < 0) {
-		die_msg("status: %s", err.message);
-		return common.db ? EXIT_USAGE : EXIT_RUNTIME;
-	}
+	int code = cmd_args_database_url("status", &common, &url);
+	if (code)
+		return code;
 	const char *schema = config_schema(common.schema);
-	int code = EXIT_RUNTIME;
+	struct error err = {0};
+	code = EXIT_RUNTIME;
 	PGconn *conn = db_connect(url, "forcefs status", &err);
 	struct db_status *st = NULL;
 	if (!conn) {
@@ -245,7 +237,7 @@ int cmd_status(int argc, char **argv)
 	} else if (db_status_load(conn, schema, MAX_FAILURES, &st, &err) < 0) {
 		die_msg("status: %s", err.message);
 	} else {
-		struct login_source ls = login_source(target_org, alias);
+		struct login_source ls = login_source(login.target_org, login.alias);
 		if (json)
 			print_json(st, &ls);
 		else

@@ -1,6 +1,6 @@
 /*
- * `forcefs sync [--once]`: the sync engine (docs/contract.md §7, docs/sync.md). Reads the options and
- * the environment, then hands over to sync_engine_run().
+ * `forcefs sync [--once]`: the sync engine (docs/contract.md §7, docs/sync.md). Reads the options
+ * and the environment, then hands over to sync_engine_run().
  */
 #include <errno.h>
 #include <getopt.h>
@@ -36,7 +36,8 @@ static void sync_usage(FILE *out)
 	    "  --once                  push what is queued, pull every object once, exit\n"
 	    "                          (1 when something could not be done)\n");
 	cmd_args_help_common(out, 26);
-	fprintf(out,
+	fprintf(
+	    out,
 	    "  --mapping FILE          Heroku Connect's exported mapping JSON (default:\n"
 	    "                          FORCEFS_MAPPING; none: every table forcefs init made)\n"
 	    "  --objects A,B           sync only these objects\n"
@@ -53,20 +54,17 @@ static void sync_usage(FILE *out)
 	    "                          changes (Change Data Capture; 1..86400, default 600);\n"
 	    "                          FORCEFS_SAFETY_POLL_INTERVAL\n"
 	    "  --no-streaming          poll only, no Change Data Capture subscription\n"
-	    "                          (FORCEFS_STREAMING=0)\n"
-	    "  --target-org A          log in with the Salesforce CLI's session of org A (alias\n"
-	    "                          or username; default: SF_TARGET_ORG)\n"
-	    "  --alias NAME            log in with the login forcefs login --alias NAME stored\n"
-	    "                          (default: the only one stored, when no SF_* is set)\n"
-	    "  -d, --debug             log each Salesforce request\n"
-	    "\n",
+	    "                          (FORCEFS_STREAMING=0)\n",
 	    SYNC_DEFAULT_MAX_DAILY_API_CALLS, DB_HISTORY_DEFAULT_DAYS, SF_DEFAULT_API_VERSION);
+	cmd_args_help_login(out, 26);
+	fputs("  -d, --debug             log each Salesforce request\n\n", out);
 	cmd_args_help_salesforce_login(out);
 }
 
 struct sync_args {
 	struct cmd_args_common common; /* --db, --schema */
-	const char *mapping, *objects, *api_version, *target_org, *alias;
+	struct cmd_args_login login;   /* --target-org, --alias */
+	const char *mapping, *objects, *api_version;
 	const char *poll, *cap, *timeout, *history_days, *safety;
 	bool once, debug, no_streaming;
 };
@@ -84,9 +82,8 @@ static int parse_args(int argc, char **argv, struct sync_args *a, int *code)
 	    {"timeout", required_argument, NULL, 'T'},
 	    {"safety-poll", required_argument, NULL, 'Y'},
 	    {"no-streaming", no_argument, NULL, 'N'},
-	    {"target-org", required_argument, NULL, 'G'},
-	    {"alias", required_argument, NULL, 'L'},
 	    {"debug", no_argument, NULL, 'd'},
+	    CMD_ARGS_LOGIN_OPTIONS,
 	    CMD_ARGS_COMMON_OPTIONS,
 	    {NULL, 0, NULL, 0},
 	};
@@ -118,12 +115,6 @@ static int parse_args(int argc, char **argv, struct sync_args *a, int *code)
 		case 'A':
 			a->api_version = optarg;
 			break;
-		case 'G':
-			a->target_org = optarg;
-			break;
-		case 'L':
-			a->alias = optarg;
-			break;
 		case 'T':
 			a->timeout = optarg;
 			break;
@@ -141,7 +132,8 @@ static int parse_args(int argc, char **argv, struct sync_args *a, int *code)
 			*code = EXIT_OK;
 			return -1;
 		default:
-			if (cmd_args_take_common(c, &a->common))
+			if (cmd_args_take_common(c, &a->common) ||
+			    cmd_args_take_login(c, &a->login))
 				break;
 			*code = cmd_args_usage_error("sync", c, argv);
 			return -1;
@@ -262,27 +254,16 @@ int cmd_sync(int argc, char **argv)
 	int exit_code = EXIT_RUNTIME;
 	char *url = NULL;
 	struct sf_auth_config *auth = NULL;
-	if (config_database_url(a.common.db, &url, &err) < 0) {
-		die_msg("sync: %s", err.message);
-		exit_code = a.common.db ? EXIT_USAGE : EXIT_RUNTIME;
+	if ((code = cmd_args_api_version("sync", a.api_version)) != 0 ||
+	    (code = cmd_args_database_url("sync", &a.common, &url)) != 0) {
+		exit_code = code;
 		goto out;
 	}
-	struct sf_error *e = sf_auth_config_load(a.target_org, a.alias, &auth);
+	struct sf_error *e = sf_auth_config_load(a.login.target_org, a.login.alias, &auth);
 	if (e) {
 		die_msg("sync: %s", e->message);
 		sf_error_free(e);
 		goto out;
-	}
-	const char *version = a.api_version ? a.api_version : NULL;
-	if (version) {
-		if (!g_regex_match_simple("^v?[0-9]+\\.[0-9]+$", version, 0, 0)) {
-			die_msg("sync: invalid API version \"%.40s\": expected a number like 60.0",
-				version);
-			exit_code = EXIT_USAGE;
-			goto out;
-		}
-		g_free(auth->api_version);
-		auth->api_version = g_strdup(version[0] == 'v' ? version + 1 : version);
 	}
 	o.db_url = url;
 	o.auth = auth;

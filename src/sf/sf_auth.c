@@ -48,7 +48,7 @@ static char *without_trailing_slash(char *url)
 	return url;
 }
 
-static bool is_api_version(const char *v)
+bool sf_auth_api_version_valid(const char *v)
 {
 	const char *p = v;
 	if (!g_ascii_isdigit(*p))
@@ -139,9 +139,10 @@ static struct sf_error *choose_flow(struct sf_auth_config *cfg, const char *alia
 	if (cfg->jwt_key_file) {
 		cfg->flow = SF_AUTH_JWT;
 		if (!cfg->client_id || !cfg->username)
-			return sf_error_new(SF_ERR_CONFIG, 0, NULL,
-					    "SF_JWT_KEY_FILE needs SF_CLIENT_ID (the connected app's "
-					    "consumer key) and SF_USERNAME");
+			return sf_error_new(
+			    SF_ERR_CONFIG, 0, NULL,
+			    "SF_JWT_KEY_FILE needs SF_CLIENT_ID (the connected app's "
+			    "consumer key) and SF_USERNAME");
 		return sf_jwt_check_key(cfg->jwt_key_file);
 	}
 	if (!!cfg->username != !!cfg->password)
@@ -203,15 +204,15 @@ struct sf_error *sf_auth_config_load(const char *target_org, const char *alias,
 		memmove(cfg->api_version, cfg->api_version + 1, strlen(cfg->api_version));
 
 	struct sf_error *err = NULL;
-	if (!is_api_version(cfg->api_version))
+	if (!sf_auth_api_version_valid(cfg->api_version))
 		err = sf_error_new(SF_ERR_CONFIG, 0, NULL,
 				   "SF_API_VERSION \"%s\" is not a version like \"60.0\"",
 				   cfg->api_version);
 	if (!err)
 		err = choose_flow(cfg, alias);
 	if (!err && cfg->target_org_flag && !*cfg->target_org)
-		err = sf_error_new(SF_ERR_CONFIG, 0, NULL,
-				   "--target-org needs an alias or username");
+		err =
+		    sf_error_new(SF_ERR_CONFIG, 0, NULL, "--target-org needs an alias or username");
 	if (!err && cfg->flow != SF_AUTH_GIVEN_TOKEN && cfg->flow != SF_AUTH_SF_CLI) {
 		err = sf_http_check_url(cfg->login_url);
 		if (err)

@@ -48,27 +48,27 @@ enum sf_auth_flow {
 	SF_AUTH_PASSWORD,      /* grant_type=password */
 	SF_AUTH_REFRESH_TOKEN, /* grant_type=refresh_token */
 	SF_AUTH_CLIENT_CREDENTIALS, /* grant_type=client_credentials */
-	SF_AUTH_SF_CLI,	       /* `sf org display --target-org ALIAS --json` */
-	SF_AUTH_JWT,	       /* grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer */
+	SF_AUTH_SF_CLI,		    /* `sf org display --target-org ALIAS --json` */
+	SF_AUTH_JWT,		    /* grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer */
 };
 
 struct sf_auth_config {
 	enum sf_auth_flow flow;
-	char *login_url;     /* without trailing '/' */
-	char *client_id;     /* NULL when not set */
-	char *client_secret; /* NULL when not set */
-	char *refresh_token; /* NULL when not set */
-	char *username;	     /* NULL when not set */
-	char *password;	     /* NULL when not set */
-	char *instance_url;  /* a given session, or NULL */
-	char *access_token;  /* a given session, or NULL */
-	char *jwt_key_file;  /* SF_JWT_KEY_FILE (a path, never the key), or NULL */
-	char *target_org;    /* --target-org or SF_TARGET_ORG, or NULL */
-	bool target_org_flag; /* target_org came from --target-org */
-	char *stored_alias;  /* a stored login in use (forcefs login), or NULL */
-	char *stored_path;   /* its file */
+	char *login_url;       /* without trailing '/' */
+	char *client_id;       /* NULL when not set */
+	char *client_secret;   /* NULL when not set */
+	char *refresh_token;   /* NULL when not set */
+	char *username;	       /* NULL when not set */
+	char *password;	       /* NULL when not set */
+	char *instance_url;    /* a given session, or NULL */
+	char *access_token;    /* a given session, or NULL */
+	char *jwt_key_file;    /* SF_JWT_KEY_FILE (a path, never the key), or NULL */
+	char *target_org;      /* --target-org or SF_TARGET_ORG, or NULL */
+	bool target_org_flag;  /* target_org came from --target-org */
+	char *stored_alias;    /* a stored login in use (forcefs login), or NULL */
+	char *stored_path;     /* its file */
 	char *stored_username; /* its user, or NULL */
-	char *api_version;   /* "60.0" (no leading 'v') */
+	char *api_version;     /* "60.0" (no leading 'v') */
 };
 
 /* A logged-in session. */
@@ -85,6 +85,9 @@ struct sf_session {
  * version is not of the form "60.0" or SF_JWT_KEY_FILE is not a readable,
  * unencrypted PEM RSA private key (checked here, before anything is done). */
 struct sf_error *sf_auth_config_from_env(struct sf_auth_config **out);
+
+/* True when `v` is an API version like "60.0" (no leading 'v'). */
+bool sf_auth_api_version_valid(const char *v);
 
 /* sf_auth_config_from_env() with the --target-org and --alias flags' values (NULL when
  * not given): a flag's login is used whatever SF_* variables are set; both at once is a
