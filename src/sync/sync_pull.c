@@ -78,9 +78,8 @@ static int flush(struct pull *p, bool finished, struct error *err)
 	p->stats->deleted += applied.deleted;
 	p->stats->kept += applied.kept_fields;
 	p->saved = p->cursor;
-	rc = db_sync_state_save_cursor(p->env->conn, p->env->schema, p->o->name,
-				       p->saved.stamp_ms, p->saved.id,
-				       p->loaded, finished, err);
+	rc = db_sync_state_save_cursor(p->env->conn, p->env->schema, p->o->name, p->saved.stamp_ms,
+				       p->saved.id, p->loaded, finished, err);
 	if (rc == 0)
 		rc = sync_env_account(p->env, err);
 	progress(p, false);
@@ -141,6 +140,52 @@ static const char **field_names(const struct sync_object *o)
 	return names;
 }
 
+/*
+ * Runs `soql` (queryAll) and adds every record it returns to the batch, their ids to
+ * `seen` when not NULL; *n counts them. Returns 0 or the error of adding one (or of the
+ * day's API budget); Salesforce's error, which ends the records early, goes to *e.
+ */
+static int read_records(struct pull *p, const char *soql, GHashTable *seen, long *n,
+			struct sf_error **e, struct error *err)
+{
+	*n = 0;
+	*e = NULL;
+	if (!sync_env_budget(p->env))
+		return budget_spent(p->o, err);
+	struct sf_query *q = NULL;
+	*e = sf_query_open(p->env->client, soql, true, 2000, &q);
+	cJSON *rec = NULL;
+	int rc = 0;
+	while (!*e && !(*e = sf_query_next(q, &rec)) && rec) {
+		const cJSON *id = cJSON_GetObjectItem(rec, "Id");
+		if (seen && cJSON_IsString(id))
+			g_hash_table_add(seen, g_strdup(id->valuestring));
+		rc = add_json(p, rec, err);
+		cJSON_Delete(rec);
+		(*n)++;
+		if (rc)
+			break;
+	}
+	sf_query_close(q);
+	if (rc) {
+		sf_error_free(*e);
+		*e = NULL;
+	}
+	return rc;
+}
+
+/* After Salesforce's error `e` (freed here): 0 when the backoff says try again, else the
+ * error that ends `what`. */
+static int retry_or_fail(struct pull *p, const char *what, struct sf_error *e, unsigned *attempt,
+			 struct error *err)
+{
+	int rc = 0;
+	if (!sync_env_backoff(p->env, what, e, attempt))
+		rc = error_set(err, EAGAIN, "%s: %s", what, e->message);
+	sf_error_free(e);
+	return rc;
+}
+
 /* Reads records after `from` with queryAll, chunk by chunk, until none are left. */
 static int query_loop(struct pull *p, struct sync_cursor from, struct error *err)
 {
@@ -155,24 +200,10 @@ static int query_loop(struct pull *p, struct sync_cursor from, struct error *err
 			rc = error_set(err, EINVAL, "%s: a field name cannot go into SOQL", what);
 			break;
 		}
-		if (!sync_env_budget(p->env)) {
-			g_free(soql);
-			rc = budget_spent(p->o, err);
-			break;
-		}
-		struct sf_query *q = NULL;
-		long n = 0;
-		struct sf_error *e = sf_query_open(p->env->client, soql, true, 2000, &q);
+		long n;
+		struct sf_error *e;
+		rc = read_records(p, soql, NULL, &n, &e, err);
 		g_free(soql);
-		cJSON *rec = NULL;
-		while (!e && !(e = sf_query_next(q, &rec)) && rec) {
-			rc = add_json(p, rec, err);
-			cJSON_Delete(rec);
-			n++;
-			if (rc)
-				break;
-		}
-		sf_query_close(q);
 		if (rc == 0)
 			rc = flush(p, false, err);
 		if (rc) {
@@ -180,13 +211,8 @@ static int query_loop(struct pull *p, struct sync_cursor from, struct error *err
 			break;
 		}
 		if (e) {
-			/* Go on after the last record committed. */
-			from = p->saved;
-			bool again = sync_env_backoff(p->env, what, e, &attempt);
-			if (!again)
-				rc = error_set(err, EAGAIN, "%s: %s", what, e->message);
-			sf_error_free(e);
-			if (!again)
+			from = p->saved; /* go on after the last record committed */
+			if ((rc = retry_or_fail(p, what, e, &attempt, err)) != 0)
 				break;
 			continue;
 		}
@@ -303,11 +329,7 @@ static int bulk_load(struct pull *p, struct error *err)
 			sf_error_free(e);
 			break;
 		}
-		bool again = sync_env_backoff(p->env, what, e, &attempt);
-		if (!again)
-			rc = error_set(err, EAGAIN, "%s: %s", what, e->message);
-		sf_error_free(e);
-		if (!again)
+		if ((rc = retry_or_fail(p, what, e, &attempt, err)) != 0)
 			break;
 		p->stats->records = 0; /* start over: rows already written are upserted again */
 	}
@@ -320,6 +342,8 @@ static int bulk_load(struct pull *p, struct error *err)
 static int count_records(struct pull *p, long *count, struct error *err)
 {
 	char *soql = g_strdup_printf("SELECT COUNT() FROM %s", p->o->name);
+	char what[128];
+	snprintf(what, sizeof what, "counting %s records", p->o->name);
 	unsigned attempt = 0;
 	int rc = 0;
 	for (;;) {
@@ -334,12 +358,7 @@ static int count_records(struct pull *p, long *count, struct error *err)
 			sf_query_close(q);
 			break;
 		}
-		bool again = sync_env_backoff(p->env, "counting records", e, &attempt);
-		if (!again)
-			rc = error_set(err, EAGAIN, "counting %s records: %s", p->o->name,
-				       e->message);
-		sf_error_free(e);
-		if (!again)
+		if ((rc = retry_or_fail(p, what, e, &attempt, err)) != 0)
 			break;
 	}
 	g_free(soql);
@@ -373,8 +392,8 @@ static int initial_load(struct pull *p, struct error *err)
 		return rc;
 	p->loaded = true;
 	/* getDeleted starts from the load; queryAll saw the deletes before it. */
-	rc = db_sync_state_save_cursor(p->env->conn, p->env->schema, p->o->name,
-				       p->saved.stamp_ms, p->saved.id, true, true, err);
+	rc = db_sync_state_save_cursor(p->env->conn, p->env->schema, p->o->name, p->saved.stamp_ms,
+				       p->saved.id, true, true, err);
 	if (rc == 0)
 		rc = db_sync_state_save_deleted_check(p->env->conn, p->env->schema, p->o->name,
 						      sync_env_now_ms(), err);
@@ -405,17 +424,14 @@ static int delete_pass(struct pull *p, int64_t checked_ms, struct error *err)
 	struct sf_deleted *d = NULL;
 	unsigned attempt = 0;
 	struct sf_error *e;
+	char what[128];
+	snprintf(what, sizeof what, "reading deleted %s records", p->o->name);
 	if (!sync_env_budget(p->env))
 		return budget_spent(p->o, err);
 	while ((e = sf_changes_deleted(p->env->client, p->o->name, start, now, &d)) != NULL) {
-		bool again = sync_env_backoff(p->env, "reading deleted records", e, &attempt);
-		if (!again) {
-			int rc = error_set(err, EAGAIN, "reading deleted %s records: %s",
-					   p->o->name, e->message);
-			sf_error_free(e);
+		int rc = retry_or_fail(p, what, e, &attempt, err);
+		if (rc)
 			return rc;
-		}
-		sf_error_free(e);
 	}
 	for (size_t i = 0; i < d->n_records; i++)
 		db_sync_batch_add_deleted(p->batch, d->records[i].id);
@@ -462,8 +478,8 @@ int sync_pull_object(struct sync_env *env, const struct sync_object *o,
 		rc = query_loop(&p, sync_window_poll_start(&saved, env->overlap_ms), err);
 		if (rc == 0)
 			rc = db_sync_state_save_cursor(env->conn, env->schema, o->name,
-						       p.saved.stamp_ms, p.saved.id,
-						       true, true, err);
+						       p.saved.stamp_ms, p.saved.id, true, true,
+						       err);
 		if (rc == 0)
 			rc = delete_pass(&p, state.deleted_checked_ms, err);
 	}
@@ -509,35 +525,15 @@ static int fetch_ids(struct pull *p, const char *const *ids, size_t n, struct er
 	unsigned attempt = 0;
 	int rc = 0;
 	for (;;) {
-		if (!sync_env_budget(p->env)) {
-			rc = budget_spent(p->o, err);
+		long got;
+		struct sf_error *e;
+		rc = read_records(p, soql, seen, &got, &e, err);
+		if (rc || !e)
 			break;
-		}
-		struct sf_query *q = NULL;
-		struct sf_error *e = sf_query_open(p->env->client, soql, true, 2000, &q);
-		cJSON *rec = NULL;
-		while (!e && !(e = sf_query_next(q, &rec)) && rec) {
-			const cJSON *id = cJSON_GetObjectItem(rec, "Id");
-			if (cJSON_IsString(id))
-				g_hash_table_add(seen, g_strdup(id->valuestring));
-			rc = add_json(p, rec, err);
-			cJSON_Delete(rec);
-			if (rc)
-				break;
-		}
-		sf_query_close(q);
-		if (rc || !e) {
-			sf_error_free(e);
-			break;
-		}
 		/* Nothing of this fetch is applied yet: start it again. */
 		db_sync_batch_clear(p->batch);
 		g_hash_table_remove_all(seen);
-		bool again = sync_env_backoff(p->env, what, e, &attempt);
-		if (!again)
-			rc = error_set(err, EAGAIN, "%s: %s", what, e->message);
-		sf_error_free(e);
-		if (!again)
+		if ((rc = retry_or_fail(p, what, e, &attempt, err)) != 0)
 			break;
 	}
 	for (size_t i = 0; rc == 0 && i < n; i++)
