@@ -18,10 +18,13 @@ struct db_changes {
 	char last_log_update[48];
 	char *log_query;     /* new rows, and rows updated since (a scan of the log) */
 	char *new_log_query; /* new rows only (the primary key) */
+	char *last_snapshot; /* pg_current_snapshot() at the last db_changes_quiet(), or NULL */
 };
 
 static int connect_and_listen(struct db_changes *c, struct error *err)
 {
+	g_free(c->last_snapshot);
+	c->last_snapshot = NULL; /* what happened while away is unknown */
 	c->conn = db_connect(c->url, "forcefs watcher", err);
 	if (!c->conn)
 		return -err->code;
@@ -91,6 +94,7 @@ void db_changes_close(struct db_changes *c)
 	PQfinish(c->conn);
 	g_free(c->log_query);
 	g_free(c->new_log_query);
+	g_free(c->last_snapshot);
 	g_free(c->url);
 	g_free(c->schema);
 	g_free(c);
@@ -130,6 +134,25 @@ int db_changes_wait(struct db_changes *c, int timeout_ms, int wake_fd, bool *rec
 		PQfreemem(note);
 	}
 	return got;
+}
+
+int db_changes_quiet(struct db_changes *c, bool *quiet, struct error *err)
+{
+	*quiet = false;
+	if (!c->conn)
+		return 0;
+	PGresult *res = db_query(c->conn, "watching for changes",
+				 "SELECT pg_current_snapshot()::text", 0, NULL, err);
+	if (!res)
+		return -err->code;
+	const char *now = PQgetvalue(res, 0, 0);
+	*quiet = c->last_snapshot && strcmp(c->last_snapshot, now) == 0;
+	if (!*quiet) {
+		g_free(c->last_snapshot);
+		c->last_snapshot = g_strdup(now);
+	}
+	PQclear(res);
+	return 0;
 }
 
 int db_changes_poll_log(struct db_changes *c, bool updated_too, db_change_fn fn, void *ctx,

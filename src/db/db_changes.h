@@ -45,6 +45,14 @@ void db_changes_close(struct db_changes *changes);
 int db_changes_wait(struct db_changes *changes, int timeout_ms, int wake_fd, bool *reconnected);
 
 /*
+ * Sets *quiet when no transaction of the cluster has ended since the last call: the
+ * server's pg_current_snapshot() is the one that call saw. A change to any row needs a
+ * transaction id, and its commit moves the snapshot, so a quiet database has nothing
+ * new to poll for. The first call on a connection (after a reconnect too) is never quiet.
+ */
+int db_changes_quiet(struct db_changes *changes, bool *quiet, struct error *err);
+
+/*
  * Reports rows named by trigger-log entries that are new since last time (an index
  * scan) and, with `updated_too`, those whose entry was updated since (marked processed
  * by the sync engine: a scan of the log, so callers do it once per interval).

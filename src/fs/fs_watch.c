@@ -15,6 +15,7 @@ struct fs_watch {
 	int wake[2]; /* written to stop the thread */
 	GThread *thread;
 	struct db_object_mark *marks; /* one per object */
+	bool *marked_loaded;	      /* per object: it was loaded when its mark was taken */
 	GHashTable *index_of;	      /* table name -> object index + 1 */
 	GArray **pending;	      /* per object: row ids to re-read */
 	gint64 last_full_us;	      /* monotonic time of the last periodic pass */
@@ -47,6 +48,7 @@ static void forget_all(struct fs_watch *w)
 {
 	for (size_t i = 0; i < fs_tree_object_count(w->tree); i++) {
 		w->marks[i].valid = false;
+		w->marked_loaded[i] = false;
 		if (fs_tree_object_loaded(w->tree, i))
 			fs_tree_forget_object(w->tree, i);
 	}
@@ -76,17 +78,31 @@ static void poll_log(struct fs_watch *w)
 	refresh_pending(w);
 }
 
-/* The periodic pass: the whole log, stamps and counts of every watched object. */
+/*
+ * The periodic pass: the whole log, stamps and counts of every watched object. When no
+ * transaction has ended since the last pass began, nothing changed, and only the objects
+ * whose mark is older than their load are polled: a load that began before a change
+ * may have ended after that pass (a count of a million rows every interval would
+ * otherwise cost a core for nothing).
+ */
 static void poll_once(struct fs_watch *w)
 {
 	struct error err = {0};
 	size_t n = fs_tree_object_count(w->tree);
-	if (db_changes_poll_log(w->changes, true, note_change, w, &err) < 0)
+	bool quiet = false;
+	if (db_changes_quiet(w->changes, &quiet, &err) < 0)
+		log_warn("watcher: %s", err.message);
+	if (!quiet && db_changes_poll_log(w->changes, true, note_change, w, &err) < 0)
 		log_warn("watcher: %s", err.message);
 	for (size_t i = 0; i < n; i++) {
 		/* Marks exist for every object from the start, so a mark always predates
 		 * the object's first load: changes are over-reported, never missed. */
-		if (w->marks[i].valid && !fs_tree_object_loaded(w->tree, i))
+		bool loaded = fs_tree_object_loaded(w->tree, i);
+		if (w->marks[i].valid && !loaded) {
+			w->marked_loaded[i] = false;
+			continue;
+		}
+		if (w->marks[i].valid && quiet && w->marked_loaded[i])
 			continue;
 		bool count_changed = false;
 		if (db_changes_poll_object(w->changes, fs_tree_object(w->tree, i), &w->marks[i],
@@ -94,6 +110,7 @@ static void poll_once(struct fs_watch *w)
 			log_warn("watcher: %s", err.message);
 			return;
 		}
+		w->marked_loaded[i] = loaded && !count_changed;
 		if (count_changed) {
 			g_array_set_size(w->pending[i], 0);
 			fs_tree_forget_object(w->tree, i);
@@ -150,6 +167,7 @@ struct fs_watch *fs_watch_open(struct fs_tree *tree, const char *url, const char
 	w->interval_ms = interval_ms;
 	size_t n = fs_tree_object_count(tree);
 	w->marks = g_new0(struct db_object_mark, n);
+	w->marked_loaded = g_new0(bool, n);
 	w->pending = g_new0(GArray *, n);
 	w->index_of = g_hash_table_new(g_str_hash, g_str_equal);
 	for (size_t i = 0; i < n; i++) {
@@ -192,6 +210,7 @@ void fs_watch_stop(struct fs_watch *w)
 		g_array_free(w->pending[i], TRUE);
 	g_free(w->pending);
 	g_free(w->marks);
+	g_free(w->marked_loaded);
 	g_hash_table_destroy(w->index_of);
 	db_changes_close(w->changes);
 	g_free(w);

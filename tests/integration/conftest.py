@@ -30,6 +30,12 @@ def pg():
 
 
 @pytest.fixture
+def logged(pg):
+    """A database URL whose sessions log every statement to pg.log."""
+    return pg.url + "?options=-c%20log_statement%3Dall"
+
+
+@pytest.fixture
 def schema_name():
     return "t_" + uuid.uuid4().hex[:10]
 

@@ -60,6 +60,23 @@ def write_text(path, text):
         f.write(text)
 
 
+def statements_since(pg, offset):
+    """The statements the server logged since `offset`, each with its parameters."""
+    with open(pg.log, errors="replace") as f:
+        f.seek(offset)
+        text = f.read()
+    statements = []
+    for line in text.splitlines():
+        # Simple queries are logged as "statement: SQL", extended-protocol ones (every
+        # PQexecParams and pipeline statement) as "execute <name>: SQL".
+        found = re.search(r"LOG:  (?:statement|execute [^:]*): (.*)", line)
+        if found:
+            statements.append(found.group(1))
+        elif "DETAIL:  parameters:" in line and statements:
+            statements[-1] += " " + line.split("DETAIL:  ", 1)[1]
+    return statements
+
+
 def psql(url, sql, *params_unused):
     """Runs SQL as a user session (xmlbinary stays base64) and returns stdout rows."""
     out = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", url,

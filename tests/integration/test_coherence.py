@@ -38,6 +38,46 @@ def test_user_update_in_psql_is_visible_within_a_second(pg, sample, mounts):
     assert data.endswith(b"}\n")
 
 
+def watcher_scans(statements):
+    """The statements of the watcher's periodic pass that scan a whole table."""
+    return [s for s in statements if s.startswith("SELECT count(*)")]
+
+
+def test_watcher_scans_nothing_while_the_database_is_quiet(pg, sample, mounts, logged):
+    # The periodic pass counts each loaded table (docs/performance.md, "The watcher"):
+    # at a million rows that is a core's worth of work every interval, for nothing
+    # when no transaction has ended since the last pass.
+    m = mounts(logged, sample, ["watch_interval=0.1"])
+    p = m.path("account", ACME)
+    assert json.loads(read(p))["name"] == "Acme"  # account is loaded and watched
+    time.sleep(0.5)  # the passes that follow the load
+    offset = os.path.getsize(pg.log)
+    time.sleep(1.5)  # 15 intervals, nobody writing
+    quiet = ft.statements_since(pg, offset)
+    assert any("pg_current_snapshot()" in s for s in quiet), quiet  # the watcher looked
+    assert watcher_scans(quiet) == [], quiet
+
+    offset = os.path.getsize(pg.log)
+    ft.psql(pg.url, f"UPDATE {ft.quote_ident(sample)}.account SET name = 'Acme Quiet' "
+                    "WHERE sfid = '001000000000001AAA'")
+    took = wait_visible(lambda: json.loads(read(p))["name"] == "Acme Quiet", "the rename")
+    assert took < 1.0
+    # A commit anywhere makes the next pass a whole one again.
+    ft.wait_for(lambda: watcher_scans(ft.statements_since(pg, offset)), timeout=3,
+                what="a whole pass after the commit")
+
+
+def test_hard_delete_is_seen_after_a_quiet_spell(pg, sample, mounts):
+    # Deletes leave no trigger-log row when the trigger is bypassed: only the count
+    # catches them, so the pass after a quiet spell must still count.
+    m = mounts(pg.url, sample, ["watch_interval=0.1"])
+    assert ACME in os.listdir(m.path("account"))
+    time.sleep(0.5)
+    ft.psql(pg.url, f"SET session_replication_role = replica; DELETE FROM "
+                    f"{ft.quote_ident(sample)}.account WHERE sfid = '001000000000001AAA'")
+    wait_visible(lambda: ACME not in os.listdir(m.path("account")), "the deleted record gone")
+
+
 def test_sync_write_with_new_systemmodstamp_is_visible(pg, sample, mounts):
     m = mounts(pg.url, sample)
     p = m.path("account", ACME)

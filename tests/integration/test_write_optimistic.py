@@ -19,23 +19,7 @@ ACME_WHERE = "sfid = '001000000000001AAA'"
 
 read = ft.read_text
 write = ft.write_text
-
-
-def statements_since(pg, offset):
-    """The statements the server logged since `offset`, each with its parameters."""
-    with open(pg.log, errors="replace") as f:
-        f.seek(offset)
-        text = f.read()
-    statements = []
-    for line in text.splitlines():
-        # Simple queries are logged as "statement: SQL", extended-protocol ones (every
-        # PQexecParams and pipeline statement) as "execute <name>: SQL".
-        found = re.search(r"LOG:  (?:statement|execute [^:]*): (.*)", line)
-        if found:
-            statements.append(found.group(1))
-        elif "DETAIL:  parameters:" in line and statements:
-            statements[-1] += " " + line.split("DETAIL:  ", 1)[1]
-    return statements
+statements_since = ft.statements_since
 
 
 def account_writes(statements):
@@ -43,12 +27,6 @@ def account_writes(statements):
     return [s for s in statements
             if s.startswith(("BEGIN", "COMMIT", "ROLLBACK")) or "FOR UPDATE" in s
             or (s.startswith("UPDATE ") and s.split(" SET ")[0].endswith(('.account', '."account"')))]
-
-
-@pytest.fixture
-def logged(pg):
-    """A database URL whose sessions log every statement to pg.log."""
-    return pg.url + "?options=-c%20log_statement%3Dall"
 
 
 def acme_log_rows(pg, sample, mark):
