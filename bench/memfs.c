@@ -4,13 +4,19 @@
  *
  * At start it loads a directory tree from disk (directories and regular files, any
  * depth; the benchmark gives it a root with one directory of record files, like a
- * forcefs mount) into memory, then serves exactly those bytes, read-only, through the
- * libfuse3 low-level API with the loop and kernel cache settings `forcefs mount` uses
+ * forcefs mount) into memory, then serves those bytes through the libfuse3 low-level
+ * API with the loop and kernel cache settings `forcefs mount` uses
  * by default: fuse_session_loop_mt() with at most 16 threads and clone_fd off, entry
  * and attribute timeouts of 3600 s (negative entries too), readdirplus, keep_cache on
  * every open, no writeback cache. A request costs a hash lookup or an array index and
  * a copy, so its times are what FUSE itself costs here: the floor forcefs is compared
  * to.
+ *
+ * Files can be written too (create, write, truncate, chmod, chown, utimes, rename and
+ * unlink of regular files, in memory only, lost at exit), so that the benchmark's write
+ * section has the same floor for `sed -i` and `rsync`: the requests those tools make of
+ * any FUSE filesystem, with no work behind them. Extended attributes answer ENOTSUP,
+ * as forcefs answers for every name outside user.*, so the tools ask the same things.
  *
  *   memfs [-d] [-o entry_timeout=S,attr_timeout=S,OPT...] SOURCE MOUNTPOINT
  *
@@ -42,12 +48,16 @@ struct node {
 	char *name;	     /* NULL for the root */
 	struct stat st;	     /* as on disk, with st_ino = our inode number */
 	char *data;	     /* regular files: the bytes (st.st_size of them) */
+	size_t capacity;     /* bytes allocated at data (written files) */
+	bool written;	     /* opened for writing since it was loaded */
 	fuse_ino_t parent;   /* the root is its own parent */
+	guint slot;	     /* index in the parent's children */
 	GHashTable *by_name; /* directories: name -> inode number */
 	GArray *children;    /* directories: inode numbers (fuse_ino_t), in name order */
 };
 
 struct memfs {
+	GMutex lock;	  /* writes change the tree; the loop is multi-threaded */
 	GPtrArray *nodes; /* struct node *, index = inode number - 1 */
 	double entry_timeout;
 	double attr_timeout;
@@ -88,6 +98,7 @@ static int read_file(const char *path, struct node *n)
 		return -1;
 	size_t size = (size_t)n->st.st_size, done = 0;
 	n->data = g_malloc(size ? size : 1);
+	n->capacity = size ? size : 1;
 	while (done < size) {
 		ssize_t got = read(fd, n->data + done, size - done);
 		if (got < 0 && errno == EINTR)
@@ -137,6 +148,7 @@ static int load_dir(struct memfs *fs, const char *path, fuse_ino_t ino)
 			fuse_ino_t child = add_node(fs, name, &st, ino);
 			struct node *dir = node_of(fs, ino), *n = node_of(fs, child);
 			g_hash_table_insert(dir->by_name, n->name, GSIZE_TO_POINTER(child));
+			n->slot = dir->children->len;
 			g_array_append_val(dir->children, child);
 			if (S_ISDIR(st.st_mode)) {
 				rc = load_dir(fs, child_path, child);
@@ -186,6 +198,38 @@ static void fill_entry(const struct memfs *fs, const struct node *n, struct fuse
 	e->entry_timeout = fs->entry_timeout;
 }
 
+/* Takes name `name` out of directory `dir` (the node lives on: open files keep it). */
+static void unlink_name(struct memfs *fs, struct node *dir, const char *name)
+{
+	struct node *n = node_of(fs, GPOINTER_TO_SIZE(g_hash_table_lookup(dir->by_name, name)));
+	if (!n)
+		return;
+	g_hash_table_remove(dir->by_name, name);
+	guint last = dir->children->len - 1;
+	fuse_ino_t moved = g_array_index(dir->children, fuse_ino_t, last);
+	g_array_index(dir->children, fuse_ino_t, n->slot) = moved;
+	node_of(fs, moved)->slot = n->slot;
+	g_array_set_size(dir->children, last);
+}
+
+static struct node *dir_of(struct memfs *fs, fuse_ino_t ino, int *err)
+{
+	struct node *dir = node_of(fs, ino);
+	*err = !dir ? ENOENT : !dir->by_name ? ENOTDIR : 0;
+	return *err ? NULL : dir;
+}
+
+static void resize_data(struct node *n, size_t size)
+{
+	if (size > n->capacity) {
+		n->capacity = size > 2 * n->capacity ? size : 2 * n->capacity;
+		n->data = g_realloc(n->data, n->capacity);
+	}
+	if (size > (size_t)n->st.st_size)
+		memset(n->data + n->st.st_size, 0, size - (size_t)n->st.st_size);
+	n->st.st_size = (off_t)size;
+}
+
 static void mem_init(void *userdata, struct fuse_conn_info *conn)
 {
 	/* The settings forcefs's init asks for, so that only the work per request differs. */
@@ -200,39 +244,46 @@ static void mem_init(void *userdata, struct fuse_conn_info *conn)
 static void mem_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct memfs *fs = fuse_req_userdata(req);
-	struct node *dir = node_of(fs, parent);
-	if (!dir || !dir->by_name) {
-		fuse_reply_err(req, dir ? ENOTDIR : ENOENT);
-		return;
-	}
+	int err;
+	g_mutex_lock(&fs->lock);
+	struct node *dir = dir_of(fs, parent, &err);
 	struct fuse_entry_param e;
-	struct node *n = node_of(fs, GPOINTER_TO_SIZE(g_hash_table_lookup(dir->by_name, name)));
-	if (!n) {
+	struct node *n =
+	    dir ? node_of(fs, GPOINTER_TO_SIZE(g_hash_table_lookup(dir->by_name, name))) : NULL;
+	if (n) {
+		fill_entry(fs, n, &e);
+	} else {
 		/* A negative entry, cached as long as a positive one (as forcefs does). */
 		memset(&e, 0, sizeof(e));
 		e.entry_timeout = fs->entry_timeout;
-		fuse_reply_entry(req, &e);
-		return;
 	}
-	fill_entry(fs, n, &e);
-	fuse_reply_entry(req, &e);
+	g_mutex_unlock(&fs->lock);
+	if (err)
+		fuse_reply_err(req, err);
+	else
+		fuse_reply_entry(req, &e);
 }
 
 static void mem_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct memfs *fs = fuse_req_userdata(req);
+	g_mutex_lock(&fs->lock);
 	struct node *n = node_of(fs, ino);
+	struct stat st = n ? n->st : (struct stat){0};
+	g_mutex_unlock(&fs->lock);
 	if (!n)
 		fuse_reply_err(req, ENOENT);
 	else
-		fuse_reply_attr(req, &n->st, fs->attr_timeout);
+		fuse_reply_attr(req, &st, fs->attr_timeout);
 }
 
 static void list_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, bool plus)
 {
 	struct memfs *fs = fuse_req_userdata(req);
+	g_mutex_lock(&fs->lock);
 	struct node *dir = node_of(fs, ino);
 	if (!dir || !dir->children) {
+		g_mutex_unlock(&fs->lock);
 		fuse_reply_err(req, dir ? ENOTDIR : ENOENT);
 		return;
 	}
@@ -259,6 +310,7 @@ static void list_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, boo
 			break;
 		used += need;
 	}
+	g_mutex_unlock(&fs->lock);
 	fuse_reply_buf(req, buf, used);
 	g_free(buf);
 }
@@ -278,15 +330,26 @@ static void mem_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t o
 static void mem_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct memfs *fs = fuse_req_userdata(req);
+	g_mutex_lock(&fs->lock);
 	struct node *n = node_of(fs, ino);
-	if (!n)
+	bool is_dir = n && S_ISDIR(n->st.st_mode);
+	bool writes = (fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC);
+	if (n && !is_dir && (fi->flags & O_TRUNC))
+		resize_data(n, 0);
+	if (n && !is_dir && writes)
+		n->written = true;
+	bool written = n && n->written;
+	g_mutex_unlock(&fs->lock);
+	if (!n) {
 		fuse_reply_err(req, ENOENT);
-	else if (S_ISDIR(n->st.st_mode))
+	} else if (is_dir) {
 		fuse_reply_err(req, EISDIR);
-	else if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC))
-		fuse_reply_err(req, EROFS);
-	else {
-		fi->keep_cache = 1; /* the bytes never change */
+	} else {
+		/* The loaded bytes never change; a file written since is served uncached. */
+		fi->keep_cache = !written;
+		fi->direct_io = written;
+		if (!writes)
+			fi->noflush = 1; /* as forcefs does for readers */
 		fuse_reply_open(req, fi);
 	}
 }
@@ -295,14 +358,16 @@ static void mem_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		     struct fuse_file_info *fi)
 {
 	struct memfs *fs = fuse_req_userdata(req);
+	g_mutex_lock(&fs->lock);
 	struct node *n = node_of(fs, ino);
 	size_t len = (size_t)n->st.st_size;
-	if (off < 0 || (size_t)off >= len) {
-		fuse_reply_buf(req, NULL, 0);
-		return;
-	}
-	size_t count = len - (size_t)off < size ? len - (size_t)off : size;
-	fuse_reply_buf(req, n->data + off, count);
+	size_t count = off < 0 || (size_t)off >= len ? 0
+		       : len - (size_t)off < size    ? len - (size_t)off
+						     : size;
+	char *copy = g_memdup2(n->data + (count ? off : 0), count);
+	g_mutex_unlock(&fs->lock);
+	fuse_reply_buf(req, copy, count);
+	g_free(copy);
 }
 
 static void mem_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -314,25 +379,174 @@ static void mem_statfs(fuse_req_t req, fuse_ino_t ino)
 {
 	struct memfs *fs = fuse_req_userdata(req);
 	struct statvfs st = {
-		.f_bsize = 4096,
-		.f_frsize = 4096,
-		.f_blocks = (fs->bytes + 4095) / 4096,
-		.f_files = fs->nodes->len,
-		.f_namemax = 255,
+	    .f_bsize = 4096,
+	    .f_frsize = 4096,
+	    .f_blocks = (fs->bytes + 4095) / 4096,
+	    .f_files = fs->nodes->len,
+	    .f_namemax = 255,
 	};
 	fuse_reply_statfs(req, &st);
 }
 
+static void mem_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+		       struct fuse_file_info *fi)
+{
+	struct memfs *fs = fuse_req_userdata(req);
+	const struct fuse_ctx *who = fuse_req_ctx(req);
+	int err;
+	g_mutex_lock(&fs->lock);
+	struct node *dir = dir_of(fs, parent, &err);
+	if (dir && g_hash_table_contains(dir->by_name, name))
+		err = EEXIST;
+	if (err) {
+		g_mutex_unlock(&fs->lock);
+		fuse_reply_err(req, err);
+		return;
+	}
+	struct stat st = {.st_mode = S_IFREG | (mode & 07777 & ~who->umask),
+			  .st_nlink = 1,
+			  .st_uid = who->uid,
+			  .st_gid = who->gid};
+	clock_gettime(CLOCK_REALTIME, &st.st_mtim);
+	st.st_ctim = st.st_atim = st.st_mtim;
+	fuse_ino_t ino = add_node(fs, name, &st, parent);
+	struct node *n = node_of(fs, ino);
+	g_hash_table_insert(dir->by_name, n->name, GSIZE_TO_POINTER(ino));
+	n->slot = dir->children->len;
+	g_array_append_val(dir->children, ino);
+	struct fuse_entry_param e;
+	fill_entry(fs, n, &e);
+	g_mutex_unlock(&fs->lock);
+	fi->direct_io = 1; /* its bytes change: no page cache to keep right */
+	fuse_reply_create(req, &e, fi);
+}
+
+static void mem_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
+		      struct fuse_file_info *fi)
+{
+	struct memfs *fs = fuse_req_userdata(req);
+	g_mutex_lock(&fs->lock);
+	struct node *n = node_of(fs, ino);
+	if (fi->flags & O_APPEND)
+		off = n->st.st_size;
+	if ((size_t)off + size > (size_t)n->st.st_size)
+		resize_data(n, (size_t)off + size);
+	memcpy(n->data + off, buf, size);
+	clock_gettime(CLOCK_REALTIME, &n->st.st_mtim);
+	g_mutex_unlock(&fs->lock);
+	fuse_reply_write(req, size);
+}
+
+static void mem_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
+			struct fuse_file_info *fi)
+{
+	struct memfs *fs = fuse_req_userdata(req);
+	g_mutex_lock(&fs->lock);
+	struct node *n = node_of(fs, ino);
+	if (!n) {
+		g_mutex_unlock(&fs->lock);
+		fuse_reply_err(req, ENOENT);
+		return;
+	}
+	if ((to_set & FUSE_SET_ATTR_SIZE) && S_ISREG(n->st.st_mode))
+		resize_data(n, (size_t)attr->st_size);
+	if (to_set & FUSE_SET_ATTR_MODE)
+		n->st.st_mode = (n->st.st_mode & S_IFMT) | (attr->st_mode & 07777);
+	if (to_set & FUSE_SET_ATTR_UID)
+		n->st.st_uid = attr->st_uid;
+	if (to_set & FUSE_SET_ATTR_GID)
+		n->st.st_gid = attr->st_gid;
+	if (to_set & FUSE_SET_ATTR_ATIME)
+		n->st.st_atim = attr->st_atim;
+	if (to_set & FUSE_SET_ATTR_MTIME)
+		n->st.st_mtim = attr->st_mtim;
+	if (to_set & (FUSE_SET_ATTR_MTIME_NOW | FUSE_SET_ATTR_ATIME_NOW)) {
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		if (to_set & FUSE_SET_ATTR_MTIME_NOW)
+			n->st.st_mtim = now;
+		if (to_set & FUSE_SET_ATTR_ATIME_NOW)
+			n->st.st_atim = now;
+	}
+	struct stat st = n->st;
+	g_mutex_unlock(&fs->lock);
+	fuse_reply_attr(req, &st, fs->attr_timeout);
+}
+
+static void mem_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
+		       const char *newname, unsigned int flags)
+{
+	struct memfs *fs = fuse_req_userdata(req);
+	int err = flags ? EINVAL : parent != newparent ? EXDEV : 0;
+	g_mutex_lock(&fs->lock);
+	struct node *dir = err ? NULL : dir_of(fs, parent, &err);
+	struct node *n =
+	    dir ? node_of(fs, GPOINTER_TO_SIZE(g_hash_table_lookup(dir->by_name, name))) : NULL;
+	if (dir && !n)
+		err = ENOENT;
+	else if (n && !S_ISREG(n->st.st_mode))
+		err = EPERM; /* the benchmark renames files only */
+	if (!err) {
+		unlink_name(fs, dir, newname);
+		unlink_name(fs, dir, name);
+		g_free(n->name);
+		n->name = g_strdup(newname);
+		g_hash_table_insert(dir->by_name, n->name, GSIZE_TO_POINTER(n->st.st_ino));
+		n->slot = dir->children->len;
+		g_array_append_val(dir->children, n->st.st_ino);
+	}
+	g_mutex_unlock(&fs->lock);
+	fuse_reply_err(req, err);
+}
+
+static void mem_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct memfs *fs = fuse_req_userdata(req);
+	int err;
+	g_mutex_lock(&fs->lock);
+	struct node *dir = dir_of(fs, parent, &err);
+	if (dir && !g_hash_table_contains(dir->by_name, name))
+		err = ENOENT;
+	if (!err)
+		unlink_name(fs, dir, name);
+	g_mutex_unlock(&fs->lock);
+	fuse_reply_err(req, err);
+}
+
+static void mem_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	fuse_reply_err(req, 0);
+}
+
+static void mem_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
+{
+	fuse_reply_err(req, ENOTSUP);
+}
+
+static void mem_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
+			 size_t size, int flags)
+{
+	fuse_reply_err(req, ENOTSUP);
+}
+
 static const struct fuse_lowlevel_ops mem_ops = {
-	.init = mem_init,
-	.lookup = mem_lookup,
-	.getattr = mem_getattr,
-	.readdir = mem_readdir,
-	.readdirplus = mem_readdirplus,
-	.open = mem_open,
-	.read = mem_read,
-	.release = mem_release,
-	.statfs = mem_statfs,
+    .init = mem_init,
+    .lookup = mem_lookup,
+    .getattr = mem_getattr,
+    .readdir = mem_readdir,
+    .readdirplus = mem_readdirplus,
+    .open = mem_open,
+    .read = mem_read,
+    .release = mem_release,
+    .statfs = mem_statfs,
+    .create = mem_create,
+    .write = mem_write,
+    .setattr = mem_setattr,
+    .rename = mem_rename,
+    .unlink = mem_unlink,
+    .flush = mem_flush,
+    .getxattr = mem_getxattr,
+    .setxattr = mem_setxattr,
 };
 
 /* --- command line ------------------------------------------------------------------------ */
@@ -348,12 +562,12 @@ struct cmdline {
 enum { KEY_HELP, KEY_FOREGROUND };
 
 static const struct fuse_opt opt_table[] = {
-	{"entry_timeout=%lf", offsetof(struct cmdline, entry_timeout), 0},
-	{"attr_timeout=%lf", offsetof(struct cmdline, attr_timeout), 0},
-	FUSE_OPT_KEY("-h", KEY_HELP),
-	FUSE_OPT_KEY("--help", KEY_HELP),
-	FUSE_OPT_KEY("-f", KEY_FOREGROUND),
-	FUSE_OPT_END,
+    {"entry_timeout=%lf", offsetof(struct cmdline, entry_timeout), 0},
+    {"attr_timeout=%lf", offsetof(struct cmdline, attr_timeout), 0},
+    FUSE_OPT_KEY("-h", KEY_HELP),
+    FUSE_OPT_KEY("--help", KEY_HELP),
+    FUSE_OPT_KEY("-f", KEY_FOREGROUND),
+    FUSE_OPT_END,
 };
 
 static int opt_proc(void *data, const char *arg, int key, struct fuse_args *outargs)
@@ -382,7 +596,7 @@ static void usage(FILE *out)
 {
 	fprintf(out, "usage: memfs [-d] [-o entry_timeout=S,attr_timeout=S,OPT...] SOURCE "
 		     "MOUNTPOINT\n"
-		     "Serves a copy of SOURCE, loaded into memory, read-only at MOUNTPOINT until "
+		     "Serves a copy of SOURCE, loaded into memory, at MOUNTPOINT until "
 		     "unmounted.\n");
 }
 
