@@ -113,8 +113,8 @@ static struct fs_record *apply_row(struct fs_tree *tree, struct fs_object_state 
 
 	gsize len = g_bytes_get_size(rendered);
 	GBytes *cached = rec_content(os, rec);
-	bool changed = !rec_sized(rec) || rec->size != len ||
-		       (cached && !g_bytes_equal(cached, rendered));
+	bool changed =
+	    !rec_sized(rec) || rec->size != len || (cached && !g_bytes_equal(cached, rendered));
 	if (changed && rec_sized(rec)) {
 		rec->version++;
 		if (rec->kernel_size != UINT32_MAX || rec->kernel_version)
@@ -161,7 +161,11 @@ struct load_ctx {
 	GString *buf;
 	GArray *invals;
 	size_t budget; /* bytes of content the load may leave in the cache */
+	size_t rows;   /* rows seen so far */
 };
+
+/* Rows a names load takes in between two wake-ups of the listings waiting for it. */
+#define NAMES_PROGRESS_ROWS 512
 
 static GBytes *render_row(const struct db_object *obj, const struct db_row *row, GString *buf)
 {
@@ -181,6 +185,11 @@ static int load_row(const struct db_row *row, void *data)
 	if (row_is_showable(ctx->os, row))
 		apply_row(ctx->tree, ctx->os, row, rendered, keep, false, ctx->invals)->flags |=
 		    FS_RECORD_SEEN;
+	if (!ctx->with_values) {
+		ctx->os->names_upto = row->id; /* the scan is in id order */
+		if (++ctx->rows % NAMES_PROGRESS_ROWS == 0)
+			g_cond_broadcast(&ctx->os->names_progress);
+	}
 	g_mutex_unlock(&ctx->tree->lock);
 	if (rendered)
 		g_bytes_unref(rendered);
@@ -248,6 +257,8 @@ int fs_tree_ensure_loaded(struct fs_tree *tree, struct fs_object_state *os, bool
 			g_ptr_array_set_size(os->bad_rows, 0);
 			bool had_records = fs_record_set_len(&os->records) > 0;
 			clear_seen(os);
+			if (!sizes)
+				os->names_upto = 0;
 			g_mutex_unlock(&tree->lock);
 			rc = db_records_scan(conn, os->obj, 0, 0, sizes, load_row, &ctx, err);
 			db_release(tree->pool, conn);
@@ -271,6 +282,40 @@ int fs_tree_ensure_loaded(struct fs_tree *tree, struct fs_object_state *os, bool
 	}
 	g_mutex_unlock(&os->load_lock);
 	return rc;
+}
+
+struct names_load {
+	struct fs_tree *tree;
+	struct fs_object_state *os;
+};
+
+static gpointer names_load_main(gpointer data)
+{
+	struct names_load *job = data;
+	struct fs_tree *tree = job->tree;
+	struct fs_object_state *os = job->os;
+	g_free(job);
+	struct error err = {0};
+	int rc = fs_tree_ensure_loaded(tree, os, false, &err);
+	g_mutex_lock(&tree->lock);
+	os->names_loading = false;
+	os->names_rc = rc;
+	g_cond_broadcast(&os->names_progress);
+	g_mutex_unlock(&tree->lock);
+	return NULL;
+}
+
+void fs_tree_start_names_load(struct fs_tree *tree, struct fs_object_state *os)
+{
+	if (os->names_loaded || os->names_loading)
+		return;
+	if (os->names_loader)
+		g_thread_join(os->names_loader); /* it has ended: names_loading is false */
+	struct names_load *job = g_new(struct names_load, 1);
+	*job = (struct names_load){tree, os};
+	os->names_loading = true;
+	os->names_rc = 0;
+	os->names_loader = g_thread_new("forcefs-list", names_load_main, job);
 }
 
 struct fetch_ctx {

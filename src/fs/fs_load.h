@@ -9,6 +9,13 @@
 
 #include "fs_model.h"
 
+/*
+ * Starts loading the names of `os` in a thread of its own, unless they are loaded or
+ * loading: rows arrive in id order, os->names_upto says how far, and os->names_progress
+ * is broadcast as they come and when the load ends (os->names_rc). Tree lock held.
+ */
+void fs_tree_start_names_load(struct fs_tree *tree, struct fs_object_state *os);
+
 /* Makes sure names (and with `sizes`, sizes) are loaded; takes the locks itself. */
 int fs_tree_ensure_loaded(struct fs_tree *tree, struct fs_object_state *os, bool sizes,
 			  struct error *err);

@@ -122,6 +122,7 @@ struct fs_tree *fs_tree_new(struct db_pool *pool, struct db_catalog *catalog,
 		os->obj = &catalog->objects[i];
 		os->dir_ino = dir_ino_of(tree->nobjects);
 		g_mutex_init(&os->load_lock);
+		g_cond_init(&os->names_progress);
 		fs_record_set_init(&os->records);
 		os->colds = g_hash_table_new(g_int64_hash, g_int64_equal);
 		os->bad_rows = g_ptr_array_new_with_free_func(g_free);
@@ -153,6 +154,9 @@ void fs_tree_free(struct fs_tree *tree)
 	}
 	g_array_free(undone, TRUE);
 	fs_delete_grace_free(tree->deletes);
+	for (size_t i = 0; i < tree->nobjects; i++)
+		if (tree->objects[i].names_loader)
+			g_thread_join(tree->objects[i].names_loader); /* it uses the tree */
 	for (size_t i = 0; i < tree->nobjects; i++) {
 		struct fs_object_state *os = &tree->objects[i];
 		for (guint r = 0; r < fs_record_set_len(&os->records); r++)
@@ -165,6 +169,7 @@ void fs_tree_free(struct fs_tree *tree)
 		g_hash_table_destroy(os->hidden);
 		g_hash_table_destroy(os->negatives);
 		g_mutex_clear(&os->load_lock);
+		g_cond_clear(&os->names_progress);
 		g_mutex_clear(&os->write_lock);
 	}
 	g_hash_table_destroy(tree->scratch_by_ino);

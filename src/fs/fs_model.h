@@ -33,33 +33,33 @@
  * big object cost their 48-byte struct fs_record and a name (fs_record_set.h).
  */
 struct fs_record_cold {
-	int64_t id;    /* the record: row id `id` of tree->objects[object] (the key of
-			* os->colds: must stay first) */
+	int64_t id; /* the record: row id `id` of tree->objects[object] (the key of
+		     * os->colds: must stay first) */
 	size_t object;
-	GBytes *content;	/* cached rendered bytes, or NULL */
+	GBytes *content;	  /* cached rendered bytes, or NULL */
 	uint32_t content_version; /* row version (db_row.version) `content` renders, 0 = unknown */
 	uint32_t served_version;  /* row version `served` renders, 0 = unknown: it is never
 				   * newer than those bytes (an optimistic commit trusts it) */
-	GList lru_link;		/* in tree->lru while content != NULL (data: this) */
-	GBytes *served;		/* what the mount last served: the base of a merge */
-	GList served_link;	/* in tree->served_lru while served != NULL (data: this) */
-	GString *pending;	/* written but not committed yet, or NULL */
-	bool pending_dirty;	/* pending differs from what is committed */
-	bool pending_too_big;	/* a write went past 1 MiB: the commit answers EFBIG */
-	uint16_t writers;	/* open writable handles (a record's pending bytes live
-				 * until the last of them is released) */
-	char *fs_error;		/* why forcefs refused the last write, or NULL */
-	char *sf_error;		/* message from _hc_err, or NULL */
-	char *lastop;		/* _hc_lastop when the tree's table of them is full */
-	int64_t local_write_ms; /* time of the last write committed here, or -1 */
+	GList lru_link;		  /* in tree->lru while content != NULL (data: this) */
+	GBytes *served;		  /* what the mount last served: the base of a merge */
+	GList served_link;	  /* in tree->served_lru while served != NULL (data: this) */
+	GString *pending;	  /* written but not committed yet, or NULL */
+	bool pending_dirty;	  /* pending differs from what is committed */
+	bool pending_too_big;	  /* a write went past 1 MiB: the commit answers EFBIG */
+	uint16_t writers;	  /* open writable handles (a record's pending bytes live
+				   * until the last of them is released) */
+	char *fs_error;		  /* why forcefs refused the last write, or NULL */
+	char *sf_error;		  /* message from _hc_err, or NULL */
+	char *lastop;		  /* _hc_lastop when the tree's table of them is full */
+	int64_t local_write_ms;	  /* time of the last write committed here, or -1 */
 };
 
 /* A field of a record's rare state, NULL/-1 when it has none (tree lock held). */
-#define REC_COLD_FIELD(name, type, none, field)                                          \
-	static inline type name(const struct fs_object_state *os, const struct fs_record *rec) \
-	{                                                                                \
-		const struct fs_record_cold *c = rec_cold(os, rec);                      \
-		return c ? c->field : none;                                              \
+#define REC_COLD_FIELD(name, type, none, field)                                                    \
+	static inline type name(const struct fs_object_state *os, const struct fs_record *rec)     \
+	{                                                                                          \
+		const struct fs_record_cold *c = rec_cold(os, rec);                                \
+		return c ? c->field : none;                                                        \
 	}
 static inline bool rec_sized(const struct fs_record *rec)
 {
@@ -88,20 +88,27 @@ struct fs_object_state {
 	const struct db_object *obj;
 	uint64_t dir_ino;
 	GMutex load_lock; /* one load at a time per object */
+	/* A names load running in a thread of its own (fs_tree_start_names_load()), so a
+	 * listing answers its first entries before the last row arrives. Tree lock. */
+	GThread *names_loader; /* the thread of the last such load, until joined */
+	bool names_loading;    /* that thread is still running */
+	int64_t names_upto;    /* rows with id <= this have arrived in the running scan */
+	int names_rc;	       /* how the last such load ended: 0 or -errno */
+	GCond names_progress;  /* broadcast as rows arrive and when the load ends */
 	bool names_loaded;
 	bool sizes_loaded;
 	struct fs_record_set records; /* sorted by id, found by name too */
-	GPtrArray *bad_rows; /* char* lines for .errors: rows that cannot be shown */
-	GHashTable *scratch; /* name -> struct fs_scratch* */
-	GHashTable *aliases; /* name a user created -> int64 row id (g_new'd) */
-	GHashTable *hidden;  /* record names renamed away (set of names) */
-	GHashTable *negatives; /* names the kernel was told do not exist (set, bounded by
-				* NEGATIVE_NAMES_MAX): a record appearing under one of them
-				* must invalidate that entry, whatever the entry timeout */
-	GHashTable *colds;   /* struct fs_record_cold of the records that have one, keyed by
-			      * row id (its first field): few, whatever the object's size */
-	GMutex write_lock;   /* one commit at a time per object (not under tree->lock) */
-	guint last_at[2];    /* index of the record looked up [0] and opened [1] last */
+	GPtrArray *bad_rows;	      /* char* lines for .errors: rows that cannot be shown */
+	GHashTable *scratch;	      /* name -> struct fs_scratch* */
+	GHashTable *aliases;	      /* name a user created -> int64 row id (g_new'd) */
+	GHashTable *hidden;	      /* record names renamed away (set of names) */
+	GHashTable *negatives;	      /* names the kernel was told do not exist (set, bounded by
+				       * NEGATIVE_NAMES_MAX): a record appearing under one of them
+				       * must invalidate that entry, whatever the entry timeout */
+	GHashTable *colds; /* struct fs_record_cold of the records that have one, keyed by
+			    * row id (its first field): few, whatever the object's size */
+	GMutex write_lock; /* one commit at a time per object (not under tree->lock) */
+	guint last_at[2];  /* index of the record looked up [0] and opened [1] last */
 	bool has_last[2];
 	bool was_sequential[2]; /* whether that access continued a sequence */
 };
@@ -138,7 +145,7 @@ struct fs_tree {
 	GQueue served_lru;   /* records with a merge base, most recent first */
 	size_t served_bytes; /* bytes of those bases (bounded like the cache) */
 	struct fs_delete_grace *deletes; /* records rm hid whose delete waits */
-	GPtrArray *lastops;  /* the distinct _hc_lastop values seen; code 0 is "" */
+	GPtrArray *lastops;		 /* the distinct _hc_lastop values seen; code 0 is "" */
 };
 
 #define SCRATCH_INO_BASE (UINT64_C(1) << 62)
@@ -148,7 +155,7 @@ struct fs_tree {
 /* A name now stands for something: take back a negative entry the kernel may hold for it
  * (tree lock held). Returns whether one was held. */
 bool fs_tree_forget_negative(struct fs_object_state *os, const char *name);
-#define FS_NAME_MAX	 255 /* like every local filesystem; FUSE itself allows 1024 */
+#define FS_NAME_MAX 255 /* like every local filesystem; FUSE itself allows 1024 */
 
 /* A record truncated by truncate(2) with no writer open: its pending (empty) bytes wait
  * ORPHAN_GRACE_MS for a writer (`truncate -s 0 f; cat x >> f`), then are dropped. */

@@ -209,11 +209,15 @@ int fs_tree_list(struct fs_tree *tree, uint64_t ino, off_t offset, bool with_att
 		return -ENOTDIR;
 	/* The first chunk of a listing needs names only (`ls -f` never stats): entries
 	 * without a known size go out as names, and the kernel looks them up if needed. */
-	int rc = fs_tree_ensure_loaded(tree, os, with_attrs && offset > 0, err);
+	bool sizes = with_attrs && offset > 0;
+	int rc = sizes ? fs_tree_ensure_loaded(tree, os, true, err) : 0;
 	if (rc)
 		return rc;
 
 	g_mutex_lock(&tree->lock);
+	/* Names not loaded yet: they load in a thread of their own while this listing
+	 * sends the ones that have arrived (docs/architecture.md, "How a read flows"). */
+	fs_tree_start_names_load(tree, os);
 	for (off_t i = offset; i < 3; i++) {
 		if (i < 2) {
 			e.name = i == 0 ? "." : "..";
@@ -227,27 +231,49 @@ int fs_tree_list(struct fs_tree *tree, uint64_t ino, off_t offset, bool with_att
 			goto out;
 	}
 	/* Record cookies are row id + 3, so a listing survives rows coming and going. */
-	bool found;
-	int64_t after = offset < 3 ? 0 : (int64_t)offset - 3;
-	guint at = fs_tree_find_index(os, after + 1, &found);
-	guint nrecords = fs_record_set_len(&os->records);
-	if (offset >= SCRATCH_COOKIE_BASE)
-		at = nrecords;
-	bool any_hidden = g_hash_table_size(os->hidden) > 0;
-	for (guint i = at; i < nrecords; i++) {
-		struct fs_record *rec = fs_record_set_at(&os->records, i);
-		e.name = fs_record_name(os, rec);
-		if (any_hidden && g_hash_table_contains(os->hidden, e.name))
-			continue;
-		if (with_attrs && rec_sized(rec)) {
-			fs_tree_fill_record(tree, os, rec, &e.st);
-		} else {
-			fs_tree_fill_common(tree, &e.st, fs_tree_record_ino(os, rec->id));
-			e.st.st_mode = S_IFREG;
+	if (offset < SCRATCH_COOKIE_BASE) {
+		int64_t next = offset < 3 ? 1 : (int64_t)offset - 3 + 1; /* first id to send */
+		for (;;) {
+			bool loaded = os->names_loaded;
+			/* While loading, rows up to names_upto are final; records known from
+			 * before that the scan has not seen again are gone from the table. */
+			int64_t upto = loaded ? INT64_MAX : os->names_upto;
+			bool any_hidden = g_hash_table_size(os->hidden) > 0;
+			bool found;
+			guint nrecords = fs_record_set_len(&os->records);
+			for (guint i = fs_tree_find_index(os, next, &found); i < nrecords; i++) {
+				struct fs_record *rec = fs_record_set_at(&os->records, i);
+				if (rec->id > upto)
+					break;
+				next = rec->id + 1;
+				if (!loaded && !(rec->flags & FS_RECORD_SEEN))
+					continue;
+				e.name = fs_record_name(os, rec);
+				if (any_hidden && g_hash_table_contains(os->hidden, e.name))
+					continue;
+				if (with_attrs && rec_sized(rec)) {
+					fs_tree_fill_record(tree, os, rec, &e.st);
+				} else {
+					fs_tree_fill_common(tree, &e.st,
+							    fs_tree_record_ino(os, rec->id));
+					e.st.st_mode = S_IFREG;
+				}
+				e.cookie = (off_t)rec->id + 3;
+				if (fn(&e, ctx))
+					goto out;
+			}
+			if (loaded)
+				break;
+			if (!os->names_loading) {
+				if (os->names_rc) { /* the load failed before the last row */
+					rc = os->names_rc;
+					goto out;
+				}
+				fs_tree_start_names_load(tree, os); /* forgotten since: again */
+				continue;
+			}
+			g_cond_wait(&os->names_progress, &tree->lock);
 		}
-		e.cookie = (off_t)rec->id + 3;
-		if (fn(&e, ctx))
-			goto out;
 	}
 	/* Scratch files come last, in name order; their cookies count from a base. */
 	GList *names = g_list_sort(g_hash_table_get_keys(os->scratch), (GCompareFunc)strcmp);
@@ -265,7 +291,7 @@ int fs_tree_list(struct fs_tree *tree, uint64_t ino, off_t offset, bool with_att
 	g_list_free(names);
 out:
 	g_mutex_unlock(&tree->lock);
-	return 0;
+	return rc;
 }
 
 /* --- content -------------------------------------------------------------------------- */

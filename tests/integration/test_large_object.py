@@ -123,3 +123,43 @@ def test_grep_after_the_kernel_evicted_its_inodes_fetches_in_batches(pg, big, mo
     fetches = [line for line in statements_since(pg, offset, big) if "ANY($1" in line]
     # One query per batch of 256 records (~100), not one per file (25,000).
     assert len(fetches) <= ROWS // 100, len(fetches)
+
+
+LISTING_ROWS = 100000
+
+
+@pytest.fixture
+def huge(pg, schema_name):
+    ft.create_schema(pg.url, schema_name, {"account": [("name", "varchar(255)")]})
+    s = ft.quote_ident(schema_name)
+    ft.psql(pg.url, f"""
+        INSERT INTO {s}.account (sfid, name, systemmodstamp, isdeleted)
+        SELECT '001' || lpad(i::text, 12, '0') || 'AAA', 'Account ' || i,
+               '2024-01-01 00:00:00', false
+        FROM generate_series(1, {LISTING_ROWS}) AS i;
+    """)
+    return schema_name
+
+
+def names_cursor_open(url):
+    """Whether a mount is still reading a names listing (its cursor's transaction)."""
+    rows = ft.psql(url, "SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+                        "'forcefs mount' AND state IN ('active', 'idle in transaction') "
+                        "AND query LIKE '%forcefs_names%'")
+    return int(rows[0]) > 0
+
+
+def test_cold_listing_answers_before_the_last_row_arrives(pg, huge, mounts):
+    # issue 9: a cold listing does not wait for the whole object; the names load in a
+    # thread of their own while readdir sends the ones that have arrived.
+    m = mounts(pg.url, huge)
+    with os.scandir(m.path("account")) as it:
+        first = next(it).name
+        still_loading = names_cursor_open(pg.url)
+        names = [first] + [e.name for e in it]
+    assert still_loading, "the first entries waited for the whole names load"
+    records = sorted(n for n in names if n.endswith(".json"))
+    assert records == sorted(sfid(i) + ".json" for i in range(1, LISTING_ROWS + 1))
+    assert ".errors" in names and len(names) == LISTING_ROWS + 1
+    # Listed again once loaded: the same names, from memory.
+    assert sorted(os.listdir(m.path("account"))) == sorted(names)
