@@ -17,17 +17,22 @@ def sfid(i):
     return "001%012dAAA" % i
 
 
-@pytest.fixture
-def big(pg, schema_name):
+def schema_of_accounts(pg, schema_name, rows):
+    """A schema whose account table holds `rows` rows, Account 1 .. Account `rows`."""
     ft.create_schema(pg.url, schema_name, {"account": [("name", "varchar(255)")]})
     s = ft.quote_ident(schema_name)
     ft.psql(pg.url, f"""
         INSERT INTO {s}.account (sfid, name, systemmodstamp, isdeleted)
         SELECT '001' || lpad(i::text, 12, '0') || 'AAA', 'Account ' || i,
                '2024-01-01 00:00:00', false
-        FROM generate_series(1, {ROWS}) AS i;
+        FROM generate_series(1, {rows}) AS i;
     """)
     return schema_name
+
+
+@pytest.fixture
+def big(pg, schema_name):
+    return schema_of_accounts(pg, schema_name, ROWS)
 
 
 def read(path):
@@ -130,15 +135,7 @@ LISTING_ROWS = 100000
 
 @pytest.fixture
 def huge(pg, schema_name):
-    ft.create_schema(pg.url, schema_name, {"account": [("name", "varchar(255)")]})
-    s = ft.quote_ident(schema_name)
-    ft.psql(pg.url, f"""
-        INSERT INTO {s}.account (sfid, name, systemmodstamp, isdeleted)
-        SELECT '001' || lpad(i::text, 12, '0') || 'AAA', 'Account ' || i,
-               '2024-01-01 00:00:00', false
-        FROM generate_series(1, {LISTING_ROWS}) AS i;
-    """)
-    return schema_name
+    return schema_of_accounts(pg, schema_name, LISTING_ROWS)
 
 
 def names_cursor_open(url):
