@@ -177,6 +177,31 @@ static int check_objects(const struct db_catalog *cat, const char *list, char **
 	return 0;
 }
 
+/*
+ * The first cat after mounting then costs what any other does: the pooled connection
+ * runs each object's lookup query for a name that matches nothing, a few times (the
+ * first runs on a fresh backend cost several times the later ones: catalog caches,
+ * then the backend's own warming), after the watcher's first pass has run.
+ */
+#define WARM_UP_ROUNDS 4
+
+static void warm_up(struct db_pool *pool, const struct db_catalog *catalog)
+{
+	struct error err = {0};
+	PGconn *conn = db_acquire(pool, &err);
+	for (int round = 0; conn && round < WARM_UP_ROUNDS; round++) {
+		for (size_t i = 0; i < catalog->nobjects; i++) {
+			if (db_records_warm(conn, &catalog->objects[i], &err) < 0) {
+				log_debug("warming up %s: %s", catalog->objects[i].table,
+					  err.message);
+				err = (struct error){0};
+			}
+		}
+	}
+	if (conn)
+		db_release(pool, conn);
+}
+
 int cmd_mount(int argc, char **argv)
 {
 	static const struct option long_opts[] = {
@@ -294,12 +319,6 @@ int cmd_mount(int argc, char **argv)
 	bool history = false;
 	if (rc == 0)
 		rc = db_history_present(conn, schema, &history, &err);
-	/* The first cat after mounting then costs what any other does. */
-	for (size_t i = 0; rc == 0 && i < catalog->nobjects; i++) {
-		struct error warm_err = {0};
-		if (db_records_warm(conn, &catalog->objects[i], &warm_err) < 0)
-			log_debug("warming up %s: %s", catalog->objects[i].table, warm_err.message);
-	}
 	db_release(pool, conn);
 	if (rc) {
 		die_msg("mount: %s", err.message);
@@ -370,6 +389,7 @@ int cmd_mount(int argc, char **argv)
 		goto out;
 	}
 	fs_watch_on_poll(watch, fs_views_poll, views);
+	warm_up(pool, catalog);
 
 	if (fuse_session_mount(se, mountpoint) != 0) {
 		die_msg("mount: cannot mount on %s: %s", mountpoint,

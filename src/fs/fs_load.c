@@ -324,6 +324,7 @@ struct fetch_ctx {
 	GString *buf;
 	GArray *invals;
 	GHashTable *returned; /* ids the database returned */
+	bool announce_new;    /* tell the kernel of records new to the tree */
 };
 
 static int fetch_row(const struct db_row *row, void *data)
@@ -335,7 +336,7 @@ static int fetch_row(const struct db_row *row, void *data)
 	g_hash_table_add(ctx->returned, id);
 	g_mutex_lock(&ctx->tree->lock);
 	if (row_is_showable(ctx->os, row))
-		apply_row(ctx->tree, ctx->os, row, rendered, true, true, ctx->invals);
+		apply_row(ctx->tree, ctx->os, row, rendered, true, ctx->announce_new, ctx->invals);
 	g_mutex_unlock(&ctx->tree->lock);
 	g_bytes_unref(rendered);
 	return 0;
@@ -427,6 +428,9 @@ int fs_tree_fetch_named(struct fs_tree *tree, struct fs_object_state *os, const 
 		    .buf = g_string_sized_new(4096),
 		    .invals = g_array_new(FALSE, TRUE, sizeof(struct pending_inval)),
 		    .returned = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL),
+		    /* The kernel is looking this name up: the reply tells it. Taking the
+		     * entry back would only drop the dentry it is about to make. */
+		    .announce_new = false,
 		};
 		rc = db_records_fetch_one(conn, os->obj, sfid, id, fetch_row, &ctx, err);
 		db_release(tree->pool, conn);
@@ -454,6 +458,7 @@ static int fetch_records(struct fs_tree *tree, struct fs_object_state *os, GArra
 	    .buf = g_string_sized_new(4096),
 	    .invals = g_array_new(FALSE, TRUE, sizeof(struct pending_inval)),
 	    .returned = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL),
+	    .announce_new = true,
 	};
 	int rc = db_records_fetch(conn, os->obj, (const int64_t *)(void *)ids->data, ids->len,
 				  fetch_row, &ctx, err);
