@@ -433,6 +433,8 @@ out:
 		fuse_session_unmount(se);
 	if (handlers)
 		fuse_remove_signal_handlers(se);
+	if (tree)
+		fs_tree_stop_loading(tree);
 	fs_watch_stop(watch);
 	fs_notify_stop(notify);
 	if (se)

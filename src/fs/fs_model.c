@@ -155,8 +155,8 @@ void fs_tree_free(struct fs_tree *tree)
 	g_array_free(undone, TRUE);
 	fs_delete_grace_free(tree->deletes);
 	for (size_t i = 0; i < tree->nobjects; i++)
-		if (tree->objects[i].names_loader)
-			g_thread_join(tree->objects[i].names_loader); /* it uses the tree */
+		if (tree->objects[i].names_loader) /* fs_tree_stop_loading() was not called */
+			g_thread_join(tree->objects[i].names_loader);
 	for (size_t i = 0; i < tree->nobjects; i++) {
 		struct fs_object_state *os = &tree->objects[i];
 		for (guint r = 0; r < fs_record_set_len(&os->records); r++)

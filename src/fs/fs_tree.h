@@ -57,9 +57,9 @@ struct fs_tree_options {
 	 * not records yet (editors' temporaries, new records before their close), per
 	 * object directory and in all, and the bytes in them. Past a bound, creating or
 	 * growing such a file answers ENOSPC. */
-	unsigned max_scratch_per_dir;	/* -o max_scratch_per_dir= */
-	unsigned max_scratch_files;	/* -o max_scratch_files= */
-	size_t max_scratch_bytes;	/* -o max_pending= (MiB) */
+	unsigned max_scratch_per_dir; /* -o max_scratch_per_dir= */
+	unsigned max_scratch_files;   /* -o max_scratch_files= */
+	size_t max_scratch_bytes;     /* -o max_pending= (MiB) */
 };
 
 /* How the tree asks the FUSE face to drop kernel caches (called from any thread). */
@@ -72,6 +72,9 @@ struct fs_tree_notify {
 struct fs_tree *fs_tree_new(struct db_pool *pool, struct db_catalog *catalog,
 			    const struct fs_tree_options *options,
 			    const struct fs_tree_notify *notify);
+/* Waits for the listings' names loads still running (they send kernel invalidations):
+ * call it once the FUSE loop has ended, before the notifier stops. */
+void fs_tree_stop_loading(struct fs_tree *tree);
 void fs_tree_free(struct fs_tree *tree);
 
 /* Attributes of a name in a directory. -ENOENT, or -EIO with `err` when the db fails. */
