@@ -113,8 +113,12 @@ static struct fs_record *apply_row(struct fs_tree *tree, struct fs_object_state 
 
 	gsize len = g_bytes_get_size(rendered);
 	GBytes *cached = rec_content(os, rec);
-	bool changed =
-	    !rec_sized(rec) || rec->size != len || (cached && !g_bytes_equal(cached, rendered));
+	/* Bytes evicted here cannot be compared. When the kernel may still hold pages of
+	 * this version, the row counts as changed: a change of the same size (a name, a
+	 * stamp) would otherwise leave those pages stale for the whole attr_timeout. */
+	bool unverified = !cached && rec_sized(rec) && rec->kernel_version == rec->version;
+	bool changed = !rec_sized(rec) || rec->size != len || unverified ||
+		       (cached && !g_bytes_equal(cached, rendered));
 	if (changed && rec_sized(rec)) {
 		rec->version++;
 		if (rec->kernel_size != UINT32_MAX || rec->kernel_version)

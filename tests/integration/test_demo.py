@@ -24,6 +24,15 @@ def alive(pid):
         return False
 
 
+def mount_log_tail(state, lines=40):
+    """The end of the demo mount's log: why a command failed, for the report."""
+    try:
+        with open(os.path.join(state, "forcefs.log"), errors="replace") as f:
+            return "".join(f.readlines()[-lines:])
+    except OSError as e:
+        return "no mount log: %s" % e
+
+
 def try_lines(demo_output):
     """The shell commands the demo prints under "Try:", continuation lines joined and
     comments dropped, in order."""
@@ -78,7 +87,7 @@ def test_demo_mounts_sample_org_and_stop_cleans_up(workdir):
         for cmd in commands:
             t = subprocess.run(["bash", "-c", cmd], cwd=ft.REPO,
                                capture_output=True, text=True, timeout=60)
-            assert t.returncode == 0, (cmd, t.stdout, t.stderr)
+            assert t.returncode == 0, (cmd, t.stdout, t.stderr, mount_log_tail(state))
             if cmd.startswith("getfattr"):
                 assert 'user.forcefs.state="' in t.stdout, t.stdout
             if cmd.startswith("grep -l"):

@@ -177,3 +177,19 @@ def test_sigterm_during_a_cold_listing_exits_cleanly(pg, huge, mounts):
         except OSError:
             pass  # the mount went away under the listing
     m.wait_exit(0)
+
+
+def test_same_size_change_to_an_evicted_record_is_not_stale(pg, big, mounts):
+    # The mount evicted the record's bytes while the kernel kept its pages (long
+    # timeouts, keep_cache): a change of the same size must still reach the reader.
+    m = mounts(pg.url, big, ["cache_size=1"])
+    p = m.path("account", sfid(7) + ".json")
+    assert json.loads(read(p))["name"] == "Account 7"
+    for i in range(100, 12100):  # ~1.8 MB of other records through a 1 MiB cache
+        read(m.path("account", sfid(i) + ".json"))
+    ft.psql(pg.url, f"UPDATE {ft.quote_ident(big)}.account SET name = 'Account 8' "
+                    f"WHERE sfid = '{sfid(7)}'")
+    ft.wait_for(lambda: json.loads(read(p))["name"] == "Account 8", timeout=5,
+                what="the same-size change")
+    data = read(p)
+    assert os.stat(p).st_size == len(data)
