@@ -141,8 +141,11 @@ int db_changes_quiet(struct db_changes *c, bool *quiet, struct error *err)
 	*quiet = false;
 	if (!c->conn)
 		return 0;
-	PGresult *res = db_query(c->conn, "watching for changes",
-				 "SELECT pg_current_snapshot()::text", 0, NULL, err);
+	/* pg_current_snapshot() is PostgreSQL 13's name for txid_current_snapshot(). */
+	const char *sql = PQserverVersion(c->conn) >= 130000
+			      ? "SELECT pg_current_snapshot()::text"
+			      : "SELECT txid_current_snapshot()::text";
+	PGresult *res = db_query(c->conn, "watching for changes", sql, 0, NULL, err);
 	if (!res)
 		return -err->code;
 	const char *now = PQgetvalue(res, 0, 0);
