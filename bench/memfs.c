@@ -49,7 +49,7 @@ struct node {
 	struct stat st;	     /* as on disk, with st_ino = our inode number */
 	char *data;	     /* regular files: the bytes (st.st_size of them) */
 	size_t capacity;     /* bytes allocated at data (written files) */
-	bool written;	     /* opened for writing since it was loaded */
+	bool written;	     /* written since it was loaded (or created): its bytes can move */
 	fuse_ino_t parent;   /* the root is its own parent */
 	guint slot;	     /* index in the parent's children */
 	GHashTable *by_name; /* directories: name -> inode number */
@@ -57,7 +57,7 @@ struct node {
 };
 
 struct memfs {
-	GMutex lock;	  /* writes change the tree; the loop is multi-threaded */
+	GRWLock lock;	  /* held to read by lookups and reads, to write by writes */
 	GPtrArray *nodes; /* struct node *, index = inode number - 1 */
 	double entry_timeout;
 	double attr_timeout;
@@ -230,6 +230,16 @@ static void resize_data(struct node *n, size_t size)
 	n->st.st_size = (off_t)size;
 }
 
+/* Before the first change to a loaded file's bytes: they move to a buffer of their own,
+ * and the loaded one stays (until exit, like every node) for reads still sending it. */
+static void make_written(struct node *n)
+{
+	if (n->written)
+		return;
+	n->data = g_memdup2(n->data, n->capacity);
+	n->written = true;
+}
+
 static void mem_init(void *userdata, struct fuse_conn_info *conn)
 {
 	/* The settings forcefs's init asks for, so that only the work per request differs. */
@@ -245,7 +255,7 @@ static void mem_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct memfs *fs = fuse_req_userdata(req);
 	int err;
-	g_mutex_lock(&fs->lock);
+	g_rw_lock_reader_lock(&fs->lock);
 	struct node *dir = dir_of(fs, parent, &err);
 	struct fuse_entry_param e;
 	struct node *n =
@@ -257,7 +267,7 @@ static void mem_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		memset(&e, 0, sizeof(e));
 		e.entry_timeout = fs->entry_timeout;
 	}
-	g_mutex_unlock(&fs->lock);
+	g_rw_lock_reader_unlock(&fs->lock);
 	if (err)
 		fuse_reply_err(req, err);
 	else
@@ -267,10 +277,10 @@ static void mem_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 static void mem_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct memfs *fs = fuse_req_userdata(req);
-	g_mutex_lock(&fs->lock);
+	g_rw_lock_reader_lock(&fs->lock);
 	struct node *n = node_of(fs, ino);
 	struct stat st = n ? n->st : (struct stat){0};
-	g_mutex_unlock(&fs->lock);
+	g_rw_lock_reader_unlock(&fs->lock);
 	if (!n)
 		fuse_reply_err(req, ENOENT);
 	else
@@ -280,10 +290,10 @@ static void mem_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *f
 static void list_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, bool plus)
 {
 	struct memfs *fs = fuse_req_userdata(req);
-	g_mutex_lock(&fs->lock);
+	g_rw_lock_reader_lock(&fs->lock);
 	struct node *dir = node_of(fs, ino);
 	if (!dir || !dir->children) {
-		g_mutex_unlock(&fs->lock);
+		g_rw_lock_reader_unlock(&fs->lock);
 		fuse_reply_err(req, dir ? ENOTDIR : ENOENT);
 		return;
 	}
@@ -310,7 +320,7 @@ static void list_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, boo
 			break;
 		used += need;
 	}
-	g_mutex_unlock(&fs->lock);
+	g_rw_lock_reader_unlock(&fs->lock);
 	fuse_reply_buf(req, buf, used);
 	g_free(buf);
 }
@@ -330,16 +340,22 @@ static void mem_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t o
 static void mem_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct memfs *fs = fuse_req_userdata(req);
-	g_mutex_lock(&fs->lock);
+	bool writes = (fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC);
+	if (writes)
+		g_rw_lock_writer_lock(&fs->lock);
+	else
+		g_rw_lock_reader_lock(&fs->lock);
 	struct node *n = node_of(fs, ino);
 	bool is_dir = n && S_ISDIR(n->st.st_mode);
-	bool writes = (fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC);
+	if (n && !is_dir && writes)
+		make_written(n);
 	if (n && !is_dir && (fi->flags & O_TRUNC))
 		resize_data(n, 0);
-	if (n && !is_dir && writes)
-		n->written = true;
 	bool written = n && n->written;
-	g_mutex_unlock(&fs->lock);
+	if (writes)
+		g_rw_lock_writer_unlock(&fs->lock);
+	else
+		g_rw_lock_reader_unlock(&fs->lock);
 	if (!n) {
 		fuse_reply_err(req, ENOENT);
 	} else if (is_dir) {
@@ -358,15 +374,18 @@ static void mem_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		     struct fuse_file_info *fi)
 {
 	struct memfs *fs = fuse_req_userdata(req);
-	g_mutex_lock(&fs->lock);
+	g_rw_lock_reader_lock(&fs->lock);
 	struct node *n = node_of(fs, ino);
 	size_t len = (size_t)n->st.st_size;
 	size_t count = off < 0 || (size_t)off >= len ? 0
 		       : len - (size_t)off < size    ? len - (size_t)off
 						     : size;
-	char *copy = g_memdup2(n->data + (count ? off : 0), count);
-	g_mutex_unlock(&fs->lock);
-	fuse_reply_buf(req, copy, count);
+	const char *from = n->data + (count ? off : 0);
+	/* Loaded bytes never move (make_written() leaves them in place): sent as they are,
+	 * no copy, so reads cost what they did before memfs took writes. */
+	char *copy = n->written ? g_memdup2(from, count) : NULL;
+	g_rw_lock_reader_unlock(&fs->lock);
+	fuse_reply_buf(req, copy ? copy : from, count);
 	g_free(copy);
 }
 
@@ -394,12 +413,12 @@ static void mem_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode
 	struct memfs *fs = fuse_req_userdata(req);
 	const struct fuse_ctx *who = fuse_req_ctx(req);
 	int err;
-	g_mutex_lock(&fs->lock);
+	g_rw_lock_writer_lock(&fs->lock);
 	struct node *dir = dir_of(fs, parent, &err);
 	if (dir && g_hash_table_contains(dir->by_name, name))
 		err = EEXIST;
 	if (err) {
-		g_mutex_unlock(&fs->lock);
+		g_rw_lock_writer_unlock(&fs->lock);
 		fuse_reply_err(req, err);
 		return;
 	}
@@ -411,12 +430,13 @@ static void mem_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode
 	st.st_ctim = st.st_atim = st.st_mtim;
 	fuse_ino_t ino = add_node(fs, name, &st, parent);
 	struct node *n = node_of(fs, ino);
+	n->written = true; /* no loaded bytes to keep in place */
 	g_hash_table_insert(dir->by_name, n->name, GSIZE_TO_POINTER(ino));
 	n->slot = dir->children->len;
 	g_array_append_val(dir->children, ino);
 	struct fuse_entry_param e;
 	fill_entry(fs, n, &e);
-	g_mutex_unlock(&fs->lock);
+	g_rw_lock_writer_unlock(&fs->lock);
 	fi->direct_io = 1; /* its bytes change: no page cache to keep right */
 	fuse_reply_create(req, &e, fi);
 }
@@ -425,7 +445,7 @@ static void mem_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t si
 		      struct fuse_file_info *fi)
 {
 	struct memfs *fs = fuse_req_userdata(req);
-	g_mutex_lock(&fs->lock);
+	g_rw_lock_writer_lock(&fs->lock);
 	struct node *n = node_of(fs, ino);
 	if (fi->flags & O_APPEND)
 		off = n->st.st_size;
@@ -433,7 +453,7 @@ static void mem_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t si
 		resize_data(n, (size_t)off + size);
 	memcpy(n->data + off, buf, size);
 	clock_gettime(CLOCK_REALTIME, &n->st.st_mtim);
-	g_mutex_unlock(&fs->lock);
+	g_rw_lock_writer_unlock(&fs->lock);
 	fuse_reply_write(req, size);
 }
 
@@ -441,15 +461,17 @@ static void mem_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int t
 			struct fuse_file_info *fi)
 {
 	struct memfs *fs = fuse_req_userdata(req);
-	g_mutex_lock(&fs->lock);
+	g_rw_lock_writer_lock(&fs->lock);
 	struct node *n = node_of(fs, ino);
 	if (!n) {
-		g_mutex_unlock(&fs->lock);
+		g_rw_lock_writer_unlock(&fs->lock);
 		fuse_reply_err(req, ENOENT);
 		return;
 	}
-	if ((to_set & FUSE_SET_ATTR_SIZE) && S_ISREG(n->st.st_mode))
+	if ((to_set & FUSE_SET_ATTR_SIZE) && S_ISREG(n->st.st_mode)) {
+		make_written(n);
 		resize_data(n, (size_t)attr->st_size);
+	}
 	if (to_set & FUSE_SET_ATTR_MODE)
 		n->st.st_mode = (n->st.st_mode & S_IFMT) | (attr->st_mode & 07777);
 	if (to_set & FUSE_SET_ATTR_UID)
@@ -469,7 +491,7 @@ static void mem_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int t
 			n->st.st_atim = now;
 	}
 	struct stat st = n->st;
-	g_mutex_unlock(&fs->lock);
+	g_rw_lock_writer_unlock(&fs->lock);
 	fuse_reply_attr(req, &st, fs->attr_timeout);
 }
 
@@ -478,7 +500,7 @@ static void mem_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse
 {
 	struct memfs *fs = fuse_req_userdata(req);
 	int err = flags ? EINVAL : parent != newparent ? EXDEV : 0;
-	g_mutex_lock(&fs->lock);
+	g_rw_lock_writer_lock(&fs->lock);
 	struct node *dir = err ? NULL : dir_of(fs, parent, &err);
 	struct node *n =
 	    dir ? node_of(fs, GPOINTER_TO_SIZE(g_hash_table_lookup(dir->by_name, name))) : NULL;
@@ -495,7 +517,7 @@ static void mem_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse
 		n->slot = dir->children->len;
 		g_array_append_val(dir->children, n->st.st_ino);
 	}
-	g_mutex_unlock(&fs->lock);
+	g_rw_lock_writer_unlock(&fs->lock);
 	fuse_reply_err(req, err);
 }
 
@@ -503,13 +525,13 @@ static void mem_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct memfs *fs = fuse_req_userdata(req);
 	int err;
-	g_mutex_lock(&fs->lock);
+	g_rw_lock_writer_lock(&fs->lock);
 	struct node *dir = dir_of(fs, parent, &err);
 	if (dir && !g_hash_table_contains(dir->by_name, name))
 		err = ENOENT;
 	if (!err)
 		unlink_name(fs, dir, name);
-	g_mutex_unlock(&fs->lock);
+	g_rw_lock_writer_unlock(&fs->lock);
 	fuse_reply_err(req, err);
 }
 
@@ -612,6 +634,7 @@ int main(int argc, char **argv)
 	}
 
 	struct memfs fs = {.entry_timeout = cl.entry_timeout, .attr_timeout = cl.attr_timeout};
+	g_rw_lock_init(&fs.lock);
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (load_tree(&fs, cl.source) != 0)
