@@ -322,19 +322,6 @@ void fs_tree_start_names_load(struct fs_tree *tree, struct fs_object_state *os)
 	os->names_loader = g_thread_new("forcefs-list", names_load_main, job);
 }
 
-void fs_tree_stop_loading(struct fs_tree *tree)
-{
-	for (size_t i = 0; i < tree->nobjects; i++) {
-		struct fs_object_state *os = &tree->objects[i];
-		g_mutex_lock(&tree->lock);
-		GThread *loader = os->names_loader;
-		os->names_loader = NULL;
-		g_mutex_unlock(&tree->lock);
-		if (loader)
-			g_thread_join(loader);
-	}
-}
-
 struct fetch_ctx {
 	struct fs_tree *tree;
 	struct fs_object_state *os;

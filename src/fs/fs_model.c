@@ -140,10 +140,24 @@ struct fs_tree *fs_tree_new(struct db_pool *pool, struct db_catalog *catalog,
 	return tree;
 }
 
+void fs_tree_stop_loading(struct fs_tree *tree)
+{
+	for (size_t i = 0; i < tree->nobjects; i++) {
+		struct fs_object_state *os = &tree->objects[i];
+		g_mutex_lock(&tree->lock);
+		GThread *loader = os->names_loader;
+		os->names_loader = NULL;
+		g_mutex_unlock(&tree->lock);
+		if (loader)
+			g_thread_join(loader);
+	}
+}
+
 void fs_tree_free(struct fs_tree *tree)
 {
 	if (!tree)
 		return;
+	fs_tree_stop_loading(tree); /* the loads use the tree */
 	GArray *undone = fs_pending_delete_array_new();
 	fs_delete_grace_take_all(tree->deletes, undone);
 	for (guint i = 0; i < undone->len; i++) {
@@ -154,9 +168,6 @@ void fs_tree_free(struct fs_tree *tree)
 	}
 	g_array_free(undone, TRUE);
 	fs_delete_grace_free(tree->deletes);
-	for (size_t i = 0; i < tree->nobjects; i++)
-		if (tree->objects[i].names_loader) /* fs_tree_stop_loading() was not called */
-			g_thread_join(tree->objects[i].names_loader);
 	for (size_t i = 0; i < tree->nobjects; i++) {
 		struct fs_object_state *os = &tree->objects[i];
 		for (guint r = 0; r < fs_record_set_len(&os->records); r++)

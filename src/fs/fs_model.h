@@ -189,6 +189,12 @@ static inline const char *fs_record_name(const struct fs_object_state *os,
 {
 	return fs_record_set_name(&os->records, rec);
 }
+/* The index of `os` in tree->objects (what struct fs_scratch and fs_record_cold keep). */
+static inline size_t fs_tree_object_index(const struct fs_tree *tree,
+					  const struct fs_object_state *os)
+{
+	return (size_t)(os - tree->objects);
+}
 struct fs_object_state *fs_tree_object_of_ino(struct fs_tree *tree, uint64_t ino, uint64_t *local);
 struct fs_record *fs_tree_find_record(const struct fs_object_state *os, int64_t id);
 /* Where record `id` is, or would be inserted, in os->records (sorted by id). */

@@ -16,7 +16,7 @@ struct fs_record_cold *fs_record_cold(struct fs_tree *tree, const struct fs_obje
 	struct fs_record_cold *c = rec_cold(os, rec);
 	if (!c) {
 		c = g_new0(struct fs_record_cold, 1);
-		c->object = (size_t)(os - tree->objects);
+		c->object = fs_tree_object_index(tree, os);
 		c->id = rec->id;
 		c->local_write_ms = -1;
 		g_hash_table_add(os->colds, c);
@@ -197,4 +197,3 @@ void fs_tree_set_served(struct fs_tree *tree, const struct fs_object_state *os,
 		fs_tree_set_served(tree, &tree->objects[old->object], owner, NULL);
 	}
 }
-

@@ -59,7 +59,7 @@ struct fs_scratch *fs_scratch_new(struct fs_tree *tree, struct fs_object_state *
 	struct fs_scratch *sc = g_new0(struct fs_scratch, 1);
 	sc->refs = 2; /* the directory's name and the inode table */
 	sc->ino = tree->next_scratch_ino++;
-	sc->object = (size_t)(os - tree->objects);
+	sc->object = fs_tree_object_index(tree, os);
 	sc->name = g_strdup(name);
 	sc->content = g_string_new(NULL);
 	sc->mode = mode & 07777;

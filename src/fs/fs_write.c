@@ -57,11 +57,6 @@ static struct fs_object_state *dir_object(struct fs_tree *tree, uint64_t parent)
 	return os && local == 0 ? os : NULL;
 }
 
-static size_t object_index(struct fs_tree *tree, const struct fs_object_state *os)
-{
-	return (size_t)(os - tree->objects);
-}
-
 static struct fs_commit_target commit_target(struct fs_tree *tree, const struct fs_object_state *os)
 {
 	struct fs_commit_target t = {
@@ -330,7 +325,7 @@ static int open_record(struct fs_tree *tree, struct fs_object_state *os, int64_t
 				      &content, err);
 	if (rc)
 		return rc;
-	h->object = object_index(tree, os);
+	h->object = fs_tree_object_index(tree, os);
 	h->record_id = id;
 	h->snapshot = content.bytes;
 	h->version = content.version;
@@ -442,7 +437,8 @@ int fs_tree_create(struct fs_tree *tree, uint64_t parent, const char *name, mode
 	struct fs_scratch *sc = g_hash_table_lookup(os->scratch, name);
 	struct fs_record *rec = sc ? NULL : record_named(os, name);
 	struct fs_record *hidden = sc || rec ? NULL : hidden_record(os, name);
-	if (hidden && fs_delete_grace_committing(tree->deletes, object_index(tree, os), hidden->id))
+	if (hidden &&
+	    fs_delete_grace_committing(tree->deletes, fs_tree_object_index(tree, os), hidden->id))
 		hidden = NULL; /* rm's delay is over and its delete under way: a new file */
 	int64_t record_id = rec ? rec->id : hidden ? hidden->id : 0;
 	bool exists = sc || rec;
@@ -455,7 +451,7 @@ int fs_tree_create(struct fs_tree *tree, uint64_t parent, const char *name, mode
 		 * removed one (mv from another filesystem): the record comes back, and what
 		 * is written is its new content. */
 		g_hash_table_remove(os->hidden, name);
-		fs_delete_grace_cancel(tree->deletes, object_index(tree, os), hidden->id);
+		fs_delete_grace_cancel(tree->deletes, fs_tree_object_index(tree, os), hidden->id);
 	} else if (!rec) {
 		if (fs_scratch_is_record_name(name) && fs_tree_object_readonly(tree, os))
 			rc = error_set(err, EROFS, "object \"%s\" is read-only", os->obj->table);
@@ -569,7 +565,7 @@ int fs_tree_flush(struct fs_tree *tree, struct fs_handle *h, struct error *err)
 /* Starts (or restarts) the wait of a record's pending bytes for a writer (tree lock). */
 static void add_orphan(struct fs_tree *tree, struct fs_object_state *os, struct fs_record *rec)
 {
-	size_t object = object_index(tree, os);
+	size_t object = fs_tree_object_index(tree, os);
 	for (guint i = 0; i < tree->orphans->len; i++) {
 		struct fs_orphan *o = &g_array_index(tree->orphans, struct fs_orphan, i);
 		if (o->object == object && o->id == rec->id) {
@@ -769,7 +765,7 @@ int fs_tree_unlink(struct fs_tree *tree, uint64_t parent, const char *name, stru
 	 * they write it again: the delete waits to see whether they do. */
 	g_mutex_lock(&tree->lock);
 	g_hash_table_add(os->hidden, g_strdup(name));
-	fs_delete_grace_arm(tree->deletes, object_index(tree, os), id, name, now_ms());
+	fs_delete_grace_arm(tree->deletes, fs_tree_object_index(tree, os), id, name, now_ms());
 	g_mutex_unlock(&tree->lock);
 	log_debug("%s/%s: removed; deleted in %d ms unless written again", os->obj->table, name,
 		  tree->options.delete_delay_ms);
@@ -837,8 +833,8 @@ int fs_tree_rename(struct fs_tree *tree, uint64_t parent, const char *name, uint
 	struct fs_scratch *dst_sc = g_hash_table_lookup(os->scratch, newname);
 	struct fs_record *dst_rec = dst_sc ? NULL : record_named(os, newname);
 	struct fs_record *dst_hidden = dst_sc || dst_rec ? NULL : hidden_record(os, newname);
-	if (dst_hidden &&
-	    fs_delete_grace_committing(tree->deletes, object_index(tree, os), dst_hidden->id))
+	if (dst_hidden && fs_delete_grace_committing(tree->deletes, fs_tree_object_index(tree, os),
+						     dst_hidden->id))
 		dst_hidden = NULL; /* rm's delay is over and its delete under way: a new name */
 	int64_t src_id = src_rec ? src_rec->id : 0;
 	int64_t dst_id = dst_rec ? dst_rec->id : dst_hidden ? dst_hidden->id : 0;
@@ -896,8 +892,9 @@ int fs_tree_rename(struct fs_tree *tree, uint64_t parent, const char *name, uint
 	/* The source is a scratch file. */
 	if (dst_id) {
 		/* Onto a name rm removed: the delete is off, whatever the commit answers. */
-		bool undeleted = dst_hidden && fs_delete_grace_cancel(
-						   tree->deletes, object_index(tree, os), dst_id);
+		bool undeleted =
+		    dst_hidden &&
+		    fs_delete_grace_cancel(tree->deletes, fs_tree_object_index(tree, os), dst_id);
 		GBytes *mine = g_bytes_new(src_sc->content->str, src_sc->content->len);
 		src_sc->refs++;
 		g_mutex_unlock(&tree->lock);

@@ -157,8 +157,8 @@ static int read_records(struct pull *p, const char *soql, GHashTable *seen, long
 	cJSON *rec = NULL;
 	int rc = 0;
 	while (!*e && !(*e = sf_query_next(q, &rec)) && rec) {
-		const cJSON *id = cJSON_GetObjectItem(rec, "Id");
-		if (seen && cJSON_IsString(id))
+		const cJSON *id = seen ? cJSON_GetObjectItem(rec, "Id") : NULL;
+		if (cJSON_IsString(id))
 			g_hash_table_add(seen, g_strdup(id->valuestring));
 		rc = add_json(p, rec, err);
 		cJSON_Delete(rec);
