@@ -1,4 +1,4 @@
-"""The optimistic commit (docs/editing.md, "How a write is committed"): a write to a
+"""The optimistic commit (docs/editing.md, "When a write reaches the database"): a write to a
 record nobody changed since the mount served it is one UPDATE applied only at the row
 version that was served (no BEGIN, no SELECT ... FOR UPDATE, no COMMIT); a record
 changed elsewhere in between falls back to the lock-and-merge path, which keeps the
